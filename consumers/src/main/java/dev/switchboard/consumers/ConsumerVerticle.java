@@ -1,0 +1,105 @@
+package dev.switchboard.consumers;
+
+import dev.switchboard.shared.cluster.ClusterMembership;
+import dev.switchboard.shared.protocol.Addresses;
+import dev.switchboard.shared.protocol.Asgi;
+import dev.switchboard.shared.protocol.CloseCodes;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one consumer name: takes {@code websocket.connect} on the name's shared address (the event bus
+ * balances connects across every instance in the cluster), and once a connection is accepted receives
+ * the rest of its events on this instance's own address. Undeploying closes the instance's sockets with
+ * 1012 so their clients reconnect to another instance.
+ */
+public class ConsumerVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(ConsumerVerticle.class);
+
+  private final String name;
+  private final Supplier<? extends WebsocketConsumer> factory;
+  private final Map<String, ConsumerConnection> connections = new HashMap<>();
+  private final String instanceAddress;
+  private String nodeId;
+
+  public ConsumerVerticle(String name, Supplier<? extends WebsocketConsumer> factory) {
+    this.name = name;
+    this.factory = factory;
+    this.instanceAddress = Addresses.newConsumerInstance(name);
+  }
+
+  @Override
+  public Future<?> start() {
+    nodeId = ClusterMembership.of(vertx).nodeId();
+    MessageConsumer<JsonObject> connects = vertx.eventBus().consumer(Addresses.consumer(name), this::onConnect);
+    MessageConsumer<JsonObject> events = vertx.eventBus().consumer(instanceAddress, this::onEvent);
+    return Future.all(connects.completion(), events.completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    connections.values().forEach(connection -> connection.shutdown(CloseCodes.SERVICE_RESTART));
+    connections.clear();
+    return Future.succeededFuture();
+  }
+
+  private void onConnect(Message<JsonObject> message) {
+    JsonObject event = message.body();
+    String channel = event.getString(Asgi.CHANNEL);
+    if (channel == null || !Asgi.CONNECT.equals(Asgi.type(event))) {
+      message.reply(Asgi.close(CloseCodes.POLICY_VIOLATION, "expected websocket.connect with a channel"));
+      return;
+    }
+    WebsocketConsumer consumer = factory.get();
+    consumer.bind(vertx, event);
+    Future<Void> connected;
+    try {
+      connected = consumer.connect();
+    } catch (RuntimeException e) {
+      connected = Future.failedFuture(e);
+    }
+    connected.onComplete(result -> {
+      if (result.failed()) {
+        log.warn("consumer {} failed to connect channel {}", name, channel, result.cause());
+        message.reply(Asgi.close(CloseCodes.INTERNAL_ERROR, "connect failed"));
+      } else if (!consumer.accepted()) {
+        message.reply(Asgi.close(CloseCodes.POLICY_VIOLATION, "rejected by consumer " + name));
+      } else {
+        connections.put(channel, new ConsumerConnection(name, consumer));
+        message.reply(new JsonObject()
+            .put(Asgi.TYPE, Asgi.ACCEPT)
+            .put(Asgi.SUBPROTOCOL, consumer.subprotocol())
+            .put(Asgi.INSTANCE, instanceAddress)
+            .put(Asgi.NODE, nodeId)
+            .put(Asgi.BINARY, consumer.acceptsBinary()));
+      }
+    });
+  }
+
+  private void onEvent(Message<JsonObject> message) {
+    JsonObject event = message.body();
+    String channel = event.getString(Asgi.CHANNEL);
+    ConsumerConnection connection = connections.get(channel);
+    if (connection == null) {
+      return; // the connection ended here already; at-most-once, as in Channels
+    }
+    if (Asgi.DISCONNECT.equals(Asgi.type(event))) {
+      connections.remove(channel);
+    }
+    connection.dispatch(event);
+  }
+
+  /** The number of open connections this instance serves. */
+  public int size() {
+    return connections.size();
+  }
+}

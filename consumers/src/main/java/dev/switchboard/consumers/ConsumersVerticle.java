@@ -1,0 +1,42 @@
+package dev.switchboard.consumers;
+
+import dev.switchboard.shared.protocol.Addresses;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The {@code consumers} role: deploys every shipped consumer, one {@link ConsumerVerticle} per event loop
+ * for each, and answers this node's health query for the role.
+ */
+public class ConsumersVerticle extends VerticleBase {
+
+  /** Consumer name → factory; the gateway's route table maps URL patterns to these names. */
+  public static Map<String, Supplier<? extends WebsocketConsumer>> shipped() {
+    Map<String, Supplier<? extends WebsocketConsumer>> consumers = new LinkedHashMap<>();
+    consumers.put(EchoConsumer.NAME, EchoConsumer::new);
+    return consumers;
+  }
+
+  @Override
+  public Future<?> start() {
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    JsonArray names = new JsonArray();
+    Future<?> deployed = Future.all(shipped().entrySet().stream()
+        .map(entry -> {
+          names.add(entry.getKey());
+          return vertx.deployVerticle(() -> new ConsumerVerticle(entry.getKey(), entry.getValue()),
+              new DeploymentOptions().setConfig(config()).setInstances(instances));
+        })
+        .toList());
+    JsonObject health = new JsonObject().put("status", "UP").put("consumers", names);
+    return deployed.compose(v -> vertx.eventBus()
+        .<JsonObject>localConsumer(Addresses.localHealth("consumers"), msg -> msg.reply(health))
+        .completion());
+  }
+}

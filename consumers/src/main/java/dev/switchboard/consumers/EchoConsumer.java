@@ -1,0 +1,16 @@
+package dev.switchboard.consumers;
+
+import io.vertx.core.Future;
+import java.util.Locale;
+
+/** {@code /ws/echo}: every text message comes back upper-cased. */
+public final class EchoConsumer extends WebsocketConsumer {
+
+  public static final String NAME = "echo";
+
+  @Override
+  protected Future<Void> receive(String text) {
+    send(text.toUpperCase(Locale.ROOT));
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,94 @@
+package dev.switchboard.deploy;
+
+import dev.switchboard.shared.config.ConfigException;
+import dev.switchboard.shared.config.ConfigLoader;
+import dev.switchboard.shared.config.SwitchboardConfig;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
+
+/**
+ * {@code java -jar switchboard.jar [all | gateway | consumers | worker ...] [--cluster] [--config FILE]}.
+ * Bad arguments or configuration: one line on stderr, exit 2. SIGTERM or Ctrl-C: graceful stop, exit 0.
+ */
+@Command(name = "switchboard", mixinStandardHelpOptions = true, version = "Switchboard 0.1.0",
+    description = "Runs Switchboard roles: the HTTP/WebSocket gateway, the WebSocket consumers, the task worker.")
+public final class Main implements Callable<Integer> {
+
+  static final int USAGE = 2;
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  @Parameters(arity = "0..*", paramLabel = "ROLE", description = "all (default), gateway, consumers, worker")
+  private List<String> roleNames = new ArrayList<>();
+
+  @Option(names = "--cluster", description = "join the Hazelcast cluster named by SWITCHBOARD_CLUSTER_MEMBERS")
+  private boolean cluster;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "a JSON or YAML configuration file")
+  private Path configFile;
+
+  public static void main(String[] args) {
+    CommandLine commandLine = new CommandLine(new Main())
+        .setParameterExceptionHandler((ex, arguments) -> {
+          System.err.println("switchboard: " + ex.getMessage() + " (try --help)");
+          return USAGE;
+        });
+    int code = commandLine.execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Set<Role> roles;
+    SwitchboardConfig config;
+    try {
+      roles = Role.parse(roleNames);
+      config = loadConfig();
+    } catch (IllegalArgumentException | ConfigException e) {
+      System.err.println("switchboard: " + e.getMessage());
+      return USAGE;
+    }
+    SwitchboardNode node = new SwitchboardNode(roles, cluster, config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), sig -> stopped.countDown());
+    Signal.handle(new Signal("INT"), sig -> stopped.countDown());
+    try {
+      log.info(node.start().await());
+    } catch (Exception e) {
+      System.err.println("switchboard: failed to start: " + e.getMessage());
+      node.stop();
+      return 1;
+    }
+    stopped.await();
+    log.info("stopping: closing sockets and draining in-flight work");
+    node.stop();
+    log.info("stopped");
+    return 0;
+  }
+
+  private SwitchboardConfig loadConfig() {
+    Vertx reader = Vertx.vertx();
+    try {
+      return ConfigLoader.load(reader, configFile).await();
+    } catch (ConfigException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new ConfigException(e.getMessage());
+    } finally {
+      reader.close();
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.switchboard.deploy;
+
+import dev.switchboard.consumers.ConsumersVerticle;
+import dev.switchboard.gateway.GatewayVerticle;
+import dev.switchboard.gateway.HealthServerVerticle;
+import dev.switchboard.gateway.TcpEchoVerticle;
+import dev.switchboard.shared.cluster.ClusterBootstrap;
+import dev.switchboard.shared.cluster.ClusterMembership;
+import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.worker.WorkerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running JVM: the embedded services it needs, its Vert.x instance (local or clustered), and the
+ * verticles of its roles, deployed in dependency order (consumers and workers before the gateway that
+ * sends them traffic) and undeployed in reverse on {@link #stop()}.
+ */
+final class SwitchboardNode {
+
+  private static final Logger log = LoggerFactory.getLogger(SwitchboardNode.class);
+
+  private final Set<Role> roles;
+  private final boolean clustered;
+  private SwitchboardConfig config;
+  private EmbeddedRedis embeddedRedis;
+  private Vertx vertx;
+
+  SwitchboardNode(Set<Role> roles, boolean clustered, SwitchboardConfig config) {
+    this.roles = roles;
+    this.clustered = clustered;
+    this.config = config;
+  }
+
+  /** Starts everything; the returned Future completes once every role is serving. */
+  Future<String> start() throws Exception {
+    if (roles.contains(Role.WORKER) && config.redisUrl().isEmpty()) {
+      embeddedRedis = EmbeddedRedis.start();
+      config = config.withRedisUrl(embeddedRedis.url());
+    }
+    VertxOptions options = new VertxOptions();
+    Future<Vertx> created = clustered
+        ? ClusterBootstrap.clustered(options, config.cluster())
+        : ClusterBootstrap.local(options);
+    return created.compose(v -> {
+      vertx = v;
+      return deployRoles();
+    });
+  }
+
+  private Future<String> deployRoles() {
+    JsonObject json = config.toJson().put("roles", new JsonArray(roles.stream().map(Role::label).toList()));
+    DeploymentOptions once = new DeploymentOptions().setConfig(json);
+    List<GatewayVerticle> gateways = new ArrayList<>();
+    List<TcpEchoVerticle> echoes = new ArrayList<>();
+    List<HealthServerVerticle> health = new ArrayList<>();
+    Future<?> chain = Future.succeededFuture();
+    if (roles.contains(Role.CONSUMERS)) {
+      chain = chain.compose(v -> vertx.deployVerticle(new ConsumersVerticle(), once));
+    }
+    if (roles.contains(Role.WORKER)) {
+      chain = chain.compose(v -> vertx.deployVerticle(new WorkerVerticle(), once));
+    }
+    if (roles.contains(Role.GATEWAY)) {
+      chain = chain
+          .compose(v -> vertx.deployVerticle(() -> add(gateways, new GatewayVerticle()),
+              new DeploymentOptions(once).setInstances(config.http().instances())))
+          .compose(v -> vertx.deployVerticle(add(echoes, new TcpEchoVerticle()), once));
+    } else {
+      chain = chain.compose(v -> vertx.deployVerticle(add(health, new HealthServerVerticle()), once));
+    }
+    return chain.map(v -> {
+      int httpPort = roles.contains(Role.GATEWAY) ? gateways.get(0).actualPort() : health.get(0).actualPort();
+      String tcp = echoes.isEmpty() ? "" : ", tcp-echo port " + echoes.get(0).actualPort();
+      ClusterMembership membership = ClusterMembership.of(vertx);
+      return "Switchboard ready: roles " + Role.labels(roles) + ", http port " + httpPort + tcp
+          + ", node " + membership.nodeId()
+          + (clustered ? ", cluster '" + config.cluster().name() + "' of " + membership.nodes().size() + " nodes" : ", local event bus");
+    });
+  }
+
+  private static <T> T add(List<T> list, T item) {
+    synchronized (list) {
+      list.add(item);
+    }
+    return item;
+  }
+
+  /** Undeploys every verticle (sockets close with 1001), leaves the cluster, stops embedded services. */
+  void stop() {
+    if (vertx != null) {
+      try {
+        vertx.close().await();
+      } catch (Exception e) {
+        log.warn("shutdown was not clean: {}", e.getMessage());
+      }
+    }
+    if (embeddedRedis != null) {
+      embeddedRedis.close();
+    }
+  }
+}

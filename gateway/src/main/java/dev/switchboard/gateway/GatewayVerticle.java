@@ -1,0 +1,138 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.shared.cluster.ClusterMembership;
+import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.shared.protocol.Addresses;
+import dev.switchboard.shared.protocol.Asgi;
+import dev.switchboard.shared.protocol.CloseCodes;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The protocol server: one HTTP port for the API, {@code /health}, and WebSocket termination. Each socket
+ * becomes ASGI-style events on the event bus: {@code websocket.connect} to its consumer's shared address,
+ * then everything else to the instance that accepted it. Deployed once per event loop; instances share
+ * the port.
+ */
+public class GatewayVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
+
+  private final WebSocketRoutes routes;
+  private final OpenConnections connections = new OpenConnections();
+  private SwitchboardConfig config;
+  private HttpServer server;
+  private Runnable stopWatchingNodes;
+
+  public GatewayVerticle() {
+    this(WebSocketRoutes.shipped());
+  }
+
+  public GatewayVerticle(WebSocketRoutes routes) {
+    this.routes = routes;
+  }
+
+  @Override
+  public Future<?> start() {
+    config = SwitchboardConfig.fromJson(config());
+    stopWatchingNodes = ClusterMembership.of(vertx).onNodeLeft(connections::consumerNodeLeft);
+    Router router = Router.router(vertx);
+    router.get("/health").handler(NodeHealth.handler(vertx, config()));
+    server = vertx.createHttpServer(serverOptions())
+        .requestHandler(router)
+        .webSocketHandshakeHandler(this::handshake)
+        .webSocketHandler(ws -> { });
+    return server.listen()
+        .onSuccess(s -> log.debug("gateway instance listening on {}", s.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopWatchingNodes.run();
+    connections.closeAll(CloseCodes.GOING_AWAY, "server shutting down");
+    return server.shutdown();
+  }
+
+  /** The port actually bound (differs from the configured one when that is 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private HttpServerOptions serverOptions() {
+    SwitchboardConfig.WebSocket ws = config.websocket();
+    return new HttpServerOptions()
+        .setHost(config.http().host())
+        .setPort(config.http().port())
+        .setMaxWebSocketFrameSize(ws.maxFrameSize())
+        .setMaxWebSocketMessageSize(ws.maxMessageSize());
+  }
+
+  private void handshake(ServerWebSocketHandshake handshake) {
+    var match = routes.match(handshake.path());
+    if (match.isEmpty()) {
+      handshake.reject(404);
+      return;
+    }
+    WebSocketConnection connection = new WebSocketConnection(
+        vertx, Addresses.newChannel(), config.websocket().outboundQueueBytes(), connections::remove);
+    JsonObject connect = connectEvent(handshake, connection.channel(), match.get().params());
+    String consumer = match.get().consumer();
+    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(config.websocket().connectTimeoutMs());
+    connection.listen()
+        .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.consumer(consumer), connect, timeout))
+        .onSuccess(reply -> {
+          JsonObject answer = reply.body();
+          if (!Asgi.ACCEPT.equals(Asgi.type(answer))) {
+            connection.abandon();
+            handshake.reject(403);
+            return;
+          }
+          connection.acceptedBy(answer);
+          handshake.accept().onSuccess(ws -> {
+            connections.add(connection);
+            connection.open(ws);
+          }).onFailure(err -> connection.abandon());
+        })
+        .onFailure(err -> {
+          connection.abandon();
+          log.warn("no consumer {} answered the connect for {}: {}", consumer, handshake.path(), err.getMessage());
+          handshake.reject(isNoHandlers(err) ? 503 : 504);
+        });
+  }
+
+  private static boolean isNoHandlers(Throwable err) {
+    return err instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
+  }
+
+  private static JsonObject connectEvent(ServerWebSocketHandshake handshake, String channel, JsonObject params) {
+    JsonObject headers = new JsonObject();
+    handshake.headers().forEach(header -> headers.put(header.getKey().toLowerCase(), header.getValue()));
+    String protocols = handshake.headers().get("sec-websocket-protocol");
+    JsonArray subprotocols = new JsonArray();
+    if (protocols != null) {
+      for (String protocol : protocols.split(",")) {
+        subprotocols.add(protocol.trim());
+      }
+    }
+    return new JsonObject()
+        .put(Asgi.TYPE, Asgi.CONNECT)
+        .put(Asgi.CHANNEL, channel)
+        .put("path", handshake.path())
+        .put("params", params)
+        .put("query", handshake.query() == null ? "" : handshake.query())
+        .put("headers", headers)
+        .put("subprotocols", subprotocols)
+        .putNull("user");
+  }
+}

@@ -1,0 +1,41 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.shared.cluster.ClusterMembership;
+import dev.switchboard.shared.protocol.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+
+/**
+ * {@code GET /health} for this node: the node itself, the cluster, and each role deployed here, asked
+ * over the local event bus (a role answers with its own dependencies, e.g. the worker's Redis). 200 when
+ * every check is up, 503 otherwise.
+ */
+final class NodeHealth {
+
+  private static final long ROLE_TIMEOUT_MS = 2000;
+
+  private NodeHealth() {
+  }
+
+  static HealthCheckHandler handler(Vertx vertx, JsonObject config) {
+    ClusterMembership membership = ClusterMembership.of(vertx);
+    JsonArray roles = config.getJsonArray("roles", new JsonArray().add("gateway"));
+    HealthChecks checks = HealthChecks.create(vertx)
+        .register("node", promise -> promise.complete(Status.OK(new JsonObject()
+            .put("id", membership.nodeId()).put("roles", roles))))
+        .register("cluster", promise -> promise.complete(Status.OK(new JsonObject()
+            .put("clustered", membership.clustered()).put("nodes", membership.nodes().size()))));
+    roles.stream().map(String::valueOf).filter(role -> !role.equals("gateway")).forEach(role ->
+        checks.register(role, ROLE_TIMEOUT_MS, promise -> vertx.eventBus()
+            .<JsonObject>request(Addresses.localHealth(role), null, new DeliveryOptions().setSendTimeout(ROLE_TIMEOUT_MS))
+            .onSuccess(reply -> promise.complete("UP".equals(reply.body().getString("status"))
+                ? Status.OK(reply.body()) : Status.KO(reply.body())))
+            .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getMessage()))))));
+    return HealthCheckHandler.createWithHealthChecks(checks);
+  }
+}

@@ -1,0 +1,151 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.shared.protocol.Asgi;
+import dev.switchboard.shared.protocol.CloseCodes;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.function.Consumer;
+
+/**
+ * One client socket on the gateway. Its channel (a cluster-wide event-bus address) takes
+ * {@code websocket.send/close} from anyone; its frames go as {@code websocket.receive} to the one consumer
+ * instance that accepted it, in order. Outbound bytes are bounded by the socket's write queue: a client
+ * that lets it fill is closed with 1013.
+ */
+final class WebSocketConnection {
+
+  /** Events a consumer may send between its accept and the end of the handshake. */
+  private static final int MAX_EARLY_EVENTS = 64;
+
+  private final Vertx vertx;
+  private final String channel;
+  private final int outboundQueueBytes;
+  private final Consumer<WebSocketConnection> onClosed;
+  private final Queue<JsonObject> early = new ArrayDeque<>();
+  private MessageConsumer<JsonObject> inbox;
+  private ServerWebSocket socket;
+  private String instance;
+  private String consumerNode;
+  private boolean binaryAllowed;
+  private boolean closed;
+
+  WebSocketConnection(Vertx vertx, String channel, int outboundQueueBytes, Consumer<WebSocketConnection> onClosed) {
+    this.vertx = vertx;
+    this.channel = channel;
+    this.outboundQueueBytes = outboundQueueBytes;
+    this.onClosed = onClosed;
+  }
+
+  /** Registers the channel address cluster-wide; completes once anyone can send to it. */
+  Future<Void> listen() {
+    inbox = vertx.eventBus().consumer(channel, this::onOutbound);
+    return inbox.completion();
+  }
+
+  /** Remembers who accepted the connect: every later event goes to that instance. */
+  void acceptedBy(JsonObject reply) {
+    instance = reply.getString(Asgi.INSTANCE);
+    consumerNode = reply.getString(Asgi.NODE);
+    binaryAllowed = reply.getBoolean(Asgi.BINARY, false);
+  }
+
+  void open(ServerWebSocket ws) {
+    socket = ws;
+    ws.setWriteQueueMaxSize(outboundQueueBytes);
+    EventBus bus = vertx.eventBus();
+    ws.textMessageHandler(text -> bus.send(instance, Asgi.receiveText(channel, text)));
+    ws.binaryMessageHandler(this::onBinary);
+    ws.exceptionHandler(err -> { });
+    ws.closeHandler(v -> onSocketClosed());
+    while (!early.isEmpty() && !closed) {
+      deliver(early.poll());
+    }
+  }
+
+  /** Closes the socket with {@code code}; the consumer hears {@code websocket.disconnect}. */
+  void close(short code, String reason) {
+    if (socket != null && !socket.isClosed()) {
+      socket.close(code, reason);
+    }
+  }
+
+  /** Drops the channel without a socket (the handshake was refused). */
+  Future<Void> abandon() {
+    closed = true;
+    return inbox == null ? Future.succeededFuture() : inbox.unregister();
+  }
+
+  String channel() {
+    return channel;
+  }
+
+  String consumerNode() {
+    return consumerNode;
+  }
+
+  private void onBinary(Buffer bytes) {
+    if (!binaryAllowed) {
+      close(CloseCodes.UNSUPPORTED_DATA, "binary messages are not accepted on this route");
+      return;
+    }
+    vertx.eventBus().send(instance, Asgi.receiveBytes(channel, bytes));
+  }
+
+  private void onOutbound(Message<JsonObject> message) {
+    JsonObject event = message.body();
+    if (closed) {
+      return;
+    }
+    if (socket == null) {
+      if (early.size() < MAX_EARLY_EVENTS) {
+        early.add(event);
+      }
+      return;
+    }
+    deliver(event);
+  }
+
+  private void deliver(JsonObject event) {
+    switch (Asgi.type(event)) {
+      case Asgi.SEND -> write(event);
+      case Asgi.CLOSE -> close(event.getInteger(Asgi.CODE, (int) CloseCodes.NORMAL).shortValue(), event.getString(Asgi.REASON, ""));
+      default -> { } // websocket.accept after the handshake, or an unknown type: nothing to do
+    }
+  }
+
+  private void write(JsonObject event) {
+    if (socket.isClosed()) {
+      return;
+    }
+    if (socket.writeQueueFull()) {
+      close(CloseCodes.TRY_AGAIN_LATER, "client too slow: outbound queue full");
+      return;
+    }
+    String text = event.getString(Asgi.TEXT);
+    if (text != null) {
+      socket.writeTextMessage(text);
+    } else if (event.containsKey(Asgi.BYTES)) {
+      socket.writeBinaryMessage(event.getBuffer(Asgi.BYTES));
+    }
+  }
+
+  private void onSocketClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    Short status = socket.closeStatusCode();
+    int code = status == null ? 1006 : status;
+    vertx.eventBus().send(instance, Asgi.disconnect(channel, code));
+    inbox.unregister();
+    onClosed.accept(this);
+  }
+}

@@ -1,0 +1,53 @@
+package dev.switchboard.shared.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import dev.switchboard.shared.config.SwitchboardConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+/**
+ * Creates the node's Vert.x instance: local, or joined to a Hazelcast cluster by TCP-IP.
+ *
+ * <p>The Hazelcast file found by {@link ConfigUtil#loadConfig()} ({@code cluster.xml} on the class path,
+ * shipped by the deploy module, or {@code -Dvertx.hazelcast.config}) keeps the {@code __vertx.*} maps and
+ * the failure-detection tuning; membership, interface and ports come from the Switchboard config.
+ */
+public final class ClusterBootstrap {
+
+  private ClusterBootstrap() {
+  }
+
+  public static Future<Vertx> local(VertxOptions options) {
+    return Future.succeededFuture(Vertx.builder().with(options).build());
+  }
+
+  public static Future<Vertx> clustered(VertxOptions options, SwitchboardConfig.Cluster cluster) {
+    options.setEventBusOptions(new EventBusOptions()
+        .setHost(cluster.host())
+        .setPort(0)
+        .setClusterPublicHost(cluster.publicHost()));
+    return Vertx.builder()
+        .with(options)
+        .withClusterManager(new HazelcastClusterManager(hazelcastConfig(cluster)))
+        .buildClustered();
+  }
+
+  static Config hazelcastConfig(SwitchboardConfig.Cluster cluster) {
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName(cluster.name());
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.getNetworkConfig().setPort(cluster.port()).setPortAutoIncrement(true).setPortCount(50);
+    config.getNetworkConfig().setPublicAddress(null);
+    config.getNetworkConfig().getInterfaces().setEnabled(true).clear().addInterface(cluster.host());
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+    return config;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.switchboard.shared.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Reads the configuration with vertx-config: an optional JSON or YAML file, then {@code SWITCHBOARD_*}
+ * environment variables on top. Fails with a {@link ConfigException} whose message is fit for one line
+ * on stderr.
+ */
+public final class ConfigLoader {
+
+  /** Each environment override and the config path it sets. */
+  static final Map<String, String> ENVIRONMENT = Map.ofEntries(
+      Map.entry("SWITCHBOARD_HTTP_HOST", "http.host"),
+      Map.entry("SWITCHBOARD_HTTP_PORT", "http.port"),
+      Map.entry("SWITCHBOARD_HTTP_INSTANCES", "http.instances"),
+      Map.entry("SWITCHBOARD_TCP_ECHO_PORT", "tcpEcho.port"),
+      Map.entry("SWITCHBOARD_REDIS_URL", "redis.url"),
+      Map.entry("SWITCHBOARD_PG_URL", "pg.url"),
+      Map.entry("SWITCHBOARD_CLUSTER_NAME", "cluster.name"),
+      Map.entry("SWITCHBOARD_CLUSTER_MEMBERS", "cluster.members"),
+      Map.entry("SWITCHBOARD_CLUSTER_HOST", "cluster.host"),
+      Map.entry("SWITCHBOARD_CLUSTER_PORT", "cluster.port"),
+      Map.entry("SWITCHBOARD_CLUSTER_PUBLIC_HOST", "cluster.publicHost"),
+      Map.entry("SWITCHBOARD_WS_MAX_FRAME_SIZE", "websocket.maxFrameSize"),
+      Map.entry("SWITCHBOARD_WS_MAX_MESSAGE_SIZE", "websocket.maxMessageSize"),
+      Map.entry("SWITCHBOARD_WS_OUTBOUND_QUEUE_BYTES", "websocket.outboundQueueBytes"));
+
+  private ConfigLoader() {
+  }
+
+  /** Loads {@code file} (may be null) plus the environment; the Future fails with a ConfigException. */
+  public static Future<SwitchboardConfig> load(Vertx vertx, Path file) {
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false);
+    if (file != null) {
+      if (!Files.isReadable(file)) {
+        return Future.failedFuture(new ConfigException("config file " + file + " cannot be read"));
+      }
+      String name = file.getFileName().toString().toLowerCase();
+      String format = name.endsWith(".yaml") || name.endsWith(".yml") ? "yaml" : "json";
+      options.addStore(new ConfigStoreOptions().setType("file").setFormat(format)
+          .setConfig(new JsonObject().put("path", file.toString())));
+    }
+    options.addStore(new ConfigStoreOptions().setType("env")
+        .setConfig(new JsonObject().put("raw-data", true).put("keys", new JsonArray(ENVIRONMENT.keySet().stream().toList()))));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    return retriever.getConfig()
+        .eventually(retriever::close)
+        .recover(err -> Future.failedFuture(new ConfigException(
+            "config file " + file + " is not valid " + (err.getMessage() == null ? "" : ": " + firstLine(err.getMessage())))))
+        .map(ConfigLoader::applyEnvironment)
+        .map(SwitchboardConfig::fromJson);
+  }
+
+  /** Moves the flat {@code SWITCHBOARD_*} keys to the nested paths they override. */
+  static JsonObject applyEnvironment(JsonObject merged) {
+    JsonObject result = merged.copy();
+    ENVIRONMENT.forEach((env, path) -> {
+      Object value = result.remove(env);
+      if (value != null) {
+        String[] parts = path.split("\\.");
+        Object section = result.getValue(parts[0]);
+        JsonObject target = section instanceof JsonObject json ? json : new JsonObject();
+        result.put(parts[0], target.put(parts[1], value));
+      }
+    });
+    return result;
+  }
+
+  private static String firstLine(String message) {
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.switchboard.shared.config;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole configuration of a node, read once at the edge by {@link ConfigLoader} and handed to each
+ * verticle as JSON with {@code DeploymentOptions.setConfig}; verticles read it back with {@link #fromJson}.
+ * Every value has a default that works on a laptop; port 0 means "any free port".
+ */
+public record SwitchboardConfig(
+    Http http,
+    int tcpEchoPort,
+    Optional<String> redisUrl,
+    Optional<String> pgUrl,
+    Cluster cluster,
+    WebSocket websocket) {
+
+  /** The gateway's HTTP server; {@code instances} event-loop instances share the port. */
+  public record Http(String host, int port, int instances, int maxBodySize) {
+  }
+
+  /** Hazelcast membership: TCP-IP join to {@code members}, event bus bound to {@code host}. */
+  public record Cluster(String name, List<String> members, String host, int port, String publicHost) {
+  }
+
+  /**
+   * WebSocket limits: frames and messages larger than the maximum close with 1009; a connection whose
+   * outbound queue passes {@code outboundQueueBytes} closes with 1013; a consumer that does not answer a
+   * connect within {@code connectTimeoutMs} gets the handshake refused with 503.
+   */
+  public record WebSocket(int maxFrameSize, int maxMessageSize, int outboundQueueBytes, int connectTimeoutMs) {
+  }
+
+  public static SwitchboardConfig fromJson(JsonObject json) {
+    Settings http = new Settings(json, "http");
+    Settings tcpEcho = new Settings(json, "tcpEcho");
+    Settings redis = new Settings(json, "redis");
+    Settings pg = new Settings(json, "pg");
+    Settings cluster = new Settings(json, "cluster");
+    Settings ws = new Settings(json, "websocket");
+    String clusterHost = cluster.string("host", "127.0.0.1");
+    int maxFrame = ws.integer("maxFrameSize", 64 * 1024, 125, 16 * 1024 * 1024);
+    return new SwitchboardConfig(
+        new Http(
+            http.string("host", "0.0.0.0"),
+            http.port("port", 8080),
+            http.integer("instances", Runtime.getRuntime().availableProcessors(), 1, 64),
+            http.integer("maxBodySize", 1024 * 1024, 1024, 64 * 1024 * 1024)),
+        tcpEcho.port("port", 8000),
+        Optional.ofNullable(redis.string("url", null)),
+        Optional.ofNullable(pg.string("url", null)),
+        new Cluster(
+            cluster.string("name", "switchboard"),
+            cluster.list("members", List.of("127.0.0.1")),
+            clusterHost,
+            cluster.port("port", 5701),
+            cluster.string("publicHost", clusterHost)),
+        new WebSocket(
+            maxFrame,
+            ws.integer("maxMessageSize", maxFrame, 125, 64 * 1024 * 1024),
+            ws.integer("outboundQueueBytes", 1024 * 1024, 1024, 256 * 1024 * 1024),
+            ws.integer("connectTimeoutMs", 5000, 100, 600_000)));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("http", new JsonObject().put("host", http.host).put("port", http.port)
+            .put("instances", http.instances).put("maxBodySize", http.maxBodySize))
+        .put("tcpEcho", new JsonObject().put("port", tcpEchoPort))
+        .put("redis", new JsonObject().put("url", redisUrl.orElse(null)))
+        .put("pg", new JsonObject().put("url", pgUrl.orElse(null)))
+        .put("cluster", new JsonObject().put("name", cluster.name).put("members", String.join(",", cluster.members))
+            .put("host", cluster.host).put("port", cluster.port).put("publicHost", cluster.publicHost))
+        .put("websocket", new JsonObject().put("maxFrameSize", websocket.maxFrameSize)
+            .put("maxMessageSize", websocket.maxMessageSize)
+            .put("outboundQueueBytes", websocket.outboundQueueBytes)
+            .put("connectTimeoutMs", websocket.connectTimeoutMs));
+  }
+
+  public SwitchboardConfig withRedisUrl(String url) {
+    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket);
+  }
+
+  public SwitchboardConfig withPgUrl(String url) {
+    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket);
+  }
+}

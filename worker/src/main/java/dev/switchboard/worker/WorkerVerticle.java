@@ -1,0 +1,53 @@
+package dev.switchboard.worker;
+
+import dev.switchboard.shared.config.ConfigException;
+import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.shared.protocol.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code worker} role: the task runtime's home. Connects to the Redis broker and reports its health
+ * (a live {@code PING}) to this node's {@code /health}.
+ */
+public class WorkerVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(WorkerVerticle.class);
+
+  private Redis redis;
+  private RedisAPI api;
+
+  @Override
+  public Future<?> start() {
+    SwitchboardConfig config = SwitchboardConfig.fromJson(config());
+    String url = config.redisUrl().orElseThrow(() -> new ConfigException("redis.url: the worker needs a Redis URL"));
+    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(8).setMaxPoolWaiting(64));
+    api = RedisAPI.api(redis);
+    return api.ping(List.of())
+        .recover(err -> Future.failedFuture("Redis at " + url + " is not reachable: " + err.getMessage()))
+        .compose(pong -> vertx.eventBus()
+            .<JsonObject>localConsumer(Addresses.localHealth("worker"), msg -> health().onComplete(
+                status -> msg.reply(status.result())))
+            .completion())
+        .onSuccess(v -> log.info("worker connected to Redis at {}", url));
+  }
+
+  @Override
+  public Future<?> stop() {
+    redis.close();
+    return Future.succeededFuture();
+  }
+
+  private Future<JsonObject> health() {
+    return api.ping(List.of())
+        .map(pong -> new JsonObject().put("status", "UP").put("redis", "UP"))
+        .otherwise(err -> new JsonObject().put("status", "DOWN").put("redis", "DOWN: " + err.getMessage()));
+  }
+}
