@@ -2,6 +2,7 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.shared.protocol.Asgi;
 import dev.switchboard.shared.protocol.CloseCodes;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -63,7 +64,7 @@ final class WebSocketConnection {
     EventBus bus = vertx.eventBus();
     ws.textMessageHandler(text -> bus.send(instance, Asgi.receiveText(channel, text)));
     ws.binaryMessageHandler(this::onBinary);
-    ws.exceptionHandler(err -> { });
+    ws.exceptionHandler(this::onSocketError);
     ws.closeHandler(v -> onSocketClosed());
     while (!early.isEmpty() && !closed) {
       deliver(early.poll());
@@ -89,6 +90,18 @@ final class WebSocketConnection {
 
   String consumerNode() {
     return consumerNode;
+  }
+
+  /**
+   * The decoder fails a frame over the size limit (or otherwise corrupt) without a close frame; answer
+   * with the status it names (1009 for too big), as does a message that outgrows the aggregate limit.
+   */
+  private void onSocketError(Throwable err) {
+    if (err instanceof CorruptedWebSocketFrameException corrupted) {
+      close((short) corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
+    } else if (err instanceof IllegalStateException && String.valueOf(err.getMessage()).contains("max message size")) {
+      close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
+    }
   }
 
   private void onBinary(Buffer bytes) {
