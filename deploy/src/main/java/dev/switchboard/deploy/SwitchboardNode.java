@@ -34,6 +34,7 @@ final class SwitchboardNode {
   private SwitchboardConfig config;
   private EmbeddedRedis embeddedRedis;
   private Vertx vertx;
+  private final List<String> deployments = new ArrayList<>();
 
   SwitchboardNode(Set<Role> roles, boolean clustered, SwitchboardConfig config) {
     this.roles = roles;
@@ -65,18 +66,18 @@ final class SwitchboardNode {
     List<HealthServerVerticle> health = new ArrayList<>();
     Future<?> chain = Future.succeededFuture();
     if (roles.contains(Role.CONSUMERS)) {
-      chain = chain.compose(v -> vertx.deployVerticle(new ConsumersVerticle(), once));
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(new ConsumersVerticle(), once)));
     }
     if (roles.contains(Role.WORKER)) {
-      chain = chain.compose(v -> vertx.deployVerticle(new WorkerVerticle(), once));
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(new WorkerVerticle(), once)));
     }
     if (roles.contains(Role.GATEWAY)) {
       chain = chain
-          .compose(v -> vertx.deployVerticle(() -> add(gateways, new GatewayVerticle()),
-              new DeploymentOptions(once).setInstances(config.http().instances())))
-          .compose(v -> vertx.deployVerticle(add(echoes, new TcpEchoVerticle()), once));
+          .compose(v -> deploy(vertx.deployVerticle(() -> add(gateways, new GatewayVerticle()),
+              new DeploymentOptions(once).setInstances(config.http().instances()))))
+          .compose(v -> deploy(vertx.deployVerticle(add(echoes, new TcpEchoVerticle()), once)));
     } else {
-      chain = chain.compose(v -> vertx.deployVerticle(add(health, new HealthServerVerticle()), once));
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(add(health, new HealthServerVerticle()), once)));
     }
     return chain.map(v -> {
       int httpPort = roles.contains(Role.GATEWAY) ? gateways.get(0).actualPort() : health.get(0).actualPort();
@@ -88,6 +89,10 @@ final class SwitchboardNode {
     });
   }
 
+  private Future<String> deploy(Future<String> deployment) {
+    return deployment.onSuccess(deployments::add);
+  }
+
   private static <T> T add(List<T> list, T item) {
     synchronized (list) {
       list.add(item);
@@ -95,10 +100,16 @@ final class SwitchboardNode {
     return item;
   }
 
-  /** Undeploys every verticle (sockets close with 1001), leaves the cluster, stops embedded services. */
+  /**
+   * Undeploys in reverse order of deployment, so the gateway closes its sockets with 1001 before the
+   * consumers behind it stop; then leaves the cluster and stops embedded services.
+   */
   void stop() {
     if (vertx != null) {
       try {
+        for (int i = deployments.size() - 1; i >= 0; i--) {
+          vertx.undeploy(deployments.get(i)).await();
+        }
         vertx.close().await();
       } catch (Exception e) {
         log.warn("shutdown was not clean: {}", e.getMessage());
