@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  */
 public final class ClusterMembership {
 
+  /** The member attribute where vertx-hazelcast keeps the Vert.x node id (not the member's UUID). */
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
   private static final String LOCAL_NODE_ID = "local-" + UUID.randomUUID();
 
   private final Vertx vertx;
@@ -61,8 +63,10 @@ public final class ClusterMembership {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        String nodeId = event.getMember().getUuid().toString();
-        context.runOnContext(v -> handler.accept(nodeId));
+        String nodeId = event.getMember().getAttribute(VERTX_NODE_ID);
+        if (nodeId != null) {
+          context.runOnContext(v -> handler.accept(nodeId));
+        }
       }
     });
     return () -> {

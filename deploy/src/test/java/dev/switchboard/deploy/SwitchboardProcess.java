@@ -1,0 +1,139 @@
+package dev.switchboard.deploy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real Switchboard JVM started from the shaded jar, for tests of cluster and launcher behaviour. Its
+ * output goes to {@code target/it-logs/NAME.log}; {@link #ready()} completes with the HTTP port once it
+ * logs "Switchboard ready".
+ */
+final class SwitchboardProcess implements AutoCloseable {
+
+  private static final Pattern READY = Pattern.compile("Switchboard ready: .*http port (\\d+)(?:, tcp-echo port (\\d+))?");
+  private static final Path JAR = Path.of("target", "switchboard.jar");
+
+  private final Process process;
+  private final Thread reader;
+  private final CompletableFuture<Integer> ready = new CompletableFuture<>();
+  private final StringBuilder output = new StringBuilder();
+  private volatile int tcpEchoPort = -1;
+
+  private SwitchboardProcess(Process process, Path log) throws IOException {
+    this.process = process;
+    reader = new Thread(() -> pump(log), "output-of-" + log.getFileName());
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** A fresh cluster name, so concurrent test runs never join each other. */
+  static String newClusterName() {
+    return "it-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  static SwitchboardProcess start(String name, Map<String, String> env, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Dhazelcast.wait.seconds.before.join=0",
+        "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    Map<String, String> environment = new HashMap<>(Map.of(
+        "SWITCHBOARD_HTTP_PORT", "0", "SWITCHBOARD_TCP_ECHO_PORT", "0"));
+    environment.putAll(env);
+    builder.environment().keySet().removeIf(key -> key.startsWith("SWITCHBOARD_"));
+    builder.environment().putAll(environment);
+    Path logs = Path.of("target", "it-logs");
+    Files.createDirectories(logs);
+    return new SwitchboardProcess(builder.start(), logs.resolve(name + ".log"));
+  }
+
+  /** Waits (on the test thread, never an event loop) until the node is serving; returns its HTTP port. */
+  int awaitReady() throws Exception {
+    try {
+      return ready.get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("process did not become ready: " + output(), e);
+    }
+  }
+
+  int tcpEchoPort() {
+    return tcpEchoPort;
+  }
+
+  /** kill -9. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM, then the exit code. */
+  int terminate() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("process ignored SIGTERM for 60 s: " + output());
+    }
+    reader.join(10_000);
+    return process.exitValue();
+  }
+
+  int awaitExit() throws InterruptedException {
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("process did not exit: " + output());
+    }
+    reader.join(10_000);
+    return process.exitValue();
+  }
+
+  String output() {
+    synchronized (output) {
+      return output.toString();
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+
+  private void pump(Path log) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+         PrintWriter out = new PrintWriter(Files.newBufferedWriter(log), true)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        out.println(line);
+        synchronized (output) {
+          output.append(line).append('\n');
+        }
+        Matcher matcher = READY.matcher(line);
+        if (matcher.find()) {
+          if (matcher.group(2) != null) {
+            tcpEchoPort = Integer.parseInt(matcher.group(2));
+          }
+          ready.complete(Integer.parseInt(matcher.group(1)));
+        }
+      }
+    } catch (IOException e) {
+      ready.completeExceptionally(e);
+    }
+    ready.completeExceptionally(new IllegalStateException("process exited before it was ready"));
+  }
+}
