@@ -83,7 +83,8 @@ final class SwitchboardProcess implements AutoCloseable {
 
   /** SIGTERM, then the exit code. */
   int terminate() throws InterruptedException {
-    process.destroy();
+    // Process.destroy() would also close our end of the child's stdout, losing what it logs while stopping.
+    process.toHandle().destroy();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("process ignored SIGTERM for 60 s: " + output());

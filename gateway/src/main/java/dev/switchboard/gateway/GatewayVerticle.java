@@ -8,6 +8,7 @@ import dev.switchboard.shared.protocol.CloseCodes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpServer;
@@ -88,9 +89,9 @@ public class GatewayVerticle extends VerticleBase {
         vertx, Addresses.newChannel(), config.websocket().outboundQueueBytes(), connections::remove);
     JsonObject connect = connectEvent(handshake, connection.channel(), match.get().params());
     String consumer = match.get().consumer();
-    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(config.websocket().connectTimeoutMs());
+    long deadline = System.currentTimeMillis() + config.websocket().connectTimeoutMs();
     connection.listen()
-        .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.consumer(consumer), connect, timeout))
+        .compose(v -> requestConnect(Addresses.consumer(consumer), connect, deadline, 50))
         .onSuccess(reply -> {
           JsonObject answer = reply.body();
           if (!Asgi.ACCEPT.equals(Asgi.type(answer))) {
@@ -109,6 +110,21 @@ public class GatewayVerticle extends VerticleBase {
           log.warn("no consumer {} answered the connect for {}: {}", consumer, handshake.path(), err.getMessage());
           handshake.reject(isNoHandlers(err) ? 503 : 504);
         });
+  }
+
+  /**
+   * Asks the consumer to accept. A consumer that has just joined may not be known here yet (the cluster's
+   * registrations propagate asynchronously), so "no handlers" is retried with backoff until the deadline.
+   */
+  private Future<Message<JsonObject>> requestConnect(String address, JsonObject connect, long deadline, long backoffMs) {
+    long remaining = deadline - System.currentTimeMillis();
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, remaining));
+    return vertx.eventBus().<JsonObject>request(address, connect, options).recover(err -> {
+      if (!isNoHandlers(err) || System.currentTimeMillis() + backoffMs >= deadline) {
+        return Future.failedFuture(err);
+      }
+      return vertx.timer(backoffMs).compose(t -> requestConnect(address, connect, deadline, Math.min(backoffMs * 2, 1000)));
+    });
   }
 
   private static boolean isNoHandlers(Throwable err) {
