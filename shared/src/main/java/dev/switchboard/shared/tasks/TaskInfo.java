@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * A snapshot of one task: what it is, where it is in its lifecycle and what came of it. {@code seq} grows
  * with every transition, so a watcher can order a snapshot against live events. {@code timestamps} holds
- * the last time the task entered each state.
+ * the last time the task entered each state; {@code deliveries} counts the attempts started (a retry or a
+ * reclaim after a worker died adds one), {@code worker} names the last worker that started it.
  */
 public record TaskInfo(
     String id,
@@ -24,6 +25,7 @@ public record TaskInfo(
     JsonObject progress,
     int retries,
     int deliveries,
+    String worker,
     long seq,
     Map<TaskState, Long> timestamps) {
 
@@ -39,7 +41,8 @@ public record TaskInfo(
     return new TaskInfo(hash.get("id"), hash.get("name"), TaskState.valueOf(hash.get("state")),
         (JsonArray) decode(hash.get("args")), (JsonObject) decode(hash.get("kwargs")), decode(hash.get("result")),
         TaskError.fromJson((JsonObject) decode(hash.get("error"))), (JsonObject) decode(hash.get("progress")),
-        parseInt(hash.get("retries")), parseInt(hash.get("deliveries")), parseInt(hash.get("seq")), stamps);
+        parseInt(hash.get("retries")), parseInt(hash.get("deliveries")), hash.get("worker"),
+        parseInt(hash.get("seq")), stamps);
   }
 
   /** Reads {@link #toJson()} back, and also the lighter task events, which carry no args. */
@@ -50,7 +53,8 @@ public record TaskInfo(
     return new TaskInfo(json.getString("id"), json.getString("name"), TaskState.valueOf(json.getString("state")),
         json.getJsonArray("args"), json.getJsonObject("kwargs"), json.getValue("result"),
         TaskError.fromJson(json.getJsonObject("error")), json.getJsonObject("progress"),
-        json.getInteger("retries", 0), json.getInteger("deliveries", 0), json.getLong("seq", 0L), stamps);
+        json.getInteger("retries", 0), json.getInteger("deliveries", 0), json.getString("worker"),
+        json.getLong("seq", 0L), stamps);
   }
 
   /** The HTTP/WebSocket shape: {@code id, name, state, result, error, progress}, plus retries and times. */
@@ -68,6 +72,7 @@ public record TaskInfo(
         .put("kwargs", kwargs)
         .put("retries", retries)
         .put("deliveries", deliveries)
+        .put("worker", worker)
         .put("seq", seq)
         .put("timestamps", times);
   }
