@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 public class TaskWorker extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(TaskWorker.class);
-  private static final long BLOCK_MS = 1_000;
+  private static final long BLOCK_MS = 500;
   private static final long MAX_BACKOFF_MS = 5_000;
   private static final int SETTLE_ATTEMPTS = 6;
 
@@ -58,6 +58,7 @@ public class TaskWorker extends VerticleBase {
   private long backoffMs;
   private long[] timers = new long[0];
   private Future<?> lastClaim = Future.succeededFuture();
+  private Future<?> lastWait = Future.succeededFuture();
 
   public TaskWorker(TaskRegistry registry, TaskSettings settings, String redisUrl) {
     this.registry = registry;
@@ -104,11 +105,12 @@ public class TaskWorker extends VerticleBase {
           }
           return Future.join(unfinished.stream().map(this::handBack).toList());
         })
-        .eventually(() -> {
+        // closing a connection under a blocking read trips the Redis client: let the read end first
+        .eventually(() -> lastWait.transform(waited -> {
           blocking.close();
           redis.close();
           return pool.close();
-        });
+        }));
   }
 
   /** Tasks this worker has finished (any outcome) since it started. */
@@ -148,7 +150,7 @@ public class TaskWorker extends VerticleBase {
       return;
     }
     waiting = true;
-    broker.awaitWork(last, BLOCK_MS).onComplete(result -> {
+    lastWait = broker.awaitWork(last, BLOCK_MS).onComplete(result -> {
       waiting = false;
       if (result.failed() && !stopping) {
         retryLater("wait", result.cause());
