@@ -38,7 +38,7 @@ public class TaskWorker extends VerticleBase {
   private static final long MAX_BACKOFF_MS = 5_000;
   private static final int SETTLE_ATTEMPTS = 6;
 
-  private record Running(ClaimedTask task, Promise<Void> done) {
+  private record Running(ClaimedTask task, TaskContext context, Promise<Void> done) {
   }
 
   private final TaskRegistry registry;
@@ -99,6 +99,7 @@ public class TaskWorker extends VerticleBase {
     return grace.future()
         .compose(v -> {
           vertx.cancelTimer(deadline);
+          inFlight.values().forEach(running -> running.context().cancel());
           List<ClaimedTask> unfinished = inFlight.values().stream().map(Running::task).toList();
           if (!unfinished.isEmpty()) {
             log.info("worker {} hands back {} unfinished task(s)", broker.consumer(), unfinished.size());
@@ -177,9 +178,9 @@ public class TaskWorker extends VerticleBase {
   }
 
   private void run(ClaimedTask task) {
-    Running running = new Running(task, Promise.promise());
-    inFlight.put(task.slot(), running);
     TaskContext context = new TaskContext(vertx, task, payload -> reportProgress(task, payload));
+    Running running = new Running(task, context, Promise.promise());
+    inFlight.put(task.slot(), running);
     Future<Object> outcome = registry.find(task.name())
         .map(definition -> new TaskExecution(vertx, pool, definition, task, context).run())
         .orElseGet(() -> Future.failedFuture(new IllegalStateException(
@@ -234,7 +235,11 @@ public class TaskWorker extends VerticleBase {
       }
       return Future.<Void>succeededFuture();
     }, err -> {
-      if (attempts <= 1 || stopping) {
+      if (stopping) {
+        log.debug("task {}[{}]: outcome {} dropped while stopping ({})", task.name(), task.id(), outcome, err.getMessage());
+        return Future.succeededFuture();
+      }
+      if (attempts <= 1) {
         log.error("task {}[{}]: outcome {} not recorded ({}); it will be reclaimed and run again", task.name(), task.id(),
             outcome, err.getMessage());
         return Future.succeededFuture();
