@@ -20,6 +20,7 @@ public class ConsumersVerticle extends VerticleBase {
   public static Map<String, Supplier<? extends WebsocketConsumer>> shipped() {
     Map<String, Supplier<? extends WebsocketConsumer>> consumers = new LinkedHashMap<>();
     consumers.put(EchoConsumer.NAME, EchoConsumer::new);
+    consumers.put(TaskProgressConsumer.NAME, TaskProgressConsumer::new);
     return consumers;
   }
 

@@ -44,7 +44,8 @@ final class SwitchboardNode {
 
   /** Starts everything; the returned Future completes once every role is serving. */
   Future<String> start() throws Exception {
-    if (roles.contains(Role.WORKER) && config.redisUrl().isEmpty()) {
+    // every role uses Redis for tasks: the worker runs them, the gateway and consumers read and send them
+    if (config.redisUrl().isEmpty()) {
       embeddedRedis = EmbeddedRedis.start();
       config = config.withRedisUrl(embeddedRedis.url());
     }

@@ -50,6 +50,8 @@ public class GatewayVerticle extends VerticleBase {
     stopWatchingNodes = ClusterMembership.of(vertx).onNodeLeft(connections::consumerNodeLeft);
     Router router = Router.router(vertx);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));
+    TaskRoutes.mount(vertx, router, config);
+    ApiErrors.install(router);
     server = vertx.createHttpServer(serverOptions())
         .requestHandler(router)
         .webSocketHandshakeHandler(this::handshake)

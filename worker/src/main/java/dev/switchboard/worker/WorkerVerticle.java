@@ -14,25 +14,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code worker} role: the task runtime's home. Connects to the Redis broker and reports its health
- * (a live {@code PING}) to this node's {@code /health}.
+ * The {@code worker} role: runs the task runtime ({@link TaskWorker}) on the Redis broker and reports its health
+ * (a live {@code PING}, tasks completed) to this node's {@code /health}. Undeploying it stops the runtime
+ * gracefully: in-flight tasks finish or are handed back.
  */
 public class WorkerVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(WorkerVerticle.class);
 
+  private final TaskRegistry registry;
   private Redis redis;
   private RedisAPI api;
+  private TaskWorker worker;
+
+  public WorkerVerticle() {
+    this(TaskRegistry.shipped());
+  }
+
+  public WorkerVerticle(TaskRegistry registry) {
+    this.registry = registry;
+  }
 
   @Override
   public Future<?> start() {
     SwitchboardConfig config = SwitchboardConfig.fromJson(config());
     String url = config.redisUrl().orElseThrow(() -> new ConfigException("redis.url: the worker needs a Redis URL"));
-    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(8).setMaxPoolWaiting(64));
+    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(2).setMaxPoolWaiting(64));
     api = RedisAPI.api(redis);
+    worker = new TaskWorker(registry, config.tasks(), url);
     return api.ping(List.of())
         .recover(err -> Future.failedFuture("Redis at " + url + " is not reachable: " + err.getMessage()))
-        .compose(pong -> vertx.eventBus()
+        .compose(pong -> vertx.deployVerticle(worker))
+        .compose(id -> vertx.eventBus()
             .<JsonObject>localConsumer(Addresses.localHealth("worker"), msg -> health().onComplete(
                 status -> msg.reply(status.result())))
             .completion())
@@ -47,7 +60,7 @@ public class WorkerVerticle extends VerticleBase {
 
   private Future<JsonObject> health() {
     return api.ping(List.of())
-        .map(pong -> new JsonObject().put("status", "UP").put("redis", "UP"))
+        .map(pong -> new JsonObject().put("status", "UP").put("redis", "UP").put("tasksCompleted", worker.completed()))
         .otherwise(err -> new JsonObject().put("status", "DOWN").put("redis", "DOWN: " + err.getMessage()));
   }
 }

@@ -33,7 +33,15 @@ public final class ConfigLoader {
       Map.entry("SWITCHBOARD_CLUSTER_PUBLIC_HOST", "cluster.publicHost"),
       Map.entry("SWITCHBOARD_WS_MAX_FRAME_SIZE", "websocket.maxFrameSize"),
       Map.entry("SWITCHBOARD_WS_MAX_MESSAGE_SIZE", "websocket.maxMessageSize"),
-      Map.entry("SWITCHBOARD_WS_OUTBOUND_QUEUE_BYTES", "websocket.outboundQueueBytes"));
+      Map.entry("SWITCHBOARD_WS_OUTBOUND_QUEUE_BYTES", "websocket.outboundQueueBytes"),
+      Map.entry("SWITCHBOARD_TASKS_NAMESPACE", "tasks.namespace"),
+      Map.entry("SWITCHBOARD_TASKS_VISIBILITY_TIMEOUT_MS", "tasks.visibilityTimeoutMs"),
+      Map.entry("SWITCHBOARD_TASKS_RESULT_TTL_MS", "tasks.resultTtlMs"),
+      Map.entry("SWITCHBOARD_TASKS_MAX_QUEUE_LENGTH", "tasks.maxQueueLength"),
+      Map.entry("SWITCHBOARD_TASKS_QUEUES", "tasks.queues"),
+      Map.entry("SWITCHBOARD_WORKER_CONCURRENCY", "tasks.concurrency"),
+      Map.entry("SWITCHBOARD_WORKER_BLOCKING_POOL_SIZE", "tasks.blockingPoolSize"),
+      Map.entry("SWITCHBOARD_WORKER_SHUTDOWN_GRACE_MS", "tasks.shutdownGraceMs"));
 
   private ConfigLoader() {
   }

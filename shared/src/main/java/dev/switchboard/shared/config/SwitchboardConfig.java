@@ -15,7 +15,8 @@ public record SwitchboardConfig(
     Optional<String> redisUrl,
     Optional<String> pgUrl,
     Cluster cluster,
-    WebSocket websocket) {
+    WebSocket websocket,
+    TaskSettings tasks) {
 
   /** The gateway's HTTP server; {@code instances} event-loop instances share the port. */
   public record Http(String host, int port, int instances, int maxBodySize) {
@@ -61,7 +62,8 @@ public record SwitchboardConfig(
             maxFrame,
             ws.integer("maxMessageSize", maxFrame, 125, 64 * 1024 * 1024),
             ws.integer("outboundQueueBytes", 1024 * 1024, 1024, 256 * 1024 * 1024),
-            ws.integer("connectTimeoutMs", 5000, 100, 600_000)));
+            ws.integer("connectTimeoutMs", 5000, 100, 600_000)),
+        TaskSettings.fromJson(json));
   }
 
   public JsonObject toJson() {
@@ -76,14 +78,15 @@ public record SwitchboardConfig(
         .put("websocket", new JsonObject().put("maxFrameSize", websocket.maxFrameSize)
             .put("maxMessageSize", websocket.maxMessageSize)
             .put("outboundQueueBytes", websocket.outboundQueueBytes)
-            .put("connectTimeoutMs", websocket.connectTimeoutMs));
+            .put("connectTimeoutMs", websocket.connectTimeoutMs))
+        .put("tasks", tasks.toJson());
   }
 
   public SwitchboardConfig withRedisUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket);
+    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks);
   }
 
   public SwitchboardConfig withPgUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket);
+    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks);
   }
 }

@@ -25,6 +25,11 @@ public final class Addresses {
     return PREFIX + "channel." + UUID.randomUUID();
   }
 
+  /** Where a task's state changes and progress are published (cluster-wide) for watchers of that task. */
+  public static String taskEvents(String taskId) {
+    return PREFIX + "task." + taskId;
+  }
+
   /** Where a node's local roles answer health queries (local consumers, never clustered). */
   public static String localHealth(String role) {
     return PREFIX + "health." + role;

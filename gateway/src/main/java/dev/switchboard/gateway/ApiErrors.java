@@ -1,0 +1,63 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.shared.tasks.TaskException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The one JSON error shape of the HTTP API, {@code {"error": message, "status": code}}, installed as the router's
+ * error handler for every status it produces: handlers fail with {@code rc.fail(status, cause)} and this renders.
+ */
+final class ApiErrors {
+
+  private static final int[] STATUSES = {400, 404, 405, 413, 415, 500, 503};
+
+  private ApiErrors() {
+  }
+
+  static void install(Router router) {
+    for (int status : STATUSES) {
+      router.errorHandler(status, ApiErrors::render);
+    }
+  }
+
+  /** The status a failure maps to: each task failure reason has one; anything else is a 500. */
+  static int status(Throwable error) {
+    if (error instanceof TaskException task) {
+      return switch (task.reason()) {
+        case UNKNOWN_TASK, NO_SUCH_TASK -> 404;
+        case INVALID_REQUEST -> 400;
+        case QUEUE_FULL -> 503;
+        default -> 500;
+      };
+    }
+    return 500;
+  }
+
+  private static void render(RoutingContext rc) {
+    if (rc.response().ended()) {
+      return;
+    }
+    int status = rc.statusCode() < 0 ? 500 : rc.statusCode();
+    rc.response().setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", message(status, rc.failure())).put("status", status).encode());
+  }
+
+  private static String message(int status, Throwable failure) {
+    if (failure != null && failure.getMessage() != null && status != 500) {
+      return failure.getMessage();
+    }
+    return switch (status) {
+      case 404 -> "not found";
+      case 405 -> "method not allowed";
+      case 413 -> "request body too large";
+      case 415 -> "unsupported media type";
+      case 503 -> "service unavailable";
+      case 400 -> "bad request";
+      default -> "internal error" + (failure == null ? "" : ": " + failure.getClass().getSimpleName());
+    };
+  }
+}

@@ -1,0 +1,98 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.shared.tasks.TaskClient;
+import dev.switchboard.shared.tasks.TaskOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Set;
+
+/**
+ * The task API: {@code POST /api/tasks/{name}} with {@code {"args": [...], "kwargs": {...}, "options": {...}}}
+ * → 202 {@code {"id"}} and {@code Location}; {@code GET /api/tasks/{id}} → the task's state; {@code DELETE
+ * /api/tasks/{id}} → revoke. Errors go through {@link ApiErrors}: unknown task or id 404, malformed JSON or wrong
+ * arguments 400, body over {@code http.maxBodySize} 413, queue full or no Redis configured 503.
+ */
+final class TaskRoutes {
+
+  private static final Set<String> BODY_KEYS = Set.of("args", "kwargs", "options");
+  private final TaskClient client;
+
+  private TaskRoutes(TaskClient client) {
+    this.client = client;
+  }
+
+  static void mount(Vertx vertx, Router router, SwitchboardConfig config) {
+    TaskRoutes routes = new TaskRoutes(config.redisUrl()
+        .map(url -> TaskClient.shared(vertx, url, config.tasks())).orElse(null));
+    router.route("/api/tasks/*").handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodySize()));
+    router.route("/api/tasks/*").handler(routes::requireBroker);
+    router.post("/api/tasks/:name").handler(routes::submit);
+    router.get("/api/tasks/:id").handler(routes::status);
+    router.delete("/api/tasks/:id").handler(routes::revoke);
+  }
+
+  private void requireBroker(RoutingContext rc) {
+    if (client == null) {
+      rc.fail(503, new IllegalStateException("tasks are unavailable: no Redis configured (redis.url)"));
+    } else {
+      rc.next();
+    }
+  }
+
+  private void submit(RoutingContext rc) {
+    String name = rc.pathParam("name");
+    JsonObject body;
+    try {
+      body = rc.body().length() == 0 ? new JsonObject() : rc.body().asJsonObject();
+      for (String key : body.fieldNames()) {
+        if (!BODY_KEYS.contains(key)) {
+          throw new IllegalArgumentException("unknown field \"" + key + "\", expected " + BODY_KEYS);
+        }
+      }
+      if (body.containsKey("args") && !(body.getValue("args") instanceof JsonArray)
+          || body.containsKey("kwargs") && !(body.getValue("kwargs") instanceof JsonObject)
+          || body.containsKey("options") && !(body.getValue("options") instanceof JsonObject)) {
+        throw new IllegalArgumentException("expected {\"args\": [...], \"kwargs\": {...}, \"options\": {...}}");
+      }
+    } catch (RuntimeException e) {
+      rc.fail(400, new IllegalArgumentException("malformed request body: " + e.getMessage(), e));
+      return;
+    }
+    TaskOptions options;
+    try {
+      options = TaskOptions.fromJson(body.getJsonObject("options"));
+    } catch (RuntimeException e) {
+      rc.fail(ApiErrors.status(e), e);
+      return;
+    }
+    client.apply(name, body.getJsonArray("args"), body.getJsonObject("kwargs"), options)
+        .onSuccess(handle -> rc.response().setStatusCode(202)
+            .putHeader(HttpHeaders.LOCATION, "/api/tasks/" + handle.id())
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(new JsonObject().put("id", handle.id()).encode()))
+        .onFailure(err -> rc.fail(ApiErrors.status(err), err));
+  }
+
+  private void status(RoutingContext rc) {
+    client.info(rc.pathParam("id"))
+        .onSuccess(info -> json(rc, 200, info.toJson()))
+        .onFailure(err -> rc.fail(ApiErrors.status(err), err));
+  }
+
+  private void revoke(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    client.revoke(id)
+        .onSuccess(state -> json(rc, 200, new JsonObject().put("id", id).put("state", state.name())))
+        .onFailure(err -> rc.fail(ApiErrors.status(err), err));
+  }
+
+  private static void json(RoutingContext rc, int status, JsonObject body) {
+    rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+  }
+}

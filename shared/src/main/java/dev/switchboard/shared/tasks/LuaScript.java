@@ -1,0 +1,73 @@
+package dev.switchboard.shared.tasks;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One Redis Lua script, run atomically with {@code EVALSHA}; when Redis does not know it (first use, or
+ * after a Redis restart emptied the script cache) it is sent once more with {@code EVAL}, which caches it.
+ */
+public final class LuaScript {
+
+  private final String name;
+  private final String source;
+  private final String sha;
+
+  private LuaScript(String name, String source) {
+    this.name = name;
+    this.source = source;
+    this.sha = sha1(source);
+  }
+
+  /** Loads {@code resource} from the classpath next to {@code anchor}. */
+  public static LuaScript load(Class<?> anchor, String resource) {
+    try (InputStream in = anchor.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("Lua script " + resource + " not found next to " + anchor.getName());
+      }
+      return new LuaScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Runs the script; the Future fails with Redis' error, prefixed with the script's name. */
+  public Future<Response> run(Redis redis, List<String> keys, List<?> args) {
+    return redis.send(request(Command.EVALSHA, sha, keys, args))
+        .recover(err -> isNoScript(err)
+            ? redis.send(request(Command.EVAL, source, keys, args))
+            : Future.failedFuture(err))
+        .recover(err -> Future.failedFuture(new IllegalStateException(
+            "Redis script " + name + " failed: " + err.getMessage(), err)));
+  }
+
+  private static Request request(Command command, String script, List<String> keys, List<?> args) {
+    Request request = Request.cmd(command).arg(script).arg(keys.size());
+    keys.forEach(request::arg);
+    args.forEach(arg -> request.arg(String.valueOf(arg)));
+    return request;
+  }
+
+  private static boolean isNoScript(Throwable err) {
+    return err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT");
+  }
+
+  private static String sha1(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

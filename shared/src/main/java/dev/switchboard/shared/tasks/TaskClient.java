@@ -1,0 +1,244 @@
+package dev.switchboard.shared.tasks;
+
+import dev.switchboard.shared.config.TaskSettings;
+import dev.switchboard.shared.protocol.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Sends tasks and reads their state, Celery's {@code delay}/{@code apply_async}/{@code AsyncResult}, from any
+ * verticle on any node: it talks to Redis directly. Thread-safe; one instance per Vert.x is enough
+ * ({@link #shared}). Calls are checked against the task's published signature before anything is queued.
+ *
+ * <p>Every Future fails with a {@link TaskException} whose {@link TaskException.Reason} says why (unknown task,
+ * invalid arguments or options, no such id, queue full, failed, revoked), or with Redis' own error when Redis
+ * cannot be reached; the Redis pool reconnects by itself.
+ */
+public final class TaskClient implements Shareable {
+
+  private static final LuaScript ENQUEUE = LuaScript.load(TaskClient.class, "enqueue.lua");
+  private static final LuaScript REVOKE = LuaScript.load(TaskClient.class, "revoke.lua");
+  private static final long SIGNATURE_TTL_MS = 5_000;
+  private static final int MAX_CACHED_SIGNATURES = 1024;
+
+  private record Cached(TaskSignature signature, long fetchedAt) {
+  }
+
+  private final Vertx vertx;
+  private final Redis redis;
+  private final TaskKeys keys;
+  private final TaskSettings settings;
+  private final Map<String, Cached> signatures = new ConcurrentHashMap<>();
+
+  private TaskClient(Vertx vertx, Redis redis, TaskSettings settings) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.settings = settings;
+    this.keys = new TaskKeys(settings.namespace());
+  }
+
+  /** A client with its own Redis connection pool; {@link #close()} it when done. */
+  public static TaskClient create(Vertx vertx, String redisUrl, TaskSettings settings) {
+    RedisOptions options = new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(16).setMaxPoolWaiting(4096);
+    return new TaskClient(vertx, Redis.createClient(vertx, options), settings);
+  }
+
+  /** The one client of this Vert.x instance for that Redis and namespace, created on first use. */
+  public static TaskClient shared(Vertx vertx, String redisUrl, TaskSettings settings) {
+    LocalMap<String, TaskClient> clients = vertx.sharedData().getLocalMap("switchboard.task-clients");
+    String key = redisUrl + "|" + settings.namespace();
+    TaskClient existing = clients.get(key);
+    if (existing != null) {
+      return existing;
+    }
+    TaskClient created = create(vertx, redisUrl, settings);
+    TaskClient raced = clients.putIfAbsent(key, created);
+    if (raced != null) {
+      created.close();
+      return raced;
+    }
+    return created;
+  }
+
+  public TaskKeys keys() {
+    return keys;
+  }
+
+  public TaskSettings settings() {
+    return settings;
+  }
+
+  /** {@code name(args...)} with default options, Celery's {@code task.delay(*args)}. */
+  public Future<TaskHandle> delay(String name, Object... args) {
+    return apply(name, new JsonArray(Arrays.asList(args)), null, TaskOptions.defaults());
+  }
+
+  /**
+   * Queues {@code name(*args, **kwargs)} with {@code options}. With a caller-chosen {@code taskId} that
+   * already exists nothing is queued and the handle's {@link TaskHandle#created()} is false.
+   */
+  public Future<TaskHandle> apply(String name, JsonArray args, JsonObject kwargs, TaskOptions options) {
+    return signature(name).compose(signature -> {
+      JsonArray bound = signature.bind(name, args, kwargs);
+      String id = options.taskId() != null ? options.taskId() : UUID.randomUUID().toString();
+      long now = System.currentTimeMillis();
+      List<Object> argv = List.of(id, name, bound.encode(), (kwargs == null ? new JsonObject() : kwargs).encode(),
+          options.toStored(now).encode(), now, options.etaMillis(now), settings.maxQueueLength(),
+          options.queue(), options.priority());
+      return ENQUEUE.run(redis, List.of(keys.task(id), keys.stream(options.queue(), options.priority()), keys.delayed()), argv)
+          .map(reply -> {
+            JsonObject answer = new JsonObject(reply.toString());
+            if (answer.getBoolean("full", false)) {
+              throw new TaskException(TaskException.Reason.QUEUE_FULL,
+                  "queue " + options.queue() + " is full (" + settings.maxQueueLength() + " tasks): " + name + " not queued");
+            }
+            boolean created = answer.getBoolean("created");
+            if (created) {
+              TaskEvents.publish(vertx, TaskEvents.event(id, name, TaskState.PENDING, 1, now));
+            }
+            return new TaskHandle(this, id, created);
+          });
+    });
+  }
+
+  /** A handle on an existing task id (for instance one read back from an HTTP call). */
+  public TaskHandle handle(String id) {
+    return new TaskHandle(this, id, false);
+  }
+
+  /** The task's current state; fails with NO_SUCH_TASK for an unknown or expired id. */
+  public Future<TaskInfo> info(String id) {
+    return redis.send(Request.cmd(Command.HGETALL).arg(keys.task(id))).map(reply -> {
+      Map<String, String> hash = toMap(reply);
+      if (hash.isEmpty()) {
+        throw new TaskException(TaskException.Reason.NO_SUCH_TASK, "no task with id " + id + " (unknown or expired)");
+      }
+      return TaskInfo.fromHash(hash);
+    });
+  }
+
+  /**
+   * Revokes the task everywhere, durably: a waiting task never runs, a running one is told at its next progress
+   * report and its result is discarded. A finished task keeps its state. The Future holds the resulting state.
+   */
+  public Future<TaskState> revoke(String id) {
+    long now = System.currentTimeMillis();
+    return REVOKE.run(redis, List.of(keys.task(id), keys.delayed()), List.of(id, now, settings.resultTtlMs()))
+        .map(reply -> {
+          JsonObject answer = new JsonObject(reply.toString());
+          if (answer.getBoolean("missing", false)) {
+            throw new TaskException(TaskException.Reason.NO_SUCH_TASK, "no task with id " + id + " to revoke");
+          }
+          if (answer.getBoolean("changed", false)) {
+            TaskEvents.publish(vertx, TaskEvents.event(id, answer.getString("name"), TaskState.REVOKED,
+                answer.getLong("seq"), now));
+          }
+          return TaskState.valueOf(answer.getString("state"));
+        });
+  }
+
+  /**
+   * Completes with the task's final state (SUCCESS, FAILURE or REVOKED) as soon as it is reached: live from the
+   * event bus, with a re-read of Redis every {@code pollIntervalMs} behind it. Fails with a
+   * {@link TimeoutException} after {@code timeout}.
+   */
+  public Future<TaskInfo> awaitFinal(String id, Duration timeout) {
+    Promise<TaskInfo> done = Promise.promise();
+    MessageConsumer<JsonObject> events = vertx.eventBus().consumer(Addresses.taskEvents(id));
+    events.handler(message -> {
+      if (TaskEvents.state(message.body()).isFinal()) {
+        done.tryComplete(TaskInfo.fromJson(message.body()));
+      }
+    });
+    long deadline = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> done.tryFail(
+        new TimeoutException("task " + id + " not finished within " + timeout.toMillis() + " ms")));
+    long poll = vertx.setPeriodic(settings.pollIntervalMs(), t -> checkFinal(id, done));
+    events.completion().onComplete(registered -> checkFinal(id, done));
+    return done.future().andThen(result -> {
+      events.unregister();
+      vertx.cancelTimer(deadline);
+      vertx.cancelTimer(poll);
+    });
+  }
+
+  /** Publishes a task's signature so that clients accept calls to it; workers do this when they start. */
+  public Future<Void> register(String name, TaskSignature signature) {
+    signatures.remove(name);
+    return redis.send(Request.cmd(Command.HSET).arg(keys.signatures()).arg(name).arg(signature.toJson().encode()))
+        .mapEmpty();
+  }
+
+  /** The signature workers published for {@code name}; fails with UNKNOWN_TASK when there is none. */
+  public Future<TaskSignature> signature(String name) {
+    Cached cached = signatures.get(name);
+    long now = System.currentTimeMillis();
+    if (cached != null && now - cached.fetchedAt < SIGNATURE_TTL_MS) {
+      return Future.succeededFuture(cached.signature);
+    }
+    return redis.send(Request.cmd(Command.HGET).arg(keys.signatures()).arg(name)).map(reply -> {
+      if (reply == null) {
+        throw new TaskException(TaskException.Reason.UNKNOWN_TASK, "no task named \"" + name + "\" is registered");
+      }
+      TaskSignature signature = TaskSignature.fromJson(new JsonArray(reply.toString()));
+      if (signatures.size() >= MAX_CACHED_SIGNATURES) {
+        signatures.clear();
+      }
+      signatures.put(name, new Cached(signature, now));
+      return signature;
+    });
+  }
+
+  public void close() {
+    redis.close();
+  }
+
+  private void checkFinal(String id, Promise<TaskInfo> done) {
+    if (done.future().isComplete()) {
+      return;
+    }
+    info(id).onSuccess(info -> {
+      if (info.ready()) {
+        done.tryComplete(info);
+      }
+    }).onFailure(err -> {
+      if (err instanceof TaskException) {
+        done.tryFail(err);
+      }
+    });
+  }
+
+  /** A hash reply as a map, whether Redis answered in RESP3 (a map) or RESP2 (a flat array). */
+  static Map<String, String> toMap(Response reply) {
+    Map<String, String> map = new HashMap<>();
+    if (reply == null) {
+      return map;
+    }
+    if (reply.isMap()) {
+      reply.getKeys().forEach(key -> map.put(key, reply.get(key).toString()));
+    } else {
+      for (int i = 0; i + 1 < reply.size(); i += 2) {
+        map.put(reply.get(i).toString(), reply.get(i + 1).toString());
+      }
+    }
+    return map;
+  }
+}

@@ -1,0 +1,61 @@
+package dev.switchboard.shared.tasks;
+
+/**
+ * Every Redis key of the task system, built here and nowhere else (BullMQ's {@code queue-keys.ts}). All keys
+ * sit under {@code switchboard:}, then an optional namespace (isolates tests or tenants sharing one Redis),
+ * then {@code tasks:}. Lua scripts receive keys from here; where a script must reach a task it only learns
+ * at run time, it gets {@link #taskPrefix()} and appends the id, exactly as {@link #task} does.
+ *
+ * <ul>
+ *   <li>{@code task:{id}} hash: the task's state, arguments, options, result or error, progress,
+ *       per-state timestamps; expires {@code resultTtl} after a final state.
+ *   <li>{@code queue:{queue}:{priority}} stream, consumer group {@link #GROUP}: tasks ready to run. Entries
+ *       are deleted when acknowledged, so a stream holds only the backlog, bounded by {@code maxQueueLength}.
+ *   <li>{@code delayed} sorted set (score = due time): countdown/ETA tasks and retries waiting their turn.
+ *   <li>{@code signatures} hash: task name → signature, written by workers, read by clients.
+ *   <li>{@code rate:{name}:{window}} counters: per-task-name rate limits, expiring with their window.
+ * </ul>
+ */
+public final class TaskKeys {
+
+  public static final String ROOT = "switchboard:";
+  /** The consumer group every worker joins on every stream. */
+  public static final String GROUP = "workers";
+
+  private final String prefix;
+
+  /** {@code namespace} may be empty; it must not contain spaces. */
+  public TaskKeys(String namespace) {
+    this.prefix = ROOT + (namespace == null || namespace.isEmpty() ? "" : namespace + ":") + "tasks:";
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  public String task(String id) {
+    return taskPrefix() + id;
+  }
+
+  /** What {@link #task} puts before the id; handed to scripts that find task ids in streams or sets. */
+  public String taskPrefix() {
+    return prefix + "task:";
+  }
+
+  public String stream(String queue, int priority) {
+    return prefix + "queue:" + queue + ":" + priority;
+  }
+
+  public String delayed() {
+    return prefix + "delayed";
+  }
+
+  public String signatures() {
+    return prefix + "signatures";
+  }
+
+  /** What the rate-limit counter keys start with; scripts append {@code {name}:{window}}. */
+  public String ratePrefix() {
+    return prefix + "rate:";
+  }
+}

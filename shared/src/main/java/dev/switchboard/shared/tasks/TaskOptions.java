@@ -1,0 +1,250 @@
+package dev.switchboard.shared.tasks;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * How to run one task call, Celery's {@code apply_async} options. Immutable; start from {@link #defaults()}
+ * and chain the {@code with*} methods. Times are absolute once the call is enqueued: a countdown becomes an
+ * ETA, a relative expiry an absolute one.
+ *
+ * <ul>
+ *   <li>{@code eta}: not before this instant (a countdown is {@code now + countdown}); until then the task
+ *       waits in Redis' delayed set, not in the stream, so it runs once however long the wait.
+ *   <li>{@code expires}: a task not started by then is revoked instead of run.
+ *   <li>{@code maxRetries}, {@code retryBackoff}, {@code retryBackoffMax}, {@code retryJitter}, {@code retryOn}:
+ *       a failed attempt whose exception is (a subclass of) one of {@code retryOn}, or any exception when
+ *       {@code retryOn} is empty, is retried up to {@code maxRetries} times after
+ *       {@code min(retryBackoffMax, retryBackoff * 2^retries)}, with jitter drawing from the upper half.
+ *   <li>{@code softTimeLimit}: the task is told (context flag, thread interrupt for blocking tasks);
+ *       {@code timeLimit}: the attempt fails with {@code TimeLimitExceeded}.
+ *   <li>{@code queue} and {@code priority} (0–9, 9 first): which stream, and which of its priority levels.
+ *   <li>{@code taskId}: a caller-chosen id; enqueueing an id that exists is a no-op (idempotent).
+ * </ul>
+ */
+public record TaskOptions(
+    Instant eta,
+    Duration countdown,
+    Instant expiresAt,
+    Duration expiresIn,
+    int maxRetries,
+    Duration retryBackoff,
+    Duration retryBackoffMax,
+    boolean retryJitter,
+    List<String> retryOn,
+    Duration softTimeLimit,
+    Duration timeLimit,
+    String queue,
+    int priority,
+    String taskId) {
+
+  public static final String DEFAULT_QUEUE = "default";
+  public static final int DEFAULT_PRIORITY = 5;
+  public static final int MAX_PRIORITY = 9;
+  public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_RETRY_BACKOFF_MAX = Duration.ofMinutes(10);
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+  private static final Set<String> JSON_KEYS = Set.of("countdown", "eta", "expires", "max_retries", "retry_backoff",
+      "retry_backoff_max", "retry_jitter", "retry_on", "soft_time_limit", "time_limit", "queue", "priority", "task_id");
+
+  public TaskOptions {
+    retryOn = List.copyOf(retryOn);
+    if (maxRetries < 0 || maxRetries > 1000) {
+      throw TaskException.invalid("max_retries: expected 0 to 1000, got " + maxRetries);
+    }
+    if (priority < 0 || priority > MAX_PRIORITY) {
+      throw TaskException.invalid("priority: expected 0 to " + MAX_PRIORITY + ", got " + priority);
+    }
+    if (!NAME.matcher(queue).matches()) {
+      throw TaskException.invalid("queue: expected 1-128 of [A-Za-z0-9_.:-], got \"" + queue + "\"");
+    }
+    if (taskId != null && !NAME.matcher(taskId).matches()) {
+      throw TaskException.invalid("task_id: expected 1-128 of [A-Za-z0-9_.:-], got \"" + taskId + "\"");
+    }
+    requireNonNegative("countdown", countdown);
+    requireNonNegative("expires", expiresIn);
+    requirePositive("retry_backoff", retryBackoff);
+    requirePositive("retry_backoff_max", retryBackoffMax);
+    requirePositive("soft_time_limit", softTimeLimit);
+    requirePositive("time_limit", timeLimit);
+  }
+
+  public static TaskOptions defaults() {
+    return new TaskOptions(null, null, null, null, 0, DEFAULT_RETRY_BACKOFF, DEFAULT_RETRY_BACKOFF_MAX, true,
+        List.of(), null, null, DEFAULT_QUEUE, DEFAULT_PRIORITY, null);
+  }
+
+  public TaskOptions withCountdown(Duration value) {
+    return new TaskOptions(null, value, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId);
+  }
+
+  public TaskOptions withEta(Instant value) {
+    return new TaskOptions(value, null, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId);
+  }
+
+  public TaskOptions withExpires(Duration value) {
+    return new TaskOptions(eta, countdown, null, value, maxRetries, retryBackoff, retryBackoffMax,
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId);
+  }
+
+  public TaskOptions withExpires(Instant value) {
+    return new TaskOptions(eta, countdown, value, null, maxRetries, retryBackoff, retryBackoffMax,
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId);
+  }
+
+  /** Retries on any exception when {@code retryOn} stays empty. */
+  public TaskOptions withRetries(int max, Duration backoff, Duration backoffMax, boolean jitter) {
+    return new TaskOptions(eta, countdown, expiresAt, expiresIn, max, backoff, backoffMax,
+        jitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId);
+  }
+
+  /** Exception class names (simple or fully qualified) that trigger a retry; others fail at once. */
+  public TaskOptions withRetryOn(List<String> exceptionTypes) {
+    return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
+        retryJitter, exceptionTypes, softTimeLimit, timeLimit, queue, priority, taskId);
+  }
+
+  public TaskOptions withTimeLimits(Duration soft, Duration hard) {
+    return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
+        retryJitter, retryOn, soft, hard, queue, priority, taskId);
+  }
+
+  public TaskOptions withQueue(String value) {
+    return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
+        retryJitter, retryOn, softTimeLimit, timeLimit, value, priority, taskId);
+  }
+
+  public TaskOptions withPriority(int value) {
+    return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, value, taskId);
+  }
+
+  public TaskOptions withTaskId(String value) {
+    return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, value);
+  }
+
+  /** When the task may first run, in epoch milliseconds. */
+  public long etaMillis(long now) {
+    if (eta != null) {
+      return eta.toEpochMilli();
+    }
+    return countdown == null ? now : now + countdown.toMillis();
+  }
+
+  /** When an unstarted task is revoked instead of run, in epoch milliseconds, or 0 for never. */
+  public long expiresMillis(long now) {
+    if (expiresAt != null) {
+      return expiresAt.toEpochMilli();
+    }
+    return expiresIn == null ? 0 : now + expiresIn.toMillis();
+  }
+
+  /**
+   * Reads Celery-style JSON: {@code countdown}, {@code expires} (seconds, or an ISO-8601 instant),
+   * {@code eta} (ISO-8601), {@code max_retries}, {@code retry_backoff}, {@code retry_backoff_max} (seconds),
+   * {@code retry_jitter}, {@code retry_on} (names), {@code soft_time_limit}, {@code time_limit} (seconds),
+   * {@code queue}, {@code priority}, {@code task_id}. Unknown keys and wrong types fail with INVALID_REQUEST.
+   */
+  public static TaskOptions fromJson(JsonObject json) {
+    TaskOptions options = defaults();
+    if (json == null) {
+      return options;
+    }
+    for (String key : json.fieldNames()) {
+      if (!JSON_KEYS.contains(key)) {
+        throw TaskException.invalid("options: unknown option \"" + key + "\", expected one of " + JSON_KEYS);
+      }
+    }
+    try {
+      if (json.containsKey("countdown")) {
+        options = options.withCountdown(seconds(json, "countdown"));
+      }
+      if (json.containsKey("eta")) {
+        options = options.withEta(Instant.parse(json.getString("eta")));
+      }
+      if (json.getValue("expires") instanceof String at) {
+        options = options.withExpires(Instant.parse(at));
+      } else if (json.containsKey("expires")) {
+        options = options.withExpires(seconds(json, "expires"));
+      }
+      options = options.withRetries(json.getInteger("max_retries", options.maxRetries),
+          json.containsKey("retry_backoff") ? seconds(json, "retry_backoff") : options.retryBackoff,
+          json.containsKey("retry_backoff_max") ? seconds(json, "retry_backoff_max") : options.retryBackoffMax,
+          json.getBoolean("retry_jitter", options.retryJitter));
+      JsonArray retryOn = json.getJsonArray("retry_on");
+      if (retryOn != null) {
+        options = options.withRetryOn(retryOn.stream().map(name -> (String) name).toList());
+      }
+      options = options.withTimeLimits(
+          json.containsKey("soft_time_limit") ? seconds(json, "soft_time_limit") : null,
+          json.containsKey("time_limit") ? seconds(json, "time_limit") : null);
+      return options.withQueue(json.getString("queue", DEFAULT_QUEUE))
+          .withPriority(json.getInteger("priority", DEFAULT_PRIORITY))
+          .withTaskId(json.getString("task_id"));
+    } catch (ClassCastException | DateTimeParseException | NullPointerException e) {
+      throw TaskException.invalid("options: wrong type or format (" + e.getMessage() + "); times are seconds, "
+          + "eta/expires instants ISO-8601, retry_on an array of names");
+    }
+  }
+
+  /** The form stored with the task in Redis and read back by workers: absolute times, milliseconds. */
+  public JsonObject toStored(long now) {
+    return new JsonObject()
+        .put("eta", etaMillis(now))
+        .put("expires", expiresMillis(now))
+        .put("max_retries", maxRetries)
+        .put("retry_backoff_ms", retryBackoff.toMillis())
+        .put("retry_backoff_max_ms", retryBackoffMax.toMillis())
+        .put("retry_jitter", retryJitter)
+        .put("retry_on", new JsonArray(retryOn))
+        .put("soft_time_limit_ms", softTimeLimit == null ? 0 : softTimeLimit.toMillis())
+        .put("time_limit_ms", timeLimit == null ? 0 : timeLimit.toMillis())
+        .put("queue", queue)
+        .put("priority", priority);
+  }
+
+  /** Reads back {@link #toStored}. */
+  public static TaskOptions fromStored(JsonObject json) {
+    long expires = json.getLong("expires", 0L);
+    long soft = json.getLong("soft_time_limit_ms", 0L);
+    long hard = json.getLong("time_limit_ms", 0L);
+    return new TaskOptions(Instant.ofEpochMilli(json.getLong("eta", 0L)), null,
+        expires == 0 ? null : Instant.ofEpochMilli(expires), null,
+        json.getInteger("max_retries", 0),
+        Duration.ofMillis(json.getLong("retry_backoff_ms", DEFAULT_RETRY_BACKOFF.toMillis())),
+        Duration.ofMillis(json.getLong("retry_backoff_max_ms", DEFAULT_RETRY_BACKOFF_MAX.toMillis())),
+        json.getBoolean("retry_jitter", true),
+        json.getJsonArray("retry_on", new JsonArray()).stream().map(String::valueOf).toList(),
+        soft == 0 ? null : Duration.ofMillis(soft), hard == 0 ? null : Duration.ofMillis(hard),
+        json.getString("queue", DEFAULT_QUEUE), json.getInteger("priority", DEFAULT_PRIORITY), null);
+  }
+
+  private static Duration seconds(JsonObject json, String key) {
+    Object value = json.getValue(key);
+    if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
+      throw TaskException.invalid(key + ": expected a number of seconds, got " + value);
+    }
+    return Duration.ofMillis(Math.round(number.doubleValue() * 1000));
+  }
+
+  private static void requireNonNegative(String key, Duration value) {
+    if (value != null && value.isNegative()) {
+      throw TaskException.invalid(key + ": expected a duration >= 0, got " + value);
+    }
+  }
+
+  private static void requirePositive(String key, Duration value) {
+    if (value != null && (value.isNegative() || value.isZero())) {
+      throw TaskException.invalid(key + ": expected a duration > 0, got " + value);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+-- Enqueue one task, idempotently: an id that exists is left alone.
+-- KEYS[1] task hash, KEYS[2] its stream, KEYS[3] delayed set
+-- ARGV: id, name, args, kwargs, options, now, eta, maxLength, queue, priority
+-- Returns {"created": bool, "state": ..., "seq": n} or {"full": true}
+local task, stream, delayed = KEYS[1], KEYS[2], KEYS[3]
+local existing = redis.call('HGET', task, 'state')
+if existing then
+  return cjson.encode({created = false, state = existing})
+end
+local now, eta, maxLength = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local later = eta > now
+if later then
+  if redis.call('ZCARD', delayed) >= maxLength then return cjson.encode({full = true}) end
+elseif redis.call('XLEN', stream) >= maxLength then
+  return cjson.encode({full = true})
+end
+redis.call('HSET', task, 'id', ARGV[1], 'name', ARGV[2], 'args', ARGV[3], 'kwargs', ARGV[4],
+  'options', ARGV[5], 'queue', ARGV[9], 'priority', ARGV[10], 'stream', stream,
+  'state', 'PENDING', 't_PENDING', now, 'seq', 1, 'retries', 0, 'deliveries', 0)
+if later then
+  redis.call('ZADD', delayed, eta, ARGV[1])
+else
+  redis.call('XADD', stream, '*', 'id', ARGV[1])
+end
+return cjson.encode({created = true, state = 'PENDING', seq = 1})

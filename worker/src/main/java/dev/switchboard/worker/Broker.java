@@ -1,0 +1,151 @@
+package dev.switchboard.worker;
+
+import dev.switchboard.shared.config.TaskSettings;
+import dev.switchboard.shared.tasks.LuaScript;
+import dev.switchboard.shared.tasks.TaskKeys;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The worker's side of the Redis broker: every state transition is one Lua script (claim, progress, settle,
+ * hand back, promote, touch), so a transition is atomic with the stream acknowledgement it goes with. Uses
+ * two Redis clients: a pool for scripts, and a one-connection client for the blocking wait, which would
+ * otherwise hold a pooled connection hostage. Both reconnect by themselves.
+ */
+final class Broker {
+
+  private static final LuaScript CLAIM = LuaScript.load(Broker.class, "claim.lua");
+  private static final LuaScript SETTLE = LuaScript.load(Broker.class, "settle.lua");
+  private static final LuaScript PROGRESS = LuaScript.load(Broker.class, "progress.lua");
+  private static final LuaScript TOUCH = LuaScript.load(Broker.class, "touch.lua");
+  private static final LuaScript PROMOTE = LuaScript.load(Broker.class, "promote.lua");
+  private static final LuaScript HAND_BACK = LuaScript.load(Broker.class, "handback.lua");
+  private static final int PROMOTE_BATCH = 1000;
+
+  /** What one claim brought: tasks to start, events to publish, and where to wait when it came back short. */
+  record Claim(List<ClaimedTask> tasks, List<JsonObject> events, JsonObject last) {
+  }
+
+  private final Redis redis;
+  private final Redis blocking;
+  private final TaskKeys keys;
+  private final TaskSettings settings;
+  private final String consumer;
+  private final List<String> streams;
+  private final String rateLimits;
+
+  Broker(Redis redis, Redis blocking, TaskKeys keys, TaskSettings settings, String consumer, String rateLimits) {
+    this.redis = redis;
+    this.blocking = blocking;
+    this.keys = keys;
+    this.settings = settings;
+    this.consumer = consumer;
+    this.rateLimits = rateLimits;
+    List<String> ordered = new ArrayList<>();
+    for (int priority = 9; priority >= 0; priority--) {
+      for (String queue : settings.queues()) {
+        ordered.add(keys.stream(queue, priority));
+      }
+    }
+    this.streams = List.copyOf(ordered);
+  }
+
+  String consumer() {
+    return consumer;
+  }
+
+  /** Creates the consumer group on every stream this worker reads (idempotent). */
+  Future<Void> ensureGroups() {
+    return Future.all(streams.stream().map(stream -> redis
+        .send(Request.cmd(Command.XGROUP).arg("CREATE").arg(stream).arg(TaskKeys.GROUP).arg("0").arg("MKSTREAM"))
+        .recover(err -> err.getMessage() != null && err.getMessage().startsWith("BUSYGROUP")
+            ? Future.succeededFuture() : Future.failedFuture(err)))
+        .toList()).mapEmpty();
+  }
+
+  /** Publishes each task's signature so that clients anywhere accept calls to it. */
+  Future<Void> register(Collection<TaskDefinition> tasks) {
+    if (tasks.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Request hset = Request.cmd(Command.HSET).arg(keys.signatures());
+    tasks.forEach(task -> hset.arg(task.name()).arg(task.signature().toJson().encode()));
+    return redis.send(hset).mapEmpty();
+  }
+
+  /** Claims at most {@code count} tasks; with {@code reclaim}, first those of workers gone silent. */
+  Future<Claim> claim(int count, boolean reclaim) {
+    List<String> scriptKeys = new ArrayList<>(streams.size() + 1);
+    scriptKeys.add(keys.delayed());
+    scriptKeys.addAll(streams);
+    List<Object> args = List.of(TaskKeys.GROUP, consumer, count, System.currentTimeMillis(), keys.taskPrefix(),
+        reclaim ? settings.visibilityTimeoutMs() : 0, keys.ratePrefix(), rateLimits, settings.resultTtlMs());
+    return CLAIM.run(redis, scriptKeys, args).map(reply -> {
+      JsonObject answer = new JsonObject(reply.toString());
+      List<ClaimedTask> tasks = objects(answer.getValue("tasks")).stream().map(ClaimedTask::fromJson).toList();
+      Object last = answer.getValue("last");
+      return new Claim(tasks, objects(answer.getValue("events")), last instanceof JsonObject json ? json : new JsonObject());
+    });
+  }
+
+  /**
+   * Waits (blocking XREAD on its own connection) until an entry newer than {@code last} appears in any stream,
+   * or {@code blockMs} passes. Reads nothing for the group: the next claim takes what is there.
+   */
+  Future<Void> awaitWork(JsonObject last, long blockMs) {
+    Request xread = Request.cmd(Command.XREAD).arg("COUNT").arg(1).arg("BLOCK").arg(blockMs).arg("STREAMS");
+    streams.forEach(xread::arg);
+    streams.forEach(stream -> xread.arg(last.getString(stream, "$")));
+    return blocking.send(xread).mapEmpty();
+  }
+
+  Future<JsonObject> progress(ClaimedTask task, JsonObject payload) {
+    return PROGRESS.run(redis, List.of(keys.task(task.id())),
+        List.of(task.delivery(), System.currentTimeMillis(), payload.encode())).map(reply -> new JsonObject(reply.toString()));
+  }
+
+  /** Outcome SUCCESS (payload: the result), FAILURE or RETRY (payload: the error; retry at {@code retryAt}). */
+  Future<JsonObject> settle(ClaimedTask task, String outcome, String payload, long retryAt) {
+    return SETTLE.run(redis, List.of(keys.task(task.id()), task.stream(), keys.delayed()),
+        List.of(TaskKeys.GROUP, task.entry(), task.delivery(), outcome, System.currentTimeMillis(), payload,
+            settings.resultTtlMs(), retryAt, task.id())).map(reply -> new JsonObject(reply.toString()));
+  }
+
+  Future<JsonObject> handBack(ClaimedTask task) {
+    return HAND_BACK.run(redis, List.of(keys.task(task.id()), task.stream()),
+        List.of(TaskKeys.GROUP, task.entry(), task.delivery(), System.currentTimeMillis(), task.id()))
+        .map(reply -> new JsonObject(reply.toString()));
+  }
+
+  /** Heartbeat for the in-flight tasks, so that no other worker reclaims them while this one lives. */
+  Future<Void> touch(Collection<ClaimedTask> inFlight) {
+    if (inFlight.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    JsonArray items = new JsonArray();
+    inFlight.forEach(task -> items.add(new JsonArray().add(keys.task(task.id())).add(task.stream())
+        .add(task.entry()).add(task.delivery())));
+    return TOUCH.run(redis, List.of(), List.of(TaskKeys.GROUP, consumer, items.encode())).mapEmpty();
+  }
+
+  /** Moves due delayed tasks to their streams; the answer holds {@code moved} and the {@code next} due time. */
+  Future<JsonObject> promote() {
+    return PROMOTE.run(redis, List.of(keys.delayed()), List.of(System.currentTimeMillis(), PROMOTE_BATCH, keys.taskPrefix()))
+        .map(reply -> new JsonObject(reply.toString()));
+  }
+
+  /** cjson encodes an empty table as {}, a filled list as [...]. */
+  private static List<JsonObject> objects(Object value) {
+    if (!(value instanceof JsonArray array)) {
+      return List.of();
+    }
+    return array.stream().map(JsonObject.class::cast).toList();
+  }
+}

@@ -1,0 +1,48 @@
+package dev.switchboard.worker;
+
+import dev.switchboard.shared.tasks.TaskOptions;
+import java.util.List;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Whether and when a failed attempt is retried: only while {@code retries < maxRetries}, only for an exception
+ * named in {@code retryOn} (its class or a superclass, simple or full name; any exception when the list is
+ * empty), never for a revoked task. The wait doubles each time from {@code retryBackoff}, capped at
+ * {@code retryBackoffMax}; with jitter it is drawn from the upper half, so retries of many tasks spread out.
+ */
+final class RetryPolicy {
+
+  private RetryPolicy() {
+  }
+
+  /** Epoch ms of the next attempt, or -1 for no retry. */
+  static long retryAt(TaskOptions options, int retries, Throwable error, long now, DoubleSupplier random) {
+    if (retries >= options.maxRetries() || error instanceof TaskRevokedException || !matches(options.retryOn(), error)) {
+      return -1;
+    }
+    return now + backoffMillis(options, retries, random);
+  }
+
+  static long backoffMillis(TaskOptions options, int retries, DoubleSupplier random) {
+    long base = options.retryBackoff().toMillis();
+    long cap = options.retryBackoffMax().toMillis();
+    long delay = retries >= 62 || base > (cap >> Math.min(retries, 62)) ? cap : Math.min(cap, base << retries);
+    if (!options.retryJitter()) {
+      return delay;
+    }
+    long half = delay / 2;
+    return Math.min(delay, half + (long) (random.getAsDouble() * (delay - half + 1)));
+  }
+
+  private static boolean matches(List<String> retryOn, Throwable error) {
+    if (retryOn.isEmpty()) {
+      return true;
+    }
+    for (Class<?> type = error.getClass(); type != null; type = type.getSuperclass()) {
+      if (retryOn.contains(type.getName()) || retryOn.contains(type.getSimpleName())) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.switchboard.worker;
+
+import static dev.switchboard.shared.tasks.TaskSignature.param;
+
+import dev.switchboard.shared.tasks.TaskSignature;
+import dev.switchboard.shared.tasks.TaskSignature.Type;
+import io.vertx.core.Future;
+
+/** The tasks every worker ships with; all async (event loop, timers, no blocking). */
+final class ShippedTasks {
+
+  static final String FINISHED = "Task finished!";
+  static final long STEP_MS = 1_000;
+  static final int MAX_STEPS = 86_400;
+
+  private ShippedTasks() {
+  }
+
+  /** {@code add(x, y)}: x + y, whole when both are whole. */
+  static TaskDefinition add() {
+    return TaskDefinition.async("add", TaskSignature.of(param("x", Type.NUMBER), param("y", Type.NUMBER)), context -> {
+      Number x = (Number) context.args().getValue(0);
+      Number y = (Number) context.args().getValue(1);
+      boolean whole = isWhole(x) && isWhole(y);
+      return Future.succeededFuture(whole ? (Object) (x.longValue() + y.longValue()) : x.doubleValue() + y.doubleValue());
+    });
+  }
+
+  /** {@code noop()}: does nothing, returns null; the benchmark's unit of work. */
+  static TaskDefinition noop() {
+    return TaskDefinition.async("noop", TaskSignature.of(), context -> Future.succeededFuture());
+  }
+
+  /**
+   * {@code long_running(n)}: n steps of one second, reporting progress {@code {"current": i, "total": n}} after
+   * each, then returns "Task finished!". Stops early when revoked (its progress report is refused).
+   */
+  static TaskDefinition longRunning() {
+    return TaskDefinition.async("long_running", TaskSignature.of(param("n", Type.INTEGER)), context -> {
+      long n = context.args().getLong(0);
+      if (n < 0 || n > MAX_STEPS) {
+        return Future.failedFuture(new IllegalArgumentException("long_running(n): n must be 0 to " + MAX_STEPS + ", got " + n));
+      }
+      return steps(context, 0, n);
+    });
+  }
+
+  private static Future<Object> steps(TaskContext context, long done, long n) {
+    if (done >= n) {
+      return Future.succeededFuture(FINISHED);
+    }
+    return context.vertx().timer(STEP_MS)
+        .compose(v -> context.progress(done + 1, n))
+        .compose(v -> steps(context, done + 1, n));
+  }
+
+  private static boolean isWhole(Number number) {
+    return number instanceof Integer || number instanceof Long || number.doubleValue() == Math.rint(number.doubleValue());
+  }
+}

@@ -1,0 +1,97 @@
+package dev.switchboard.worker;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
+
+/**
+ * What a running task sees of itself: its id and arguments, how many times it was retried, a way to report
+ * progress, and whether it has been asked to stop (soft time limit passed, revoked, hard limit hit). Safe to use
+ * from the event loop (async tasks) and from the blocking pool.
+ */
+public final class TaskContext {
+
+  private final Vertx vertx;
+  private final ClaimedTask task;
+  private final Function<JsonObject, Future<Void>> reporter;
+  private volatile boolean softLimitExceeded;
+  private volatile boolean cancelled;
+  private volatile Thread thread;
+
+  TaskContext(Vertx vertx, ClaimedTask task, Function<JsonObject, Future<Void>> reporter) {
+    this.vertx = vertx;
+    this.task = task;
+    this.reporter = reporter;
+  }
+
+  public String id() {
+    return task.id();
+  }
+
+  public String name() {
+    return task.name();
+  }
+
+  /** The call's arguments, bound to the task's signature (keyword arguments already in place). */
+  public JsonArray args() {
+    return task.args();
+  }
+
+  /** 0 on the first attempt, then how many retries came before this one. */
+  public int retries() {
+    return task.retries();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /**
+   * Records progress (state PROGRESS with this payload) and publishes it. Fails with a
+   * {@link TaskRevokedException} when the task was revoked or taken over by another worker: stop then.
+   */
+  public Future<Void> progress(JsonObject payload) {
+    if (cancelled) {
+      return Future.failedFuture(new TaskRevokedException("task " + id() + " was cancelled"));
+    }
+    return reporter.apply(payload);
+  }
+
+  /** {@code progress({"current": current, "total": total})}. */
+  public Future<Void> progress(long current, long total) {
+    return progress(new JsonObject().put("current", current).put("total", total));
+  }
+
+  /** True once the soft time limit has passed: wrap up. Blocking tasks are also interrupted then. */
+  public boolean softTimeLimitExceeded() {
+    return softLimitExceeded;
+  }
+
+  /** True once the attempt was abandoned (hard time limit) or found revoked. */
+  public boolean cancelled() {
+    return cancelled;
+  }
+
+  void softLimitReached() {
+    softLimitExceeded = true;
+    interrupt();
+  }
+
+  void cancel() {
+    cancelled = true;
+    interrupt();
+  }
+
+  void runningOn(Thread current) {
+    thread = current;
+  }
+
+  private void interrupt() {
+    Thread running = thread;
+    if (running != null) {
+      running.interrupt();
+    }
+  }
+}

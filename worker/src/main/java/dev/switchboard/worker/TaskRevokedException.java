@@ -1,0 +1,9 @@
+package dev.switchboard.worker;
+
+/** A running task learnt it was revoked (or reclaimed by another worker): it should stop; its result is dropped. */
+public class TaskRevokedException extends RuntimeException {
+
+  public TaskRevokedException(String message) {
+    super(message, null, false, false);
+  }
+}

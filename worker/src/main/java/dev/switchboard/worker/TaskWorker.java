@@ -1,0 +1,280 @@
+package dev.switchboard.worker;
+
+import dev.switchboard.shared.config.TaskSettings;
+import dev.switchboard.shared.tasks.TaskError;
+import dev.switchboard.shared.tasks.TaskEvents;
+import dev.switchboard.shared.tasks.TaskKeys;
+import dev.switchboard.shared.tasks.TaskState;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.EncodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks from Redis: claims only as many as it has free slots ({@code concurrency}), so nothing waits in a
+ * local buffer while other workers idle (no prefetch starvation); sleeps on a blocking read when the streams
+ * are empty; heart-beats its in-flight tasks so nobody reclaims them while it lives; reclaims the tasks of
+ * workers that went silent past the visibility timeout; moves due delayed tasks to their streams. On stop it
+ * takes nothing new, lets in-flight tasks finish for {@code shutdownGraceMs}, then hands the rest back.
+ */
+public class TaskWorker extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(TaskWorker.class);
+  private static final long BLOCK_MS = 500;
+  private static final long MAX_BACKOFF_MS = 5_000;
+  private static final int SETTLE_ATTEMPTS = 6;
+
+  private record Running(ClaimedTask task, TaskContext context, Promise<Void> done) {
+  }
+
+  private final TaskRegistry registry;
+  private final TaskSettings settings;
+  private final String redisUrl;
+  private final Map<String, Running> inFlight = new HashMap<>();
+  private final AtomicLong completed = new AtomicLong();
+  private Redis redis;
+  private Redis blocking;
+  private Broker broker;
+  private WorkerExecutor pool;
+  private boolean claiming;
+  private boolean waiting;
+  private boolean stopping;
+  private boolean reclaimDue = true;
+  private boolean promoting;
+  private long backoffMs;
+  private long[] timers = new long[0];
+  private Future<?> lastClaim = Future.succeededFuture();
+  private Future<?> lastWait = Future.succeededFuture();
+
+  public TaskWorker(TaskRegistry registry, TaskSettings settings, String redisUrl) {
+    this.registry = registry;
+    this.settings = settings;
+    this.redisUrl = redisUrl;
+  }
+
+  @Override
+  public Future<?> start() {
+    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(8).setMaxPoolWaiting(1024));
+    blocking = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(1).setMaxPoolWaiting(4));
+    String consumer = "worker-" + UUID.randomUUID().toString().substring(0, 13);
+    broker = new Broker(redis, blocking, new TaskKeys(settings.namespace()), settings, consumer, registry.rateLimits().encode());
+    pool = vertx.createSharedWorkerExecutor("switchboard-tasks", settings.blockingPoolSize(), 1, TimeUnit.HOURS);
+    return broker.ensureGroups()
+        .compose(v -> broker.register(registry.all()))
+        .onSuccess(v -> {
+          timers = new long[] {
+              vertx.setPeriodic(settings.schedulerIntervalMs(), id -> promote()),
+              vertx.setPeriodic(settings.visibilityTimeoutMs() / 3, id -> heartbeat()),
+              vertx.setPeriodic(settings.visibilityTimeoutMs() / 2, id -> reclaimDue = true)};
+          log.info("worker {} consuming {} with concurrency {}", consumer, settings.queues(), settings.concurrency());
+          fill();
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    for (long timer : timers) {
+      vertx.cancelTimer(timer);
+    }
+    Promise<Void> grace = Promise.promise();
+    long deadline = vertx.setTimer(Math.max(1, settings.shutdownGraceMs()), id -> grace.tryComplete());
+    // a claim still under way adds its tasks to inFlight before this continuation runs
+    lastClaim.transform(claimed -> Future.join(inFlight.values().stream().map(running -> running.done().future()).toList()))
+        .onComplete(all -> grace.tryComplete());
+    return grace.future()
+        .compose(v -> {
+          vertx.cancelTimer(deadline);
+          inFlight.values().forEach(running -> running.context().cancel());
+          List<ClaimedTask> unfinished = inFlight.values().stream().map(Running::task).toList();
+          if (!unfinished.isEmpty()) {
+            log.info("worker {} hands back {} unfinished task(s)", broker.consumer(), unfinished.size());
+          }
+          return Future.join(unfinished.stream().map(this::handBack).toList());
+        })
+        // closing a connection under a blocking read trips the Redis client: let the read end first
+        .eventually(() -> lastWait.transform(waited -> {
+          blocking.close();
+          redis.close();
+          return pool.close();
+        }));
+  }
+
+  /** Tasks this worker has finished (any outcome) since it started. */
+  public long completed() {
+    return completed.get();
+  }
+
+  private void fill() {
+    int free = settings.concurrency() - inFlight.size();
+    if (stopping || claiming || waiting || free <= 0) {
+      return;
+    }
+    claiming = true;
+    boolean reclaim = reclaimDue;
+    reclaimDue = false;
+    lastClaim = broker.claim(free, reclaim).onComplete(result -> {
+      claiming = false;
+      if (result.failed()) {
+        reclaimDue |= reclaim;
+        retryLater("claim", result.cause());
+        return;
+      }
+      backoffMs = 0;
+      Broker.Claim claim = result.result();
+      claim.events().forEach(event -> TaskEvents.publish(vertx, event));
+      claim.tasks().forEach(this::run);
+      if (claim.tasks().size() < free) {
+        awaitWork(claim.last());
+      } else {
+        fill();
+      }
+    });
+  }
+
+  private void awaitWork(JsonObject last) {
+    if (stopping) {
+      return;
+    }
+    waiting = true;
+    lastWait = broker.awaitWork(last, BLOCK_MS).onComplete(result -> {
+      waiting = false;
+      if (result.failed() && !stopping) {
+        retryLater("wait", result.cause());
+      } else {
+        fill();
+      }
+    });
+  }
+
+  /** Redis is away (restart, dropped connection): back off, then try again; the clients reconnect. */
+  private void retryLater(String what, Throwable cause) {
+    if (stopping) {
+      return;
+    }
+    backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, backoffMs * 2));
+    log.warn("worker {}: {} failed ({}), retrying in {} ms", broker.consumer(), what, cause.getMessage(), backoffMs);
+    boolean missingGroup = cause.getMessage() != null && cause.getMessage().contains("NOGROUP");
+    claiming = true;
+    vertx.setTimer(backoffMs, id -> (missingGroup ? broker.ensureGroups() : Future.<Void>succeededFuture())
+        .onComplete(v -> {
+          claiming = false;
+          fill();
+        }));
+  }
+
+  private void run(ClaimedTask task) {
+    TaskContext context = new TaskContext(vertx, task, payload -> reportProgress(task, payload));
+    Running running = new Running(task, context, Promise.promise());
+    inFlight.put(task.slot(), running);
+    Future<Object> outcome = registry.find(task.name())
+        .map(definition -> new TaskExecution(vertx, pool, definition, task, context).run())
+        .orElseGet(() -> Future.failedFuture(new IllegalStateException(
+            "task " + task.name() + " is not registered on worker " + broker.consumer())));
+    outcome.transform(result -> settle(task, result.succeeded(), result.result(), result.cause(), SETTLE_ATTEMPTS))
+        .onComplete(settled -> {
+          inFlight.remove(task.slot());
+          completed.incrementAndGet();
+          running.done().complete();
+          fill();
+        });
+  }
+
+  private Future<Void> reportProgress(ClaimedTask task, JsonObject payload) {
+    return broker.progress(task, payload).compose(answer -> {
+      if (answer.getBoolean("stopped", false)) {
+        return Future.failedFuture(new TaskRevokedException(
+            "task " + task.name() + "[" + task.id() + "] is " + answer.getString("state") + ": stop"));
+      }
+      TaskEvents.publish(vertx, TaskEvents.event(task.id(), task.name(), TaskState.PROGRESS, answer.getLong("seq"),
+          System.currentTimeMillis()).put("progress", payload));
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> settle(ClaimedTask task, boolean succeeded, Object value, Throwable error, int attempts) {
+    String outcome;
+    String payload;
+    long retryAt = 0;
+    JsonObject event = new JsonObject();
+    if (succeeded) {
+      try {
+        payload = Json.encode(value);
+        outcome = TaskState.SUCCESS.name();
+        event.put("result", value);
+      } catch (EncodeException e) {
+        return settle(task, false, null, new IllegalStateException("task " + task.name() + " returned a value that is not JSON: "
+            + value.getClass().getName()), attempts);
+      }
+    } else {
+      TaskError taskError = TaskError.of(error);
+      payload = taskError.toJson().encode();
+      event.put("error", taskError.toJson());
+      retryAt = RetryPolicy.retryAt(task.options(), task.retries(), error, System.currentTimeMillis(),
+          ThreadLocalRandom.current()::nextDouble);
+      outcome = retryAt < 0 ? TaskState.FAILURE.name() : TaskState.RETRY.name();
+    }
+    return broker.settle(task, outcome, payload, retryAt).compose(answer -> {
+      if (answer.getBoolean("changed", false)) {
+        TaskEvents.publish(vertx, TaskEvents.event(task.id(), task.name(), TaskState.valueOf(outcome),
+            answer.getLong("seq"), System.currentTimeMillis()).mergeIn(event));
+      }
+      return Future.<Void>succeededFuture();
+    }, err -> {
+      if (stopping) {
+        log.debug("task {}[{}]: outcome {} dropped while stopping ({})", task.name(), task.id(), outcome, err.getMessage());
+        return Future.succeededFuture();
+      }
+      if (attempts <= 1) {
+        log.error("task {}[{}]: outcome {} not recorded ({}); it will be reclaimed and run again", task.name(), task.id(),
+            outcome, err.getMessage());
+        return Future.succeededFuture();
+      }
+      long wait = 100L << (SETTLE_ATTEMPTS - attempts);
+      return vertx.timer(wait).compose(v -> settle(task, succeeded, value, error, attempts - 1));
+    });
+  }
+
+  private Future<Void> handBack(ClaimedTask task) {
+    return broker.handBack(task).map(answer -> {
+      if (answer.getBoolean("changed", false)) {
+        TaskEvents.publish(vertx, TaskEvents.event(task.id(), task.name(), TaskState.PENDING, answer.getLong("seq"),
+            System.currentTimeMillis()));
+      }
+      return (Void) null;
+    }).otherwise(err -> {
+      log.warn("task {}[{}] not handed back ({}): it will be reclaimed after the visibility timeout", task.name(),
+          task.id(), err.getMessage());
+      return null;
+    });
+  }
+
+  private void heartbeat() {
+    broker.touch(inFlight.values().stream().map(Running::task).toList())
+        .onFailure(err -> log.warn("worker {}: heartbeat failed: {}", broker.consumer(), err.getMessage()));
+  }
+
+  private void promote() {
+    if (promoting || stopping) {
+      return;
+    }
+    promoting = true;
+    broker.promote()
+        .onFailure(err -> log.debug("worker {}: promote failed: {}", broker.consumer(), err.getMessage()))
+        .onComplete(done -> promoting = false);
+  }
+}

@@ -1,0 +1,86 @@
+-- Claim up to `count` tasks for one worker, highest priority first, and mark each STARTED, atomically.
+-- Reclaims first (XAUTOCLAIM) entries idle past the visibility timeout (their worker died), then reads new
+-- entries. Entries whose task is gone, finished or revoked are dropped; expired ones become REVOKED;
+-- rate-limited ones go back to the delayed set for their next window. Nothing is claimed beyond `count`.
+-- KEYS[1] delayed set, KEYS[2..] streams in priority order
+-- ARGV: group, consumer, count, now, taskPrefix, reclaimMinIdleMs (0: no reclaim), ratePrefix,
+--       limits JSON {name: [count, windowMs]}, resultTtlMs
+-- Returns {"tasks": [...], "events": [...], "last": {stream: newest id}} ("last" when short of count)
+local delayed = KEYS[1]
+local group, consumer = ARGV[1], ARGV[2]
+local need, now = tonumber(ARGV[3]), tonumber(ARGV[4])
+local taskPrefix, minIdle, ratePrefix = ARGV[5], tonumber(ARGV[6]), ARGV[7]
+local limits = cjson.decode(ARGV[8])
+local ttl = ARGV[9]
+local tasks, events, last = {}, {}, {}
+
+local function drop(stream, eid)
+  redis.call('XACK', stream, group, eid)
+  redis.call('XDEL', stream, eid)
+end
+
+local function start(stream, eid, id)
+  local task = taskPrefix .. id
+  local h = redis.call('HMGET', task, 'state', 'name', 'options', 'args', 'retries')
+  local state, name = h[1], h[2]
+  if not state or state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED' then
+    drop(stream, eid)
+    return
+  end
+  local options = cjson.decode(h[3])
+  local expires = tonumber(options['expires'] or 0)
+  if expires > 0 and now > expires then
+    drop(stream, eid)
+    local seq = redis.call('HINCRBY', task, 'seq', 1)
+    redis.call('HSET', task, 'state', 'REVOKED', 't_REVOKED', now,
+      'error', cjson.encode({type = 'TaskExpired', message = 'expired before it started'}))
+    redis.call('PEXPIRE', task, ttl)
+    table.insert(events, {id = id, name = name, state = 'REVOKED', seq = seq})
+    return
+  end
+  local limit = limits[name]
+  if limit then
+    local window = math.floor(now / limit[2])
+    local counter = ratePrefix .. name .. ':' .. window
+    local used = redis.call('INCR', counter)
+    if used == 1 then redis.call('PEXPIRE', counter, limit[2]) end
+    if used > limit[1] then
+      drop(stream, eid)
+      redis.call('ZADD', delayed, (window + 1) * limit[2], id)
+      return
+    end
+  end
+  local delivery = redis.call('HINCRBY', task, 'deliveries', 1)
+  local seq = redis.call('HINCRBY', task, 'seq', 1)
+  redis.call('HSET', task, 'state', 'STARTED', 't_STARTED', now, 'worker', consumer, 'entry', eid)
+  table.insert(tasks, {id = id, name = name, args = h[4], options = h[3], retries = tonumber(h[5]),
+    delivery = delivery, seq = seq, stream = stream, entry = eid})
+  table.insert(events, {id = id, name = name, state = 'STARTED', seq = seq})
+  need = need - 1
+end
+
+if minIdle > 0 then
+  for i = 2, #KEYS do
+    if need <= 0 then break end
+    local reclaimed = redis.call('XAUTOCLAIM', KEYS[i], group, consumer, minIdle, '0-0', 'COUNT', need)
+    for _, entry in ipairs(reclaimed[2]) do
+      if entry and entry[2] then start(KEYS[i], entry[1], entry[2][2]) end
+    end
+  end
+end
+
+for i = 2, #KEYS do
+  if need <= 0 then break end
+  local stream = KEYS[i]
+  while need > 0 do
+    local read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', need, 'STREAMS', stream, '>')
+    if not read then break end
+    for _, entry in ipairs(read[1][2]) do start(stream, entry[1], entry[2][2]) end
+  end
+  if need > 0 then
+    local newest = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+    last[stream] = newest[1] and newest[1][1] or '0-0'
+  end
+end
+
+return cjson.encode({tasks = tasks, events = events, last = last})
