@@ -1,6 +1,8 @@
 package dev.switchboard.deploy;
 
 import dev.switchboard.consumers.ConsumersVerticle;
+import dev.switchboard.consumers.data.Database;
+import dev.switchboard.consumers.data.DatabaseVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.HealthServerVerticle;
 import dev.switchboard.gateway.TcpEchoVerticle;
@@ -33,6 +35,7 @@ final class SwitchboardNode {
   private final boolean clustered;
   private SwitchboardConfig config;
   private EmbeddedRedis embeddedRedis;
+  private EmbeddedPostgres embeddedPostgres;
   private Vertx vertx;
   private final List<String> deployments = new ArrayList<>();
 
@@ -48,6 +51,13 @@ final class SwitchboardNode {
     if (config.redisUrl().isEmpty()) {
       embeddedRedis = EmbeddedRedis.start();
       config = config.withRedisUrl(embeddedRedis.url());
+    }
+    if (usesPostgres() && config.pgUrl().isEmpty()) {
+      embeddedPostgres = EmbeddedPostgres.start(config.pg());
+      config = config.withPgUrl(embeddedPostgres.url());
+    }
+    if (usesPostgres()) {
+      log.info("PostgreSQL: {}{}", Database.redact(config.pgUrl().get()), embeddedPostgres == null ? " (SWITCHBOARD_PG_URL)" : " (embedded)");
     }
     VertxOptions options = new VertxOptions();
     Future<Vertx> created = clustered
@@ -66,6 +76,10 @@ final class SwitchboardNode {
     List<TcpEchoVerticle> echoes = new ArrayList<>();
     List<HealthServerVerticle> health = new ArrayList<>();
     Future<?> chain = Future.succeededFuture();
+    if (usesPostgres()) {
+      // the schema is brought up to date before any role that reads it starts serving
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(new DatabaseVerticle(), once)));
+    }
     if (roles.contains(Role.CONSUMERS)) {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new ConsumersVerticle(), once)));
     }
@@ -88,6 +102,11 @@ final class SwitchboardNode {
           + ", node " + membership.nodeId()
           + (clustered ? ", cluster '" + config.cluster().name() + "' of " + membership.nodes().size() + " nodes" : ", local event bus");
     });
+  }
+
+  /** The gateway (rooms API) and the consumers (chat rooms) keep chat history in PostgreSQL; the worker does not. */
+  private boolean usesPostgres() {
+    return roles.contains(Role.GATEWAY) || roles.contains(Role.CONSUMERS);
   }
 
   private Future<String> deploy(Future<String> deployment) {
@@ -118,6 +137,9 @@ final class SwitchboardNode {
     }
     if (embeddedRedis != null) {
       embeddedRedis.close();
+    }
+    if (embeddedPostgres != null) {
+      embeddedPostgres.close();
     }
   }
 }

@@ -51,6 +51,7 @@ public class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));
     TaskRoutes.mount(vertx, router, config);
+    RoomRoutes.mount(vertx, router, config);
     ApiErrors.install(router);
     server = vertx.createHttpServer(serverOptions())
         .requestHandler(router)

@@ -16,7 +16,8 @@ public record SwitchboardConfig(
     Optional<String> pgUrl,
     Cluster cluster,
     WebSocket websocket,
-    TaskSettings tasks) {
+    TaskSettings tasks,
+    PgSettings pg) {
 
   /** The gateway's HTTP server; {@code instances} event-loop instances share the port. */
   public record Http(String host, int port, int instances, int maxBodySize) {
@@ -63,7 +64,8 @@ public record SwitchboardConfig(
             ws.integer("maxMessageSize", maxFrame, 125, 64 * 1024 * 1024),
             ws.integer("outboundQueueBytes", 1024 * 1024, 1024, 256 * 1024 * 1024),
             ws.integer("connectTimeoutMs", 5000, 100, 600_000)),
-        TaskSettings.fromJson(json));
+        TaskSettings.fromJson(json),
+        PgSettings.fromJson(json));
   }
 
   public JsonObject toJson() {
@@ -72,7 +74,7 @@ public record SwitchboardConfig(
             .put("instances", http.instances).put("maxBodySize", http.maxBodySize))
         .put("tcpEcho", new JsonObject().put("port", tcpEchoPort))
         .put("redis", new JsonObject().put("url", redisUrl.orElse(null)))
-        .put("pg", new JsonObject().put("url", pgUrl.orElse(null)))
+        .put("pg", pg.toJson().put("url", pgUrl.orElse(null)))
         .put("cluster", new JsonObject().put("name", cluster.name).put("members", String.join(",", cluster.members))
             .put("host", cluster.host).put("port", cluster.port).put("publicHost", cluster.publicHost))
         .put("websocket", new JsonObject().put("maxFrameSize", websocket.maxFrameSize)
@@ -83,10 +85,10 @@ public record SwitchboardConfig(
   }
 
   public SwitchboardConfig withRedisUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks);
+    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks, pg);
   }
 
   public SwitchboardConfig withPgUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks);
+    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks, pg);
   }
 }

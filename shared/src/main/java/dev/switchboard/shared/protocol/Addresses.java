@@ -30,6 +30,15 @@ public final class Addresses {
     return PREFIX + "task." + taskId;
   }
 
+  /**
+   * Where a chat message posted over HTTP ({@code POST /api/rooms/{room}/messages}) is published, cluster-wide,
+   * once stored, so that the room's chat consumers can hand it to their members. A stand-in for the channel
+   * layer's {@code groupSend} until that lands; the body is the stored message's JSON.
+   */
+  public static String chatPosted(String room) {
+    return PREFIX + "chat.posted." + room;
+  }
+
   /** Where a node's local roles answer health queries (local consumers, never clustered). */
   public static String localHealth(String role) {
     return PREFIX + "health." + role;
