@@ -45,6 +45,60 @@ final class SwitchboardProcess implements AutoCloseable {
     return "it-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /**
+   * Environment for the members of one test cluster: its own name and its own Hazelcast port range, so
+   * that other clusters on this machine (other test runs, a developer's nodes) neither join it nor take
+   * the ports its members look for each other on.
+   */
+  static Map<String, String> clusterEnv(int members) {
+    int base = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(2000) * 10;
+    List<String> addresses = new ArrayList<>();
+    for (int i = 0; i < members + 2; i++) {
+      addresses.add("127.0.0.1:" + (base + i));
+    }
+    return Map.of(
+        "SWITCHBOARD_CLUSTER_NAME", newClusterName(),
+        "SWITCHBOARD_CLUSTER_PORT", String.valueOf(base),
+        "SWITCHBOARD_CLUSTER_MEMBERS", String.join(",", addresses));
+  }
+
+  /**
+   * Polls this node's {@code /health} until it sees {@code nodes} cluster members: a node that has
+   * logged "ready" may still be merging into the cluster when the machine is loaded.
+   */
+  void awaitClusterSize(io.vertx.core.Vertx vertx, int httpPort, int nodes) throws Exception {
+    CompletableFuture<Void> joined = new CompletableFuture<>();
+    io.vertx.ext.web.client.WebClient client = io.vertx.ext.web.client.WebClient.create(vertx);
+    long deadline = System.currentTimeMillis() + 60_000;
+    vertx.setPeriodic(0, 250, timer -> client.get(httpPort, "127.0.0.1", "/health").send().onComplete(result -> {
+      if (joined.isDone()) {
+        return;
+      }
+      int seen = result.succeeded() ? clusterNodes(result.result().bodyAsJsonObject()) : 0;
+      if (seen >= nodes) {
+        vertx.cancelTimer(timer);
+        joined.complete(null);
+      } else if (System.currentTimeMillis() > deadline) {
+        vertx.cancelTimer(timer);
+        joined.completeExceptionally(new AssertionError("cluster has " + seen + " of " + nodes + " nodes: " + output()));
+      }
+    }));
+    joined.get(70, TimeUnit.SECONDS);
+  }
+
+  private static int clusterNodes(io.vertx.core.json.JsonObject health) {
+    if (health == null) {
+      return 0;
+    }
+    for (Object check : health.getJsonArray("checks", new io.vertx.core.json.JsonArray())) {
+      io.vertx.core.json.JsonObject json = (io.vertx.core.json.JsonObject) check;
+      if ("cluster".equals(json.getString("id"))) {
+        return json.getJsonObject("data", new io.vertx.core.json.JsonObject()).getInteger("nodes", 0);
+      }
+    }
+    return 0;
+  }
+
   static SwitchboardProcess start(String name, Map<String, String> env, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
