@@ -65,19 +65,24 @@ def table(path):
     rows, loads = parse(path)
     http = [r for r in rows if r.get("scenario") == "http_wrk"]
     echo = [r for r in rows if r.get("scenario") == "echo"]
-    print("| run | scenario | target | throughput | latency p50 / p99 ms | CPU % client / server / aux | ok |")
-    print("|---|---|---|---|---|---|---|")
+    print("| run | scenario | target | throughput | latency p50 / p99 ms | CPU % client / server / aux | CPU us per msg client / servers | ok |")
+    print("|---|---|---|---|---|---|---|---|")
     n = {}
     for r in http:
         k = ("http", r["target"]); n[k] = n.get(k, 0) + 1
-        print("| %d | HTTP wrk -t2 -c%s | %s | %s req/s | %s / %s | %s / %s / - | %s |" % (
+        per = lambda key: 1e4 * num(r, key) / num(r, "req_per_s")
+        print("| %d | HTTP wrk -t2 -c%s | %s | %s req/s | %s / %s | %s / %s / - | %.1f / %.1f | %s |" % (
             n[k], r["conns"], r["target"], r["req_per_s"], r["p50_ms"], r["p99_ms"], r["client_cpu_pct"],
-            r["server_cpu_pct"], r["ok"]))
+            r["server_cpu_pct"], per("client_cpu_pct"), per("server_cpu_pct"), r["ok"]))
     for r in echo:
         k = ("echo", r["target"], r["client"]); n[k] = n.get(k, 0) + 1
-        print("| %d | WS echo %sx%s [%s] | %s | %s msg/s | %s / %s | %s / %s / %s | %s |" % (
+        aux = num(r, "aux_cpu_pct")
+        servers = num(r, "server_cpu_pct") + (0 if aux != aux else aux)   # aux is nan ("na") when there is none
+        rate = num(r, "msgs_per_s")
+        print("| %d | WS echo %sx%s [%s] | %s | %s msg/s | %s / %s | %s / %s / %s | %.0f / %.0f | %s |" % (
             n[k], r["conns"], r["msgs_per_conn"], r["client"], r["target"], r["msgs_per_s"], r["rtt_p50_ms"],
-            r["rtt_p99_ms"], r["client_cpu_pct"], r["server_cpu_pct"], r.get("aux_cpu_pct", "na"), r["ok"]))
+            r["rtt_p99_ms"], r["client_cpu_pct"], r["server_cpu_pct"], r.get("aux_cpu_pct", "na"),
+            1e4 * num(r, "client_cpu_pct") / rate, 1e4 * servers / rate, r["ok"]))
     print()
     # ratios from the same run, round by round
     gw = [num(r, "req_per_s") for r in http if r["target"] == "gateway"]
@@ -91,7 +96,7 @@ def table(path):
             print("WS round %d [%s]: two-jvm / daphne = %.0f / %.0f = %.2fx (target >= 3x), two-jvm p99 %.2f ms (target < 5)"
                   % (i, client, num(t, "msgs_per_s"), num(d, "msgs_per_s"), num(t, "msgs_per_s") / num(d, "msgs_per_s"),
                      num(t, "rtt_p99_ms")))
-    for target in ("one-jvm", "two-jvm", "daphne"):
+    for target in ("one-jvm", "two-jvm", "daphne", "calib"):
         for client in ("java", "python"):
             v = [num(r, "msgs_per_s") for r in echo if r["target"] == target and r["client"] == client]
             if v:

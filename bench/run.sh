@@ -3,9 +3,10 @@
 #   HTTP: wrk -t2 -c64 against the gateway's GET /api/ping and against bench/BareHttpServer.java (same bytes),
 #         and Daphne's GET /hello for scale.
 #   WS echo 50 conns x 200 msgs, Java (WsBench.java) and Python (ws_bench.py + uvloop) clients, against
-#         Switchboard in one JVM, Switchboard across two clustered JVMs (gateway + consumers), and Daphne + Channels.
+#         Switchboard in one JVM, Switchboard across two clustered JVMs (gateway + consumers), Daphne + Channels, and
+#         the peers' Node calibration echo server (the load clients' own ceiling, in the same run).
 # Usage: bash bench/run.sh        (from anywhere; needs deploy/target/switchboard.jar and bash ../shared/peers/setup.sh)
-# Env: ROUNDS [2] (the measured HTTP and WS rounds), HTTP_SECS [15], HTTP_CONNS [64], ECHO_CONNS [50], ECHO_MSGS [200],
+# Env: ROUNDS [3] (the measured HTTP and WS rounds), HTTP_SECS [15], HTTP_CONNS [64], ECHO_CONNS [50], ECHO_MSGS [200],
 #      WARM_MSGS [2000] (unmeasured WS warm-up msgs/conn per Switchboard target), HTTP_DAPHNE [1], BUILD [0] (1 = mvn package
 #      first), PORT_BASE [18000], PEERS [/work/shared/peers or ../shared/peers], OUT [/tmp/switchboard-bench-*].
 # Every process it starts is stopped on exit (TERM, then KILL after 15 s); each client runs under `timeout`.
@@ -15,12 +16,12 @@ PEERS=${PEERS:-$( [ -d /work/shared/peers ] && echo /work/shared/peers || echo "
 PY=/usr/bin/python3; export PYTHONDONTWRITEBYTECODE=1
 JAR=$ROOT/deploy/target/switchboard.jar
 OUT=${OUT:-/tmp/switchboard-bench-$(date +%Y%m%d-%H%M%S)}
-ROUNDS=${ROUNDS:-2}; HTTP_SECS=${HTTP_SECS:-15}; HTTP_CONNS=${HTTP_CONNS:-64}
+ROUNDS=${ROUNDS:-3}; HTTP_SECS=${HTTP_SECS:-15}; HTTP_CONNS=${HTTP_CONNS:-64}
 ECHO_CONNS=${ECHO_CONNS:-50}; ECHO_MSGS=${ECHO_MSGS:-200}; WARM_MSGS=${WARM_MSGS:-2000}; HTTP_DAPHNE=${HTTP_DAPHNE:-1}
 B=${PORT_BASE:-18000}
 ALL_HTTP=$((B + 80)); ALL_TCP=$((B + 0)); BARE_HTTP=$((B + 81))
 GW_HTTP=$((B + 90)); GW_TCP=$((B + 1)); CONS_HTTP=$((B + 91)); HZ_PORT=$((B - 2299))   # 15701 by default
-DAPHNE_PORT=$((B + 100)); CLUSTER_NAME=bench-$$-$RANDOM
+DAPHNE_PORT=$((B + 100)); CALIB_PORT=$((B + 101)); CLUSTER_NAME=bench-$$-$RANDOM
 JAVA_OPTS=(-Xmx512m -Dhazelcast.wait.seconds.before.join=0)
 mkdir -p "$OUT"; RES=$OUT/results.txt; : > "$RES"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
@@ -57,7 +58,7 @@ measured() {  # measured STEP OUTFILE CMD...: CMD's stdout to OUTFILE; appends a
 [ -x /usr/bin/wrk ] && $PY -c "import daphne, channels, websockets" 2>/dev/null || { echo "peers missing: bash $PEERS/setup.sh" >&2; exit 1; }
 if [ "${BUILD:-0}" = 1 ]; then (cd "$ROOT" && mvn -B -o -q package -DskipTests) || exit 1; fi
 [ -f "$JAR" ] || { echo "no $JAR: run mvn -B package first (or BUILD=1)" >&2; exit 1; }
-for p in $ALL_HTTP $ALL_TCP $BARE_HTTP $GW_HTTP $GW_TCP $CONS_HTTP $DAPHNE_PORT; do
+for p in $ALL_HTTP $ALL_TCP $BARE_HTTP $GW_HTTP $GW_TCP $CONS_HTTP $DAPHNE_PORT $CALIB_PORT; do
   port_open "$p" && { echo "port $p busy (set PORT_BASE)" >&2; exit 1; }
 done
 { echo "MACHINE $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r)"
@@ -77,6 +78,9 @@ fi
 #      and Switchboard across two clustered JVMs (consumers first, then the gateway that routes to them)
 (cd "$PEERS/django_channels" && exec $PY -m daphne -v 0 -b 127.0.0.1 -p $DAPHNE_PORT peerproj.asgi:application) > "$OUT/daphne.log" 2>&1 &
 DAPHNE_PID=$!; STARTED+=("$DAPHNE_PID")
+# the peers' client-calibration server (Node + node-ws): the clients' own ceiling, measured in this same run
+NODE_PATH=/usr/share/nodejs node "$PEERS/loadgen/calib_echo_server.js" $CALIB_PORT > "$OUT/calib.log" 2>&1 &
+CALIB_PID=$!; STARTED+=("$CALIB_PID")
 SWITCHBOARD_HTTP_PORT=$ALL_HTTP SWITCHBOARD_TCP_ECHO_PORT=$ALL_TCP java "${JAVA_OPTS[@]}" -jar "$JAR" all > "$OUT/all.log" 2>&1 &
 ALL_PID=$!; STARTED+=("$ALL_PID")
 java -Xmx512m -cp "$JAR" "$HERE/BareHttpServer.java" $BARE_HTTP > "$OUT/bare.log" 2>&1 &
@@ -92,13 +96,13 @@ wait_log "$OUT/all.log" "Switchboard ready" $ALL_PID
 wait_log "$OUT/bare.log" "ready on port" $BARE_PID
 wait_log "$OUT/gateway.log" "Switchboard ready" $GW_PID
 grep -q "of 2 nodes" "$OUT/gateway.log" || { echo "gateway did not join the consumers' cluster:" >&2; grep ready "$OUT/gateway.log" >&2; exit 1; }
-for i in $(seq 100); do port_open $DAPHNE_PORT && break; sleep 0.1; done
+for i in $(seq 100); do port_open $DAPHNE_PORT && port_open $CALIB_PORT && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$DAPHNE_PORT/hello" > /dev/null || { echo "daphne not up" >&2; exit 1; }
 for u in $ALL_HTTP $GW_HTTP $BARE_HTTP; do
   [ "$(curl -sf http://127.0.0.1:$u/api/ping)" = '{"pong":true}' ] || { echo "GET :$u/api/ping failed" >&2; exit 1; }
 done
-SERVERS=($DAPHNE_PID $REDIS_PID $ALL_PID $BARE_PID $GW_PID $CONS_PID)
-echo "PIDS daphne=$DAPHNE_PID redis=$REDIS_PID all=$ALL_PID bare=$BARE_PID gateway=$GW_PID consumers=$CONS_PID" >> "$RES"
+SERVERS=($DAPHNE_PID $REDIS_PID $ALL_PID $BARE_PID $GW_PID $CONS_PID $CALIB_PID)
+echo "PIDS calib=$CALIB_PID daphne=$DAPHNE_PID redis=$REDIS_PID all=$ALL_PID bare=$BARE_PID gateway=$GW_PID consumers=$CONS_PID" >> "$RES"
 log "servers up: $(grep PIDS "$RES")"
 
 # ---- HTTP
@@ -123,7 +127,7 @@ if [ "$HTTP_DAPHNE" = 1 ]; then
   wrk_run daphne "http://127.0.0.1:$DAPHNE_PORT/hello" $DAPHNE_PID "$HTTP_SECS"
 fi
 stop_pid $BARE_PID   # not needed for the WebSocket part
-SERVERS=($DAPHNE_PID $REDIS_PID $ALL_PID $GW_PID $CONS_PID)
+SERVERS=($DAPHNE_PID $REDIS_PID $ALL_PID $GW_PID $CONS_PID $CALIB_PID)
 
 # ---- WebSocket echo
 ws_java() {  # ws_java TARGET URL SERVER_PIDS AUX_PIDS MSGS [STEP]: one RESULT line on stdout
@@ -138,7 +142,8 @@ ws_py() {
 }
 TARGETS=("one-jvm|ws://127.0.0.1:$ALL_HTTP/ws/echo|$ALL_PID|"
          "two-jvm|ws://127.0.0.1:$GW_HTTP/ws/echo|$GW_PID|$CONS_PID"
-         "daphne|ws://127.0.0.1:$DAPHNE_PORT/ws/echo/|$DAPHNE_PID|$REDIS_PID")
+         "daphne|ws://127.0.0.1:$DAPHNE_PORT/ws/echo/|$DAPHNE_PID|$REDIS_PID"
+         "calib|ws://127.0.0.1:$CALIB_PORT/|$CALIB_PID|")
 log "WS warm-up: ${ECHO_CONNS} x $WARM_MSGS per target, not measured"
 for t in "${TARGETS[@]}"; do
   IFS='|' read -r name url spid apid <<< "$t"
@@ -146,7 +151,7 @@ for t in "${TARGETS[@]}"; do
 done
 for r in $(seq "$ROUNDS"); do
   load "ws-round-$r"
-  log "WS echo round $r: ${ECHO_CONNS} x ${ECHO_MSGS}, java + python clients, one-jvm / two-jvm / daphne"
+  log "WS echo round $r: ${ECHO_CONNS} x ${ECHO_MSGS}, java + python clients, one-jvm / two-jvm / daphne / calib"
   for t in "${TARGETS[@]}"; do
     IFS='|' read -r name url spid apid <<< "$t"
     ws_java "$name" "$url" "$spid" "$apid" "$ECHO_MSGS" >> "$RES"
