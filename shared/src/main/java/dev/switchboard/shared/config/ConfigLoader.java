@@ -33,7 +33,11 @@ public final class ConfigLoader {
       Map.entry("SWITCHBOARD_CLUSTER_PUBLIC_HOST", "cluster.publicHost"),
       Map.entry("SWITCHBOARD_WS_MAX_FRAME_SIZE", "websocket.maxFrameSize"),
       Map.entry("SWITCHBOARD_WS_MAX_MESSAGE_SIZE", "websocket.maxMessageSize"),
-      Map.entry("SWITCHBOARD_WS_OUTBOUND_QUEUE_BYTES", "websocket.outboundQueueBytes"));
+      Map.entry("SWITCHBOARD_WS_OUTBOUND_QUEUE_BYTES", "websocket.outboundQueueBytes"),
+      Map.entry("SWITCHBOARD_CHANNELS_REQUEST_TIMEOUT_MS", "channels.requestTimeoutMs"),
+      Map.entry("SWITCHBOARD_CHANNELS_MAX_GROUPS_PER_CHANNEL", "channels.maxGroupsPerChannel"),
+      Map.entry("SWITCHBOARD_CHANNELS_MAX_MEMBERS_PER_GROUP", "channels.maxMembersPerGroup"),
+      Map.entry("SWITCHBOARD_CHAT_MAX_MESSAGE_BYTES", "channels.chatMaxMessageBytes"));
 
   private ConfigLoader() {
   }
