@@ -20,6 +20,8 @@ public class ConsumersVerticle extends VerticleBase {
   public static Map<String, Supplier<? extends WebsocketConsumer>> shipped() {
     Map<String, Supplier<? extends WebsocketConsumer>> consumers = new LinkedHashMap<>();
     consumers.put(EchoConsumer.NAME, EchoConsumer::new);
+    consumers.put(ChatConsumer.NAME, ChatConsumer::new);
+    consumers.put(RoomConsumer.NAME, RoomConsumer::new);
     return consumers;
   }
 
