@@ -51,7 +51,7 @@ public class GatewayVerticle extends VerticleBase {
     stopWatchingNodes = ClusterMembership.of(vertx).onNodeLeft(connections::consumerNodeLeft);
     Router router = Router.router(vertx);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));
-    router.get("/api/channels/stats").handler(ChannelStats.handler(vertx));
+    ChannelLayerRoutes.mount(router, vertx);
     server = vertx.createHttpServer(serverOptions())
         .requestHandler(router)
         .webSocketHandshakeHandler(this::handshake)

@@ -15,6 +15,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The channel layer's service on one node; deploy exactly one per node (every role). It owns the
@@ -27,6 +29,7 @@ import java.util.function.Supplier;
  */
 public class ChannelLayerVerticle extends VerticleBase {
 
+  private static final Logger log = LoggerFactory.getLogger(ChannelLayerVerticle.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private static final long SNAPSHOT_TIMEOUT_MS = 2000;
 
@@ -182,7 +185,9 @@ public class ChannelLayerVerticle extends VerticleBase {
   }
 
   private void nodeLeft(String node) {
-    view.removeNode(node).forEach(this::left);
+    List<GroupMember> gone = view.removeNode(node);
+    log.info("node {} left the cluster: dropped its {} group members", node, gone.size());
+    gone.forEach(this::left);
   }
 
   private void joined(GroupMember member) {

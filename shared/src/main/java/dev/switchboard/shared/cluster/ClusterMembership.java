@@ -18,6 +18,7 @@ import java.util.function.Consumer;
  */
 public final class ClusterMembership {
 
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
   private static final String LOCAL_NODE_ID = "local-" + UUID.randomUUID();
 
   private final Vertx vertx;
@@ -61,7 +62,9 @@ public final class ClusterMembership {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        String nodeId = event.getMember().getUuid().toString();
+        // Vert.x names nodes by this member attribute, not by the Hazelcast member UUID.
+        String vertxId = event.getMember().getAttribute(VERTX_NODE_ID);
+        String nodeId = vertxId != null ? vertxId : event.getMember().getUuid().toString();
         context.runOnContext(v -> handler.accept(nodeId));
       }
     });
