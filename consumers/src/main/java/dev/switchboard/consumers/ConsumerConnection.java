@@ -58,7 +58,7 @@ final class ConsumerConnection {
           ? safely(() -> consumer.receive(event.getString(Asgi.TEXT)))
           : safely(() -> consumer.receiveBytes(event.getBuffer(Asgi.BYTES)));
       case Asgi.DISCONNECT -> safely(() -> consumer.disconnect(event.getInteger(Asgi.CODE, (int) CloseCodes.NORMAL)));
-      default -> Future.succeededFuture();
+      default -> safely(() -> consumer.handle(event));
     };
   }
 

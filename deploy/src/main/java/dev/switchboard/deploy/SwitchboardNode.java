@@ -4,6 +4,7 @@ import dev.switchboard.consumers.ConsumersVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.HealthServerVerticle;
 import dev.switchboard.gateway.TcpEchoVerticle;
+import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import dev.switchboard.shared.cluster.ClusterBootstrap;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
@@ -65,7 +66,8 @@ final class SwitchboardNode {
     List<GatewayVerticle> gateways = new ArrayList<>();
     List<TcpEchoVerticle> echoes = new ArrayList<>();
     List<HealthServerVerticle> health = new ArrayList<>();
-    Future<?> chain = Future.succeededFuture();
+    // Every node runs the channel layer: it owns its sockets' memberships and serves local clients.
+    Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(), once);
     if (roles.contains(Role.CONSUMERS)) {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new ConsumersVerticle(), once)));
     }

@@ -40,6 +40,7 @@ public class GatewayVerticle extends VerticleBase {
   private SwitchboardConfig config;
   private HttpServer server;
   private Runnable stopWatchingNodes;
+  private String nodeId;
 
   public GatewayVerticle() {
     this(WebSocketRoutes.shipped());
@@ -52,12 +53,14 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     config = SwitchboardConfig.fromJson(config());
+    nodeId = ClusterMembership.of(vertx).nodeId();
     stopWatchingNodes = ClusterMembership.of(vertx).onNodeLeft(connections::consumerNodeLeft);
     Router router = Router.router(vertx);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));
     router.get("/api/ping").handler(this::ping);
     TaskRoutes.mount(vertx, router, config);
     ApiErrors.install(router);
+    ChannelLayerRoutes.mount(router, vertx);
     server = vertx.createHttpServer(serverOptions())
         .requestHandler(router)
         .webSocketHandshakeHandler(this::handshake)
@@ -103,7 +106,7 @@ public class GatewayVerticle extends VerticleBase {
       return;
     }
     WebSocketConnection connection = new WebSocketConnection(
-        vertx, Addresses.newChannel(), config.websocket().outboundQueueBytes(), connections::remove);
+        vertx, Addresses.newChannel(nodeId), config.websocket().outboundQueueBytes(), connections::remove);
     JsonObject connect = connectEvent(handshake, connection.channel(), match.get().params());
     String consumer = match.get().consumer();
     long deadline = System.currentTimeMillis() + config.websocket().connectTimeoutMs();
