@@ -37,7 +37,7 @@ final class RoomClient {
   }
 
   /** Completes with the first {@code count} frames once that many have arrived. */
-  Future<List<String>> first(int count) {
+  synchronized Future<List<String>> first(int count) {
     Promise<List<String>> promise = Promise.promise();
     waiters.add(new Waiter(count, promise));
     check();
@@ -57,15 +57,16 @@ final class RoomClient {
     return socket.isClosed();
   }
 
-  private void onText(String text) {
+  // The socket's context and the test's callbacks may run on different threads.
+  private synchronized void onText(String text) {
     received.add(text);
     check();
   }
 
-  private void check() {
+  private synchronized void check() {
     waiters.removeIf(waiter -> {
       if (received.size() >= waiter.count) {
-        waiter.promise.complete(List.copyOf(received.subList(0, waiter.count)));
+        waiter.promise.tryComplete(List.copyOf(received.subList(0, waiter.count)));
         return true;
       }
       return false;
