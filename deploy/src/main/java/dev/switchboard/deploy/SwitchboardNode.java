@@ -6,6 +6,7 @@ import dev.switchboard.consumers.data.DatabaseVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.HealthServerVerticle;
 import dev.switchboard.gateway.TcpEchoVerticle;
+import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import dev.switchboard.shared.cluster.ClusterBootstrap;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
@@ -75,7 +76,8 @@ final class SwitchboardNode {
     List<GatewayVerticle> gateways = new ArrayList<>();
     List<TcpEchoVerticle> echoes = new ArrayList<>();
     List<HealthServerVerticle> health = new ArrayList<>();
-    Future<?> chain = Future.succeededFuture();
+    // Every node runs the channel layer: it owns its sockets' memberships and serves local clients.
+    Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(), once);
     if (usesPostgres()) {
       // the schema is brought up to date before any role that reads it starts serving
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new DatabaseVerticle(), once)));

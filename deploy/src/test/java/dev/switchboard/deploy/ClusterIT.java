@@ -22,8 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("A real cluster of separate JVMs on 127.0.0.1")
 class ClusterIT {
 
-  private final String cluster = SwitchboardProcess.newClusterName();
-  private final Map<String, String> env = Map.of("SWITCHBOARD_CLUSTER_NAME", cluster, "SWITCHBOARD_CLUSTER_MEMBERS", "127.0.0.1");
+  private final Map<String, String> env = SwitchboardProcess.clusterEnv(3);
   private SwitchboardProcess gateway;
   private SwitchboardProcess consumers;
   private SwitchboardProcess replacement;
@@ -45,6 +44,7 @@ class ClusterIT {
     consumers.awaitReady();
     gateway = SwitchboardProcess.start("cluster-gateway", env, "gateway", "--cluster");
     int port = gateway.awaitReady();
+    gateway.awaitClusterSize(vertx, port, 2);
     WebSocketClient client = vertx.createWebSocketClient();
 
     WebSocket ws = client.connect(port, "127.0.0.1", "/ws/echo").await(10, TimeUnit.SECONDS);
@@ -61,6 +61,7 @@ class ClusterIT {
 
     replacement = SwitchboardProcess.start("cluster-consumers-2", env, "consumers", "--cluster");
     replacement.awaitReady();
+    gateway.awaitClusterSize(vertx, port, 2);
     WebSocket again = client.connect(port, "127.0.0.1", "/ws/echo").await(10, TimeUnit.SECONDS);
     assertEquals("SERVED BY THE NEW NODE", roundTrip(again, "served by the new node"));
   }

@@ -3,6 +3,7 @@ package dev.switchboard.deploy;
 import dev.switchboard.consumers.ConsumersVerticle;
 import dev.switchboard.consumers.data.DatabaseVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
+import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import dev.switchboard.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -51,7 +52,8 @@ final class DataTesting {
     static Future<Node> deploy(Vertx vertx, JsonObject config, boolean withWorker) {
       Node node = new Node(vertx);
       DeploymentOptions options = new DeploymentOptions().setConfig(config);
-      Future<?> chain = vertx.deployVerticle(new DatabaseVerticle(), options).onSuccess(node.deployments::add)
+      Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(), options).onSuccess(node.deployments::add)
+          .compose(v -> vertx.deployVerticle(new DatabaseVerticle(), options).onSuccess(node.deployments::add))
           .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options).onSuccess(node.deployments::add));
       if (withWorker) {
         chain = chain.compose(v -> vertx.deployVerticle(new WorkerVerticle(), options).onSuccess(node.deployments::add));

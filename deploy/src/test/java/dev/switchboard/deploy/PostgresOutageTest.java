@@ -108,6 +108,14 @@ class PostgresOutageTest {
     });
   }
 
+  /** Joins a room while PostgreSQL is down and says something: the frames received (broadcast and warning). */
+  private Future<List<String>> liveChat(Vertx vertx) {
+    return RoomClient.connect(vertx, node.port(), "/ws/chat/outage")
+        .compose(member -> member.send("{\"message\": \"live while down\"}")
+            .compose(v -> member.first(2))
+            .eventually(member::close));
+  }
+
   private Future<JsonObject> runTask(Vertx vertx) {
     return node.call(HttpMethod.POST, "/api/tasks/add", new JsonObject().put("args", new JsonArray().add(2).add(3)).toBuffer())
         .compose(submitted -> {
@@ -121,7 +129,7 @@ class PostgresOutageTest {
 
   @Test
   @Timeout(60_000)
-  @DisplayName("down: /health 503 with pg DOWN, rooms API 503 with a message, echo and tasks still work; "
+  @DisplayName("down: /health 503 with pg DOWN, rooms API 503 with a message, echo, live chat and tasks still work; "
       + "back: recovers by itself, and every message acknowledged with 201 is there")
   void outageAndRecovery(Vertx vertx, VertxTestContext testContext) {
     post("before the outage")
@@ -151,6 +159,15 @@ class PostgresOutageTest {
         })
         .compose(echoed -> {
           testContext.verify(() -> assertEquals("STILL HERE", echoed));
+          return liveChat(vertx);
+        })
+        .compose(frames -> {
+          testContext.verify(() -> {
+            JsonObject broadcast = frames.stream().map(JsonObject::new).filter(f -> f.containsKey("message")).findFirst().orElseThrow();
+            assertEquals("live while down", broadcast.getString("message"));
+            assertTrue(frames.stream().map(JsonObject::new).anyMatch(f -> f.getString("warning", "").startsWith("message not stored")),
+                frames.toString());
+          });
           return runTask(vertx);
         })
         .compose(task -> {

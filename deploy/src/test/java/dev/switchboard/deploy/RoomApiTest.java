@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.shared.config.SwitchboardConfig;
-import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -33,6 +32,7 @@ class RoomApiTest {
 
   private static String url;
   private DataTesting.Node node;
+  private final List<RoomClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void createDatabase(Vertx vertx, VertxTestContext testContext) {
@@ -55,7 +55,9 @@ class RoomApiTest {
 
   @AfterEach
   void undeploy(VertxTestContext testContext) {
-    node.undeploy().onComplete(testContext.succeedingThenComplete());
+    Future.all(clients.stream().map(RoomClient::close).toList())
+        .transform(v -> node.undeploy())
+        .onComplete(testContext.succeedingThenComplete());
   }
 
   private Future<DataTesting.Reply> post(String room, JsonObject body) {
@@ -72,12 +74,12 @@ class RoomApiTest {
 
   @Test
   @Timeout(10_000)
-  @DisplayName("POST stores and answers 201 with the message, then publishes it to the room; GET pages back with next")
+  @DisplayName("POST stores and answers 201 with the message, then broadcasts it to the room's members; GET pages back with next")
   void postThenPage(Vertx vertx, VertxTestContext testContext) {
     List<JsonObject> published = new java.util.concurrent.CopyOnWriteArrayList<>();
-    vertx.eventBus().<JsonObject>consumer(Addresses.chatPosted("lobby"), message -> published.add(message.body()))
-        .completion()
-        .compose(v -> {
+    RoomClient.connect(vertx, node.port(), "/ws/chat/lobby")
+        .compose(member -> {
+          clients.add(member);
           Future<?> chain = Future.succeededFuture();
           for (int i = 1; i <= 5; i++) {
             JsonObject body = new JsonObject().put("message", "hello " + i).put("user", "ada");
@@ -92,15 +94,17 @@ class RoomApiTest {
               return reply;
             }));
           }
-          return chain;
+          return chain.compose(v -> member.first(5))
+              .onSuccess(frames -> frames.forEach(frame -> published.add(new JsonObject(frame))));
         })
         .compose(v -> get("lobby", "?limit=2"))
         .compose(newest -> {
           testContext.verify(() -> {
             assertEquals(200, newest.status());
             assertEquals(List.of("hello 4", "hello 5"), texts(newest));
-            assertEquals(5, published.size(), "every stored message was published to the room");
+            assertEquals(5, published.size(), "every stored message was broadcast to the room");
             assertEquals("hello 5", published.get(4).getString("message"));
+            assertEquals(newest.json().getJsonArray("messages").getJsonObject(1), published.get(4), "broadcast as stored");
           });
           return get("lobby", "?limit=10&before=" + newest.json().getLong("next"));
         })
@@ -113,6 +117,41 @@ class RoomApiTest {
         })
         .onComplete(testContext.succeeding(all -> testContext.verify(() -> {
           assertEquals(5, texts(all).size(), "the default limit covers them all");
+          testContext.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(20_000)
+  @DisplayName("a member joining /ws/chat/{room} first gets the last 50 messages marked history, oldest first, then live ones, which are stored")
+  void historyThenLive(Vertx vertx, VertxTestContext testContext) {
+    Future<?> chain = Future.succeededFuture();
+    for (int i = 1; i <= 55; i++) {
+      JsonObject body = new JsonObject().put("message", "old " + i);
+      chain = chain.compose(x -> post("joining", body));
+    }
+    chain.compose(v -> RoomClient.connect(vertx, node.port(), "/ws/chat/joining"))
+        .compose(member -> {
+          clients.add(member);
+          return member.first(50)
+              .compose(history -> member.send("{\"message\": \"live one\"}").compose(v -> member.first(51)));
+        })
+        .compose(frames -> {
+          testContext.verify(() -> {
+            List<JsonObject> json = frames.stream().map(JsonObject::new).toList();
+            for (int i = 0; i < 50; i++) {
+              assertEquals("old " + (i + 6), json.get(i).getString("message"), "history in order");
+              assertEquals(true, json.get(i).getBoolean("history"));
+            }
+            JsonObject live = json.get(50);
+            assertEquals("live one", live.getString("message"));
+            assertNull(live.getValue("history"));
+            assertNotNull(live.getLong("id"), "stored before it was broadcast");
+          });
+          return get("joining", "?limit=1");
+        })
+        .onComplete(testContext.succeeding(last -> testContext.verify(() -> {
+          assertEquals(List.of("live one"), texts(last));
           testContext.completeNow();
         })));
   }

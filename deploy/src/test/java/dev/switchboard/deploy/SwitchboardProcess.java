@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  */
 final class SwitchboardProcess implements AutoCloseable {
 
-  private static final Pattern READY = Pattern.compile("Switchboard ready: .*http port (\\d+)(?:, tcp-echo port (\\d+))?");
+  private static final Pattern READY = Pattern.compile("Switchboard ready: .*http port (\\d+)(?:, tcp-echo port (\\d+))?, node ([^,\\s]+)");
   private static final Path JAR = Path.of("target", "switchboard.jar");
   private static EmbeddedPostgres sharedPostgres;
 
@@ -33,6 +33,7 @@ final class SwitchboardProcess implements AutoCloseable {
   private final CompletableFuture<Integer> ready = new CompletableFuture<>();
   private final StringBuilder output = new StringBuilder();
   private volatile int tcpEchoPort = -1;
+  private volatile String nodeId;
 
   private SwitchboardProcess(Process process, Path log) throws IOException {
     this.process = process;
@@ -44,6 +45,60 @@ final class SwitchboardProcess implements AutoCloseable {
   /** A fresh cluster name, so concurrent test runs never join each other. */
   static String newClusterName() {
     return "it-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * Environment for the members of one test cluster: its own name and its own Hazelcast port range, so
+   * that other clusters on this machine (other test runs, a developer's nodes) neither join it nor take
+   * the ports its members look for each other on.
+   */
+  static Map<String, String> clusterEnv(int members) {
+    int base = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(2000) * 10;
+    List<String> addresses = new ArrayList<>();
+    for (int i = 0; i < members + 2; i++) {
+      addresses.add("127.0.0.1:" + (base + i));
+    }
+    return Map.of(
+        "SWITCHBOARD_CLUSTER_NAME", newClusterName(),
+        "SWITCHBOARD_CLUSTER_PORT", String.valueOf(base),
+        "SWITCHBOARD_CLUSTER_MEMBERS", String.join(",", addresses));
+  }
+
+  /**
+   * Polls this node's {@code /health} until it sees {@code nodes} cluster members: a node that has
+   * logged "ready" may still be merging into the cluster when the machine is loaded.
+   */
+  void awaitClusterSize(io.vertx.core.Vertx vertx, int httpPort, int nodes) throws Exception {
+    CompletableFuture<Void> joined = new CompletableFuture<>();
+    io.vertx.ext.web.client.WebClient client = io.vertx.ext.web.client.WebClient.create(vertx);
+    long deadline = System.currentTimeMillis() + 60_000;
+    vertx.setPeriodic(0, 250, timer -> client.get(httpPort, "127.0.0.1", "/health").send().onComplete(result -> {
+      if (joined.isDone()) {
+        return;
+      }
+      int seen = result.succeeded() ? clusterNodes(result.result().bodyAsJsonObject()) : 0;
+      if (seen >= nodes) {
+        vertx.cancelTimer(timer);
+        joined.complete(null);
+      } else if (System.currentTimeMillis() > deadline) {
+        vertx.cancelTimer(timer);
+        joined.completeExceptionally(new AssertionError("cluster has " + seen + " of " + nodes + " nodes: " + output()));
+      }
+    }));
+    joined.get(70, TimeUnit.SECONDS);
+  }
+
+  private static int clusterNodes(io.vertx.core.json.JsonObject health) {
+    if (health == null) {
+      return 0;
+    }
+    for (Object check : health.getJsonArray("checks", new io.vertx.core.json.JsonArray())) {
+      io.vertx.core.json.JsonObject json = (io.vertx.core.json.JsonObject) check;
+      if ("cluster".equals(json.getString("id"))) {
+        return json.getJsonObject("data", new io.vertx.core.json.JsonObject()).getInteger("nodes", 0);
+      }
+    }
+    return 0;
   }
 
   static SwitchboardProcess start(String name, Map<String, String> env, String... args) throws IOException {
@@ -87,6 +142,11 @@ final class SwitchboardProcess implements AutoCloseable {
     } catch (Exception e) {
       throw new AssertionError("process did not become ready: " + output(), e);
     }
+  }
+
+  /** The cluster node id it logged when ready. */
+  String nodeId() {
+    return nodeId;
   }
 
   int tcpEchoPort() {
@@ -146,6 +206,7 @@ final class SwitchboardProcess implements AutoCloseable {
           if (matcher.group(2) != null) {
             tcpEchoPort = Integer.parseInt(matcher.group(2));
           }
+          nodeId = matcher.group(3);
           ready.complete(Integer.parseInt(matcher.group(1)));
         }
       }

@@ -1,10 +1,13 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.consumers.ChatConsumer;
 import dev.switchboard.consumers.chat.ChatHistory;
 import dev.switchboard.consumers.chat.ChatMessage;
 import dev.switchboard.consumers.data.Database;
 import dev.switchboard.shared.config.SwitchboardConfig;
-import dev.switchboard.shared.protocol.Addresses;
+import dev.switchboard.shared.channels.ChannelLayer;
+import dev.switchboard.shared.channels.EventBusChannelLayer;
+import dev.switchboard.shared.protocol.Asgi;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -20,7 +23,7 @@ import java.util.Set;
  * {@code GET /api/rooms/{room}/messages?before=&limit=} → 200 {@code {"room","messages":[...],"next"}} (oldest
  * first, {@code limit} 1–200, default 50; {@code next} is the {@code before} of the previous page, null at the
  * start); {@code POST /api/rooms/{room}/messages} with {@code {"message","user"?}} → 201 with the stored message,
- * which is then broadcast to the room. A 201 means the message is committed. Bad parameters or body 400, PostgreSQL
+ * which is then broadcast to the room's chat members through the channel layer. A 201 means the message is committed. Bad parameters or body 400, PostgreSQL
  * unavailable or not configured 503, each through {@link ApiErrors}.
  */
 final class RoomRoutes {
@@ -29,16 +32,18 @@ final class RoomRoutes {
   static final String ANONYMOUS = "anonymous";
   private static final Set<String> BODY_KEYS = Set.of("message", "user");
 
-  private final Vertx vertx;
+  private final ChannelLayer channelLayer;
   private final ChatHistory history;
 
-  private RoomRoutes(Vertx vertx, ChatHistory history) {
-    this.vertx = vertx;
+  private RoomRoutes(ChannelLayer channelLayer, ChatHistory history) {
+    this.channelLayer = channelLayer;
     this.history = history;
   }
 
   static void mount(Vertx vertx, Router router, SwitchboardConfig config) {
-    RoomRoutes routes = new RoomRoutes(vertx, config.pgUrl().isEmpty() ? null : new ChatHistory(Database.pool(vertx, config)));
+    ChatHistory history = config.pgUrl().isEmpty()
+        ? null : new ChatHistory(Database.pool(vertx, config), config.channels().chatMaxMessageBytes());
+    RoomRoutes routes = new RoomRoutes(new EventBusChannelLayer(vertx, config.channels().requestTimeoutMs()), history);
     router.route("/api/rooms/*").handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodySize()));
     router.route("/api/rooms/*").handler(routes::requireDatabase);
     router.get("/api/rooms/:room/messages").handler(routes::list);
@@ -103,11 +108,12 @@ final class RoomRoutes {
   }
 
   /**
-   * Hands a stored message to the room's members: published where the chat consumers listen for it. This is the one
-   * place to change when the channel layer's {@code groupSend} takes over.
+   * Hands a stored message to the room's members, as the chat consumer does: Django's
+   * {@code async_to_sync(channel_layer.group_send)} from a view. At most once, like any group send; the message is
+   * stored whatever happens here.
    */
   private void broadcast(String room, JsonObject message) {
-    vertx.eventBus().publish(Addresses.chatPosted(room), message);
+    channelLayer.groupSend(ChatConsumer.group(room), Asgi.sendText(message.encode()));
   }
 
   private static void fail(RoutingContext rc, Throwable err) {

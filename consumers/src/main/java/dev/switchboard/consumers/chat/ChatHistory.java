@@ -20,21 +20,28 @@ import java.util.regex.Pattern;
  *
  * <p>Values are checked here before any query: a room is 1–94 of {@code A-Z a-z 0-9 _ . -} (it must also make a
  * valid channel-layer group {@code chat.<room>}), a user 1–150 characters, a message at most
- * {@link #MAX_MESSAGE_BYTES} bytes of UTF-8; none may contain NUL. A bad value fails the Future with an
+ * {@code maxMessageBytes} of UTF-8; none may contain NUL. A bad value fails the Future with an
  * IllegalArgumentException whose message says what was expected. Everything else is stored verbatim, through
  * parameters. A database failure fails the Future with the client's exception (see {@code Database.isUnavailable}).
  */
 public final class ChatHistory {
 
   public static final int MAX_PAGE = 200;
+  /** The default bound of a message, as {@code channels.chatMaxMessageBytes}. */
   public static final int MAX_MESSAGE_BYTES = 4096;
   public static final int MAX_USER_LENGTH = 150;
   private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_.-]{1,94}");
 
   private final SqlTemplate<Map<String, Object>, RowSet<ChatMessage>> append;
   private final SqlTemplate<Map<String, Object>, RowSet<ChatMessage>> before;
+  private final int maxMessageBytes;
 
   public ChatHistory(SqlClient client) {
+    this(client, MAX_MESSAGE_BYTES);
+  }
+
+  public ChatHistory(SqlClient client, int maxMessageBytes) {
+    this.maxMessageBytes = maxMessageBytes;
     this.append = SqlTemplate.forQuery(client, ChatSql.APPEND).mapTo(ChatMessage.ROW);
     this.before = SqlTemplate.forQuery(client, ChatSql.BEFORE).mapTo(ChatMessage.ROW);
   }
@@ -48,7 +55,7 @@ public final class ChatHistory {
     try {
       checkRoom(room);
       checkUser(user);
-      checkMessage(message);
+      checkMessage(message, maxMessageBytes);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
@@ -104,13 +111,13 @@ public final class ChatHistory {
     }
   }
 
-  static void checkMessage(String message) {
+  static void checkMessage(String message, int maxMessageBytes) {
     if (message == null) {
       throw new IllegalArgumentException("message: expected a string");
     }
     int bytes = message.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > MAX_MESSAGE_BYTES) {
-      throw new IllegalArgumentException("message too long: " + bytes + " bytes, the limit is " + MAX_MESSAGE_BYTES);
+    if (bytes > maxMessageBytes) {
+      throw new IllegalArgumentException("message too long: " + bytes + " bytes, the limit is " + maxMessageBytes);
     }
     if (message.indexOf('\0') >= 0) {
       throw new IllegalArgumentException("message: NUL characters cannot be stored");

@@ -17,6 +17,7 @@ public record SwitchboardConfig(
     Cluster cluster,
     WebSocket websocket,
     TaskSettings tasks,
+    Channels channels,
     PgSettings pg) {
 
   /** The gateway's HTTP server; {@code instances} event-loop instances share the port. */
@@ -33,6 +34,27 @@ public record SwitchboardConfig(
    * connect within {@code connectTimeoutMs} gets the handshake refused with 503.
    */
   public record WebSocket(int maxFrameSize, int maxMessageSize, int outboundQueueBytes, int connectTimeoutMs) {
+  }
+
+  /**
+   * The channel layer: how long a node waits for another node's answer, how many groups one channel may
+   * join, how many members one group may have on one node, and the longest chat message in UTF-8 bytes.
+   */
+  public record Channels(int requestTimeoutMs, int maxGroupsPerChannel, int maxMembersPerGroup, int chatMaxMessageBytes) {
+
+    static Channels fromJson(JsonObject root) {
+      Settings channels = new Settings(root, "channels");
+      return new Channels(
+          channels.integer("requestTimeoutMs", 5000, 100, 600_000),
+          channels.integer("maxGroupsPerChannel", 100, 1, 100_000),
+          channels.integer("maxMembersPerGroup", 100_000, 1, 10_000_000),
+          channels.integer("chatMaxMessageBytes", 4096, 1, 16 * 1024 * 1024));
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("requestTimeoutMs", requestTimeoutMs).put("maxGroupsPerChannel", maxGroupsPerChannel)
+          .put("maxMembersPerGroup", maxMembersPerGroup).put("chatMaxMessageBytes", chatMaxMessageBytes);
+    }
   }
 
   public static SwitchboardConfig fromJson(JsonObject json) {
@@ -65,6 +87,7 @@ public record SwitchboardConfig(
             ws.integer("outboundQueueBytes", 1024 * 1024, 1024, 256 * 1024 * 1024),
             ws.integer("connectTimeoutMs", 5000, 100, 600_000)),
         TaskSettings.fromJson(json),
+        Channels.fromJson(json),
         PgSettings.fromJson(json));
   }
 
@@ -81,14 +104,15 @@ public record SwitchboardConfig(
             .put("maxMessageSize", websocket.maxMessageSize)
             .put("outboundQueueBytes", websocket.outboundQueueBytes)
             .put("connectTimeoutMs", websocket.connectTimeoutMs))
-        .put("tasks", tasks.toJson());
+        .put("tasks", tasks.toJson())
+        .put("channels", channels.toJson());
   }
 
   public SwitchboardConfig withRedisUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks, pg);
+    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks, channels, pg);
   }
 
   public SwitchboardConfig withPgUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks, pg);
+    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks, channels, pg);
   }
 }
