@@ -36,8 +36,11 @@ final class RoomClient {
     return socket.writeTextMessage(text);
   }
 
-  /** Completes with the first {@code count} frames once that many have arrived. */
-  Future<List<String>> first(int count) {
+  /**
+   * Completes with the first {@code count} frames once that many have arrived. Called from the test thread
+   * while frames arrive on an event loop, hence synchronized with {@link #onText}.
+   */
+  synchronized Future<List<String>> first(int count) {
     Promise<List<String>> promise = Promise.promise();
     waiters.add(new Waiter(count, promise));
     check();
@@ -57,7 +60,7 @@ final class RoomClient {
     return socket.isClosed();
   }
 
-  private void onText(String text) {
+  private synchronized void onText(String text) {
     received.add(text);
     check();
   }
