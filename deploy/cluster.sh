@@ -19,6 +19,8 @@
 #   JAVA_OPTS                   [-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dhazelcast.wait.seconds.before.join=0]
 #   SWITCHBOARD_START_TIMEOUT   [240]  seconds to wait for all nodes healthy
 #   SWITCHBOARD_STOP_TIMEOUT    [30]   seconds between SIGTERM and SIGKILL
+#   SWITCHBOARD_LB_PORT         [unset] if set, nginx (Debian's package) on 127.0.0.1:PORT balances HTTP and
+#                               WebSocket over the two gateways; started last, stopped first
 # Other SWITCHBOARD_* variables (SWITCHBOARD_PG_URL, limits, ...) pass through to every node.
 set -euo pipefail
 
@@ -33,11 +35,14 @@ JAR="${SWITCHBOARD_JAR:-$HERE/target/switchboard.jar}"
 JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dhazelcast.wait.seconds.before.join=0}"
 START_TIMEOUT="${SWITCHBOARD_START_TIMEOUT:-240}"
 STOP_TIMEOUT="${SWITCHBOARD_STOP_TIMEOUT:-30}"
+LB_PORT="${SWITCHBOARD_LB_PORT:-}"
+NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 NODES_FILE="$RUN_DIR/nodes.tsv"   # name role pid http-port tcp-port hazelcast-port log
 NAME_FILE="$RUN_DIR/cluster-name"  # so that stop and status find the nodes whatever the environment says
 REDIS_PID_FILE="$RUN_DIR/redis.pid"
+NGINX_PID_FILE="$RUN_DIR/nginx.pid"
 # name:role:port-offset, in start order (the first is started alone, as the seed the others join);
 # node i in this list binds Hazelcast on SWITCHBOARD_CLUSTER_PORT+i, HTTP on the base + its offset.
 NODES=(consumers-1:consumers:2 consumers-2:consumers:3 worker-1:worker:4 worker-2:worker:5 gateway-1:gateway:0 gateway-2:gateway:1)
@@ -88,6 +93,68 @@ start_redis() {
   for _ in $(seq 1 50); do port_open 127.0.0.1 "$port" && break; sleep 0.1; done
   port_open 127.0.0.1 "$port" || die "redis-server did not start on port $port: see $RUN_DIR/redis.log"
   echo "Redis: started redis-server on 127.0.0.1:$port (PID $(cat "$REDIS_PID_FILE"), log $RUN_DIR/redis.log)"
+}
+
+# nginx in front of the gateways: round robin for HTTP, WebSocket upgrades passed through.
+start_nginx() {
+  local upstreams="" name role pid http rest
+  [[ -x $NGINX ]] || die "SWITCHBOARD_LB_PORT is set but there is no nginx (apt-get install nginx)"
+  while IFS=$'\t' read -r name role pid http rest; do
+    [[ $role == gateway ]] && upstreams+="    server 127.0.0.1:$http max_fails=1 fail_timeout=5s;"$'\n'
+  done <"$NODES_FILE"
+  mkdir -p "$RUN_DIR/nginx-tmp"
+  cat >"$RUN_DIR/nginx.conf" <<CONF
+worker_processes 1;
+pid $NGINX_PID_FILE;
+error_log $RUN_DIR/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $RUN_DIR/nginx-tmp/body;
+  proxy_temp_path $RUN_DIR/nginx-tmp/proxy;
+  fastcgi_temp_path $RUN_DIR/nginx-tmp/fastcgi;
+  uwsgi_temp_path $RUN_DIR/nginx-tmp/uwsgi;
+  scgi_temp_path $RUN_DIR/nginx-tmp/scgi;
+  map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
+  upstream switchboard_gateways {
+$upstreams  }
+  server {
+    listen 127.0.0.1:$LB_PORT;
+    location / {
+      proxy_pass http://switchboard_gateways;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade \$http_upgrade;
+      proxy_set_header Connection \$connection_upgrade;
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_read_timeout 1h;
+    }
+  }
+}
+CONF
+  "$NGINX" -q -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" || die "nginx did not start: see $RUN_DIR/nginx-error.log"
+  for _ in $(seq 1 50); do [[ -s $NGINX_PID_FILE ]] && port_open 127.0.0.1 "$LB_PORT" && break; sleep 0.1; done
+  port_open 127.0.0.1 "$LB_PORT" || die "nginx is not listening on $LB_PORT: see $RUN_DIR/nginx-error.log"
+}
+
+stop_nginx() {
+  local pid
+  [[ -f $NGINX_PID_FILE ]] || return 0
+  pid=$(cat "$NGINX_PID_FILE")
+  if alive "$pid"; then
+    echo "Stopping nginx $pid"
+    kill -QUIT "$pid" 2>/dev/null || true   # graceful: finishes the requests in progress
+    for _ in $(seq 1 $((STOP_TIMEOUT * 10))); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then kill -TERM "$pid" 2>/dev/null || true; fi
+  fi
+  rm -f "$NGINX_PID_FILE"
+}
+
+lb_line() {
+  [[ -f $NGINX_PID_FILE ]] || return 0
+  local pid state=GONE; pid=$(cat "$NGINX_PID_FILE")
+  if alive "$pid"; then state=UP; fi
+  echo "nginx load balancer: http://127.0.0.1:$(cat "$RUN_DIR/lb-port") over the gateways, PID $pid, $state, log $RUN_DIR/nginx-error.log"
 }
 
 members() {
@@ -170,6 +237,11 @@ cmd_start() {
       port_open 127.0.0.1 $((HTTP_BASE + i)) && die "HTTP port $((HTTP_BASE + i)) is taken: set SWITCHBOARD_HTTP_BASE_PORT"
     fi
   done
+  if [[ -n $LB_PORT ]]; then
+    [[ -x $NGINX ]] || die "SWITCHBOARD_LB_PORT is set but there is no nginx (apt-get install nginx)"
+    port_open 127.0.0.1 "$LB_PORT" && die "load-balancer port $LB_PORT is taken: set SWITCHBOARD_LB_PORT"
+  fi
+  rm -f "$RUN_DIR/lb-port"
   start_redis
   : >"$NODES_FILE"
   echo "$CLUSTER_NAME" >"$NAME_FILE"
@@ -196,13 +268,19 @@ cmd_start() {
     sleep 1
   done
   echo "All $NODE_COUNT nodes UP in $(( ($(now_ms) - started) )) ms"
+  if [[ -n $LB_PORT ]]; then
+    start_nginx
+    echo "$LB_PORT" >"$RUN_DIR/lb-port"
+  fi
   print_table
+  lb_line
 }
 
 cmd_status() {
   [[ -f $NODES_FILE ]] || { echo "no cluster in $RUN_DIR"; return 3; }
   local table; table=$(print_table)
   echo "$table"
+  lb_line
   ! grep -qE ' (DOWN|GONE) ' <<<"$table" || return 3
 }
 
@@ -232,6 +310,7 @@ cmd_stop() {
     ours "$pid" || continue
     if [[ $role == gateway ]]; then gateways+=("$pid"); else others+=("$pid"); fi
   done <"$NODES_FILE"
+  stop_nginx
   # Gateways first: they close their sockets with 1001 while the consumers behind them are still there.
   echo "Stopping gateways: ${gateways[*]:-none}"
   terminate "${gateways[@]}"

@@ -30,19 +30,21 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code deploy/cluster.sh} as a user runs it: six JVMs from the built jar, one redis-server the script
  * starts itself (on a port nobody uses), free HTTP ports read from the logs, a Hazelcast port range and
- * cluster name of the test's own.
+ * cluster name of the test's own. Where Debian's nginx is installed, also the load balancer in front.
  */
 @ExtendWith(VertxExtension.class)
 @DisplayName("deploy/cluster.sh")
 class ClusterScriptIT {
 
   private static final Path SCRIPT = Path.of("cluster.sh");
+  private static final Path NGINX = Path.of("/usr/sbin/nginx");
 
   @TempDir
   Path runDir;
 
   private final String clusterName = SwitchboardProcess.newClusterName();
   private Map<String, String> env;
+  private int lbPort;
 
   /** One row of the script's nodes.tsv. */
   record Node(String name, String role, long pid, int httpPort, int tcpPort, String log) {
@@ -57,7 +59,7 @@ class ClusterScriptIT {
 
   @Test
   @Timeout(value = 600, timeUnit = TimeUnit.SECONDS)
-  @DisplayName("start brings up 2 gateways, 2 consumers and 2 workers, each healthy in a cluster of 6, echoing through each gateway; stop ends every PID")
+  @DisplayName("start brings up 2 gateways, 2 consumers and 2 workers, each healthy in a cluster of 6, echoing through each gateway (and nginx); stop ends every PID")
   void startsSixHealthyNodesAndStopsThem(Vertx vertx) throws Exception {
     env = scriptEnv();
     Run start = run("start", 500, "start");
@@ -89,9 +91,24 @@ class ClusterScriptIT {
       ws.close().await(10, TimeUnit.SECONDS);
     }
 
+    if (lbPort > 0) {
+      for (int i = 0; i < 2; i++) {   // round robin: one socket through each gateway
+        WebSocket ws = vertx.createWebSocketClient().connect(lbPort, "127.0.0.1", "/ws/echo").await(10, TimeUnit.SECONDS);
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        ws.textMessageHandler(answer::complete);
+        ws.writeTextMessage("through nginx " + i);
+        assertEquals("THROUGH NGINX " + i, answer.get(15, TimeUnit.SECONDS));
+        ws.close().await(10, TimeUnit.SECONDS);
+      }
+      assertEquals(200, http.get(lbPort, "127.0.0.1", "/health").send().await(10, TimeUnit.SECONDS).statusCode());
+    }
+
     Run status = run("status", 60, "status");
     assertEquals(0, status.exitCode(), status.output());
     assertEquals(6, status.output().lines().filter(line -> line.contains(" UP ")).count(), status.output());
+    if (lbPort > 0) {
+      assertTrue(status.output().contains("nginx load balancer: http://127.0.0.1:" + lbPort) && status.output().contains(", UP, "), status.output());
+    }
 
     Run stop = run("stop", 120, "stop");
     assertEquals(0, stop.exitCode(), stop.output());
@@ -100,6 +117,7 @@ class ClusterScriptIT {
           .filter(cmd -> cmd.contains(clusterName)).isEmpty(), node + " still runs after stop: " + stop.output());
     }
     assertTrue(!Files.exists(runDir.resolve("redis.pid")), "the redis-server the script started is stopped");
+    assertTrue(!Files.exists(runDir.resolve("nginx.pid")), "nginx is stopped");
     Run after = run("status-after-stop", 60, "status");
     assertEquals(3, after.exitCode(), after.output());
   }
@@ -115,6 +133,10 @@ class ClusterScriptIT {
     vars.put("SWITCHBOARD_REDIS_URL", "redis://127.0.0.1:" + freePort());
     vars.put("SWITCHBOARD_JAR", Path.of("target", "switchboard.jar").toAbsolutePath().toString());
     vars.put("SWITCHBOARD_START_TIMEOUT", "420");
+    if (Files.isExecutable(NGINX)) {
+      lbPort = freePort();
+      vars.put("SWITCHBOARD_LB_PORT", String.valueOf(lbPort));
+    }
     return vars;
   }
 
