@@ -37,12 +37,14 @@ final class RoomClient {
   }
 
   /**
-   * Completes with the first {@code count} frames once that many have arrived. Called from the test thread
-   * while frames arrive on an event loop, hence synchronized with {@link #onText}.
+   * Completes with the first {@code count} frames once that many have arrived. May be called from any
+   * thread while frames arrive on an event loop.
    */
-  synchronized Future<List<String>> first(int count) {
+  Future<List<String>> first(int count) {
     Promise<List<String>> promise = Promise.promise();
-    waiters.add(new Waiter(count, promise));
+    synchronized (this) {
+      waiters.add(new Waiter(count, promise));
+    }
     check();
     return promise.future();
   }
@@ -60,18 +62,29 @@ final class RoomClient {
     return socket.isClosed();
   }
 
-  private synchronized void onText(String text) {
-    received.add(text);
+  private void onText(String text) {
+    synchronized (this) {
+      received.add(text);
+    }
     check();
   }
 
+  /**
+   * Takes the satisfied waiters out under the lock, then completes them outside it: a completion runs the
+   * test's next step at once, which may call {@link #first} (and so this method) again.
+   */
   private void check() {
-    waiters.removeIf(waiter -> {
-      if (received.size() >= waiter.count) {
-        waiter.promise.complete(List.copyOf(received.subList(0, waiter.count)));
-        return true;
-      }
-      return false;
-    });
+    List<Runnable> completions = new ArrayList<>();
+    synchronized (this) {
+      waiters.removeIf(waiter -> {
+        if (received.size() >= waiter.count) {
+          List<String> frames = List.copyOf(received.subList(0, waiter.count));
+          completions.add(() -> waiter.promise.complete(frames));
+          return true;
+        }
+        return false;
+      });
+    }
+    completions.forEach(Runnable::run);
   }
 }
