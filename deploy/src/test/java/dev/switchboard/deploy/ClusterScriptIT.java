@@ -131,6 +131,8 @@ class ClusterScriptIT {
     vars.put("SWITCHBOARD_CLUSTER_PORT", String.valueOf(10000 + ThreadLocalRandom.current().nextInt(900) * 10));
     vars.put("SWITCHBOARD_CLUSTER_NAME", clusterName);
     vars.put("SWITCHBOARD_REDIS_URL", "redis://127.0.0.1:" + freePort());
+    // One real PostgreSQL for the whole cluster, as a deployment names it (not six embedded ones racing).
+    vars.put("SWITCHBOARD_PG_URL", DataTesting.ADMIN_URL);
     vars.put("SWITCHBOARD_JAR", Path.of("target", "switchboard.jar").toAbsolutePath().toString());
     vars.put("SWITCHBOARD_START_TIMEOUT", "420");
     if (Files.isExecutable(NGINX)) {
