@@ -1,0 +1,360 @@
+package dev.switchboard.shared.tasks;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every {@code get()} of one {@link TaskClient}, waiting together. A task this client queued names the client's
+ * notify channel, and the script that gives the task its final state publishes that state (with result or error)
+ * there: one Redis subscription per client, not per waiter. Behind it runs ONE periodic batched re-read (a
+ * pipeline of HMGETs over every awaited id, at most {@link #READ_BATCH} per round trip) for what pub/sub cannot
+ * promise: a notification lost while the subscription reconnects, or a task queued by someone else. Ids that
+ * were not queued here are read once, batched with the others, as soon as they are awaited.
+ *
+ * <p>Bounded: at most {@code maxWaiters} waiting calls (beyond: QUEUE_FULL), and at most {@link #MAX_EARLY}
+ * notifications kept for a {@code get()} not yet called (the oldest dropped; such a call then learns from the
+ * re-read). Thread-safe; each waiter's Future completes on the context that called {@code get()}.
+ */
+final class TaskWaiters {
+
+  private static final Logger log = LoggerFactory.getLogger(TaskWaiters.class);
+  static final int READ_BATCH = 1000;
+  static final int MAX_EARLY = 16_384;
+  private static final long MAX_BACKOFF_MS = 5_000;
+  private static final String[] FIELDS = {"id", "name", "state", "result", "error", "seq"};
+
+  private record Waiter(Promise<TaskInfo> promise, Context context, long timer) {
+  }
+
+  private final Vertx vertx;
+  private final Redis redis;
+  private final RedisOptions subscriberOptions;
+  private final TaskKeys keys;
+  private final String channel;
+  private final long pollMs;
+  private final int maxWaiters;
+  /** The timers and the subscription run here, not on a caller's context that may be undeployed under them. */
+  private final Context home;
+
+  // guarded by this
+  private final Map<String, List<Waiter>> waiting = new HashMap<>();
+  private final Map<String, TaskInfo> early = new LinkedHashMap<>(256, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, TaskInfo> eldest) {
+      return size() > MAX_EARLY;
+    }
+  };
+  private final Set<String> unread = new LinkedHashSet<>();
+  private int count;
+  private boolean promptRead;
+
+  // touched on the home context only
+  private long pollTimer = -1;
+  private boolean reading;
+  private Redis subscriberClient;
+  private RedisConnection subscriber;
+  private Future<Void> subscribed;
+  private long backoffMs;
+  private volatile boolean closed;
+
+  TaskWaiters(Vertx vertx, Redis redis, RedisOptions subscriberOptions, TaskKeys keys, String channel, long pollMs,
+      int maxWaiters) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.subscriberOptions = subscriberOptions;
+    this.keys = keys;
+    this.channel = channel;
+    this.pollMs = pollMs;
+    this.maxWaiters = maxWaiters;
+    this.home = ((VertxInternal) vertx).createEventLoopContext();
+  }
+
+  /** The channel the final states of this client's tasks are published to. */
+  String channel() {
+    return channel;
+  }
+
+  /** Completes once the notify channel is subscribed, so that no final state of a task queued after is missed. */
+  synchronized Future<Void> subscribed() {
+    if (subscribed == null) {
+      Promise<Void> ready = Promise.promise();
+      subscribed = ready.future();
+      home.runOnContext(v -> connect(ready));
+    }
+    return subscribed;
+  }
+
+  /** Number of {@code get()} calls waiting now. */
+  synchronized int size() {
+    return count;
+  }
+
+  /**
+   * The task's final state. {@code notified}: the task names this client's channel, so no read is needed now;
+   * otherwise one batched read is scheduled at once.
+   */
+  Future<TaskInfo> await(String id, Duration timeout, boolean notified) {
+    Context context = vertx.getOrCreateContext();
+    Promise<TaskInfo> promise = Promise.promise();
+    TaskInfo known;
+    synchronized (this) {
+      known = early.remove(id);
+      if (known == null) {
+        if (count >= maxWaiters) {
+          return Future.failedFuture(new TaskException(TaskException.Reason.QUEUE_FULL, "task " + id
+              + " not awaited: " + maxWaiters + " get() calls already wait on this client (tasks.maxWaiters)"));
+        }
+        long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> expire(id, promise, timeout));
+        waiting.computeIfAbsent(id, k -> new ArrayList<>(1)).add(new Waiter(promise, context, timer));
+        count++;
+        if (!notified) {
+          unread.add(id);
+        }
+      }
+    }
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    if (!notified) {
+      readSoon();
+    }
+    startPolling();
+    return promise.future();
+  }
+
+  void close() {
+    closed = true;
+    home.runOnContext(v -> {
+      if (pollTimer >= 0) {
+        vertx.cancelTimer(pollTimer);
+      }
+      if (subscriber != null) {
+        subscriber.close();
+      }
+      if (subscriberClient != null) {
+        subscriberClient.close();
+      }
+    });
+  }
+
+  private void expire(String id, Promise<TaskInfo> promise, Duration timeout) {
+    synchronized (this) {
+      List<Waiter> list = waiting.get(id);
+      if (list == null || !list.removeIf(w -> w.promise == promise)) {
+        return;
+      }
+      count--;
+      if (list.isEmpty()) {
+        waiting.remove(id);
+        unread.remove(id);
+      }
+    }
+    promise.tryFail(new TimeoutException("task " + id + " not finished within " + timeout.toMillis() + " ms"));
+  }
+
+  /** A final state arrived; {@code published}: from the channel, so keep it if nobody waits yet. */
+  private void resolve(String id, Future<TaskInfo> outcome, boolean published) {
+    List<Waiter> list;
+    synchronized (this) {
+      list = waiting.remove(id);
+      unread.remove(id);
+      if (list == null) {
+        if (published && outcome.succeeded()) {
+          early.put(id, outcome.result());
+        }
+        return;
+      }
+      count -= list.size();
+    }
+    for (Waiter waiter : list) {
+      vertx.cancelTimer(waiter.timer);
+      if (Vertx.currentContext() == waiter.context) {
+        outcome.onComplete(waiter.promise::tryComplete, waiter.promise::tryFail);
+      } else {
+        waiter.context.runOnContext(v -> outcome.onComplete(waiter.promise::tryComplete, waiter.promise::tryFail));
+      }
+    }
+  }
+
+  // ---- the subscription ----
+
+  private void connect(Promise<Void> ready) {
+    if (closed) {
+      ready.tryFail("task client closed");
+      return;
+    }
+    if (subscriberClient == null) {
+      subscriberClient = Redis.createClient(vertx, subscriberOptions);
+    }
+    subscriberClient.connect()
+        .compose(conn -> {
+          subscriber = conn;
+          conn.handler(this::onPush);
+          conn.exceptionHandler(err -> lost(conn, err.getMessage()));
+          conn.endHandler(v -> lost(conn, "connection closed"));
+          return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel));
+        })
+        .onSuccess(reply -> {
+          backoffMs = 0;
+          ready.tryComplete();
+        })
+        .onFailure(err -> {
+          ready.tryComplete(); // callers proceed; the re-read covers them until the subscription is back
+          retrySubscribe(err.getMessage());
+        });
+  }
+
+  private void lost(RedisConnection conn, String why) {
+    if (conn != subscriber || closed) {
+      return;
+    }
+    subscriber = null;
+    conn.close();
+    retrySubscribe(why);
+  }
+
+  private void retrySubscribe(String why) {
+    if (closed) {
+      return;
+    }
+    backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(50, backoffMs * 2));
+    log.warn("task notify channel {} lost ({}); resubscribing in {} ms", channel, why, backoffMs);
+    vertx.setTimer(backoffMs, t -> connect(Promise.<Void>promise()));
+    // whatever was published meanwhile is gone: read everything awaited
+    synchronized (this) {
+      unread.addAll(waiting.keySet());
+    }
+    readSoon();
+  }
+
+  private void onPush(Response push) {
+    if (push.size() < 3 || !"message".equals(push.get(0).toString())) {
+      return;
+    }
+    JsonObject body = new JsonObject(push.get(2).toString());
+    Map<String, String> hash = new HashMap<>();
+    body.forEach(entry -> hash.put(entry.getKey(), String.valueOf(entry.getValue())));
+    resolve(body.getString("id"), Future.succeededFuture(TaskInfo.fromHash(hash)), true);
+  }
+
+  // ---- the batched re-read ----
+
+  private void startPolling() {
+    home.runOnContext(v -> {
+      if (pollTimer < 0 && !closed) {
+        pollTimer = vertx.setPeriodic(pollMs, t -> {
+          synchronized (this) {
+            unread.addAll(waiting.keySet());
+          }
+          read();
+        });
+      }
+    });
+  }
+
+  private void readSoon() {
+    synchronized (this) {
+      if (promptRead) {
+        return;
+      }
+      promptRead = true;
+    }
+    home.runOnContext(v -> {
+      synchronized (this) {
+        promptRead = false;
+      }
+      read();
+    });
+  }
+
+  /** One pipeline over up to READ_BATCH unread ids; repeats while some remain; one round at a time. */
+  private void read() {
+    List<String> ids;
+    synchronized (this) {
+      if (reading || closed) {
+        return;
+      }
+      if (waiting.isEmpty() && pollTimer >= 0) {
+        vertx.cancelTimer(pollTimer);
+        pollTimer = -1;
+      }
+      ids = new ArrayList<>(Math.min(unread.size(), READ_BATCH));
+      var it = unread.iterator();
+      while (it.hasNext() && ids.size() < READ_BATCH) {
+        ids.add(it.next());
+        it.remove();
+      }
+      if (ids.isEmpty()) {
+        return;
+      }
+      reading = true;
+    }
+    List<Request> requests = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      Request hmget = Request.cmd(Command.HMGET).arg(keys.task(id));
+      for (String field : FIELDS) {
+        hmget.arg(field);
+      }
+      requests.add(hmget);
+    }
+    redis.batch(requests).onComplete(replies -> {
+      synchronized (this) {
+        reading = false;
+      }
+      if (replies.failed()) {
+        log.debug("re-read of {} awaited task(s) failed: {}", ids.size(), replies.cause().getMessage());
+        return; // the next tick tries again
+      }
+      for (int i = 0; i < ids.size(); i++) {
+        settle(ids.get(i), replies.result().get(i));
+      }
+      boolean more;
+      synchronized (this) {
+        more = !unread.isEmpty();
+      }
+      if (more) {
+        read();
+      }
+    });
+  }
+
+  private void settle(String id, Response row) {
+    if (row == null || row.get(2) == null) {
+      resolve(id, Future.failedFuture(new TaskException(TaskException.Reason.NO_SUCH_TASK,
+          "no task with id " + id + " (unknown or expired)")), false);
+      return;
+    }
+    if (!TaskState.valueOf(row.get(2).toString()).isFinal()) {
+      return;
+    }
+    Map<String, String> hash = new HashMap<>();
+    for (int f = 0; f < FIELDS.length; f++) {
+      Response value = row.get(f);
+      if (value != null) {
+        hash.put(FIELDS[f], value.toString());
+      }
+    }
+    resolve(id, Future.succeededFuture(TaskInfo.fromHash(hash)), false);
+  }
+}
