@@ -239,7 +239,11 @@ final class TaskWaiters {
       return;
     }
     backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(50, backoffMs * 2));
-    log.warn("task notify channel {} lost ({}); resubscribing in {} ms", channel, why, backoffMs);
+    if (backoffMs > 50) {
+      log.warn("task notify channel {} lost ({}); resubscribing in {} ms", channel, why, backoffMs);
+    } else {
+      log.info("task notify channel {} lost ({}); resubscribing", channel, why);
+    }
     vertx.setTimer(backoffMs, t -> connect(Promise.<Void>promise()));
     // whatever was published meanwhile is gone: read everything awaited
     synchronized (this) {
