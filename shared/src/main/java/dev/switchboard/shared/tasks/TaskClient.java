@@ -1,6 +1,7 @@
 package dev.switchboard.shared.tasks;
 
 import dev.switchboard.shared.config.TaskSettings;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -47,22 +48,22 @@ public final class TaskClient implements Shareable {
   private final Map<String, Cached> signatures = new ConcurrentHashMap<>();
   private final TaskWaiters waiters;
 
-  private TaskClient(Vertx vertx, String redisUrl, TaskSettings settings) {
+  private TaskClient(Vertx vertx, String redisUrl, TaskSettings settings, Context home) {
     this.vertx = vertx;
-    this.redis = Redis.createClient(vertx,
-        new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(16).setMaxPoolWaiting(4096));
+    this.redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl), home);
     this.settings = settings;
     this.keys = new TaskKeys(settings.namespace());
-    this.waiters = new TaskWaiters(vertx, redis, new RedisOptions().setConnectionString(redisUrl), keys,
+    this.waiters = new TaskWaiters(vertx, home, redis, new RedisOptions().setConnectionString(redisUrl), keys,
         keys.notifyChannel(UUID.randomUUID().toString()), settings.pollIntervalMs(), settings.maxWaiters());
   }
 
   /**
-   * A client with its own Redis connection pool and its own notify channel (one more connection, subscribed on
-   * first use); {@link #close()} it when done.
+   * A client with its own pipelined Redis connection ({@link MultiplexedRedis}) and its own notify channel (one
+   * more connection, subscribed on first use); {@link #close()} it when done. Both live on the calling event-loop
+   * context if there is one (calls from it then never change threads), else on a context of their own.
    */
   public static TaskClient create(Vertx vertx, String redisUrl, TaskSettings settings) {
-    return new TaskClient(vertx, redisUrl, settings);
+    return new TaskClient(vertx, redisUrl, settings, MultiplexedRedis.homeContext(vertx, false));
   }
 
   /** The one client of this Vert.x instance for that Redis and namespace, created on first use. */
@@ -73,7 +74,8 @@ public final class TaskClient implements Shareable {
     if (existing != null) {
       return existing;
     }
-    TaskClient created = create(vertx, redisUrl, settings);
+    // shared by verticles that come and go: its connections live on a context of their own
+    TaskClient created = new TaskClient(vertx, redisUrl, settings, MultiplexedRedis.homeContext(vertx, true));
     TaskClient raced = clients.putIfAbsent(key, created);
     if (raced != null) {
       created.close();

@@ -4,7 +4,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -54,7 +53,7 @@ final class TaskWaiters {
   private final String channel;
   private final long pollMs;
   private final int maxWaiters;
-  /** The timers and the subscription run here, not on a caller's context that may be undeployed under them. */
+  /** The client's context: the subscription and the re-read timer run here. */
   private final Context home;
 
   // guarded by this
@@ -78,7 +77,7 @@ final class TaskWaiters {
   private long backoffMs;
   private volatile boolean closed;
 
-  TaskWaiters(Vertx vertx, Redis redis, RedisOptions subscriberOptions, TaskKeys keys, String channel, long pollMs,
+  TaskWaiters(Vertx vertx, Context home, Redis redis, RedisOptions subscriberOptions, TaskKeys keys, String channel, long pollMs,
       int maxWaiters) {
     this.vertx = vertx;
     this.redis = redis;
@@ -87,7 +86,7 @@ final class TaskWaiters {
     this.channel = channel;
     this.pollMs = pollMs;
     this.maxWaiters = maxWaiters;
-    this.home = ((VertxInternal) vertx).createEventLoopContext();
+    this.home = home;
   }
 
   /** The channel the final states of this client's tasks are published to. */
