@@ -27,9 +27,11 @@ import org.slf4j.LoggerFactory;
  * Every {@code get()} of one {@link TaskClient}, waiting together. A task this client queued names the client's
  * notify channel, and the script that gives the task its final state publishes that state (with result or error)
  * there: one Redis subscription per client, not per waiter. Behind it runs ONE periodic batched re-read (a
- * pipeline of HMGETs over every awaited id, at most {@link #READ_BATCH} per round trip) for what pub/sub cannot
- * promise: a notification lost while the subscription reconnects, or a task queued by someone else. Ids that
- * were not queued here are read once, batched with the others, as soon as they are awaited.
+ * pipeline of HMGETs, at most {@link #READ_BATCH} per round trip) for what pub/sub cannot promise: a task
+ * queued by someone else (read as soon as it is awaited, then every {@code pollMs}), a notification lost while
+ * the subscription was down (everything awaited is read again on reconnect), and as a last resort the tasks
+ * this client queued, read after {@code 4 x pollMs}, then at doubling intervals up to a minute: a long task
+ * costs a handful of reads, not one per tick.
  *
  * <p>Bounded: at most {@code maxWaiters} waiting calls (beyond: QUEUE_FULL), and at most {@link #MAX_EARLY}
  * notifications kept for a {@code get()} not yet called (the oldest dropped; such a call then learns from the
@@ -43,7 +45,33 @@ final class TaskWaiters {
   private static final long MAX_BACKOFF_MS = 5_000;
   private static final String[] FIELDS = {"id", "name", "state", "result", "error", "seq"};
 
+  private static final long MAX_INTERVAL_MS = 60_000;
+
   private record Waiter(Promise<TaskInfo> promise, Context context, long timer) {
+  }
+
+  /** The calls waiting on one task id, and when the re-read looks at it next. */
+  private static final class Watch {
+    final List<Waiter> waiters = new ArrayList<>(1);
+    final boolean notified;
+    long interval;
+    long nextRead;
+
+    Watch(boolean notified, long pollMs, long now) {
+      this.notified = notified;
+      this.interval = notified ? 4 * pollMs : pollMs;
+      this.nextRead = now + interval;
+    }
+
+    /** Due for the periodic re-read at {@code now}? Then schedules the next one. */
+    boolean due(long now, long pollMs) {
+      if (nextRead > now) {
+        return false;
+      }
+      interval = notified ? Math.min(MAX_INTERVAL_MS, interval * 2) : pollMs;
+      nextRead = now + interval;
+      return true;
+    }
   }
 
   private final Vertx vertx;
@@ -57,7 +85,7 @@ final class TaskWaiters {
   private final Context home;
 
   // guarded by this
-  private final Map<String, List<Waiter>> waiting = new HashMap<>();
+  private final Map<String, Watch> waiting = new HashMap<>();
   private final Map<String, TaskInfo> early = new LinkedHashMap<>(256, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, TaskInfo> eldest) {
@@ -125,7 +153,8 @@ final class TaskWaiters {
               + " not awaited: " + maxWaiters + " get() calls already wait on this client (tasks.maxWaiters)"));
         }
         long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> expire(id, promise, timeout));
-        waiting.computeIfAbsent(id, k -> new ArrayList<>(1)).add(new Waiter(promise, context, timer));
+        waiting.computeIfAbsent(id, k -> new Watch(notified, pollMs, System.currentTimeMillis()))
+            .waiters.add(new Waiter(promise, context, timer));
         count++;
         if (!notified) {
           unread.add(id);
@@ -159,12 +188,12 @@ final class TaskWaiters {
 
   private void expire(String id, Promise<TaskInfo> promise, Duration timeout) {
     synchronized (this) {
-      List<Waiter> list = waiting.get(id);
-      if (list == null || !list.removeIf(w -> w.promise == promise)) {
+      Watch watch = waiting.get(id);
+      if (watch == null || !watch.waiters.removeIf(w -> w.promise == promise)) {
         return;
       }
       count--;
-      if (list.isEmpty()) {
+      if (watch.waiters.isEmpty()) {
         waiting.remove(id);
         unread.remove(id);
       }
@@ -174,19 +203,19 @@ final class TaskWaiters {
 
   /** A final state arrived; {@code published}: from the channel, so keep it if nobody waits yet. */
   private void resolve(String id, Future<TaskInfo> outcome, boolean published) {
-    List<Waiter> list;
+    Watch watch;
     synchronized (this) {
-      list = waiting.remove(id);
+      watch = waiting.remove(id);
       unread.remove(id);
-      if (list == null) {
+      if (watch == null) {
         if (published && outcome.succeeded()) {
           early.put(id, outcome.result());
         }
         return;
       }
-      count -= list.size();
+      count -= watch.waiters.size();
     }
-    for (Waiter waiter : list) {
+    for (Waiter waiter : watch.waiters) {
       vertx.cancelTimer(waiter.timer);
       if (Vertx.currentContext() == waiter.context) {
         outcome.onComplete(waiter.promise::tryComplete, waiter.promise::tryFail);
@@ -267,8 +296,13 @@ final class TaskWaiters {
     home.runOnContext(v -> {
       if (pollTimer < 0 && !closed) {
         pollTimer = vertx.setPeriodic(pollMs, t -> {
+          long now = System.currentTimeMillis();
           synchronized (this) {
-            unread.addAll(waiting.keySet());
+            waiting.forEach((id, watch) -> {
+              if (watch.due(now, pollMs)) {
+                unread.add(id);
+              }
+            });
           }
           read();
         });
