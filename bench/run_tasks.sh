@@ -29,7 +29,7 @@ log() { echo "== $*" >&2; }
 REDIS_PID=$(redis-cli -h 127.0.0.1 -p 6379 info server | tr -d '\r' | awk -F: '/^process_id/{print $2}')
 [ -n "$REDIS_PID" ] || { echo "no Redis on 127.0.0.1:6379" >&2; exit 1; }
 log "machine: $(nproc) cores, $(uname -sr); redis pid $REDIS_PID ($(redis-cli -h 127.0.0.1 info server | tr -d '\r' | awk -F: '/^redis_version/{print $2}'))"
-log "load before: $(uptime)"
+log "load before: $(uptime); cpu pressure: $(head -1 /proc/pressure/cpu)"
 
 # ---- Switchboard: one worker JVM, keys under a fresh namespace
 NS="bench-$$-$RANDOM"
@@ -46,7 +46,7 @@ SERVER_PIDS=$SB_PID AUX_PIDS=$REDIS_PID timeout 400 java -Xmx512m -cp "$JAR" "$R
 cleanup
 redis-cli -h 127.0.0.1 --scan --pattern "switchboard:$NS:*" | xargs -r -n 500 redis-cli -h 127.0.0.1 del > /dev/null
 
-log "load between: $(uptime)"
+log "load between: $(uptime); cpu pressure: $(head -1 /proc/pressure/cpu)"
 
 # ---- Celery worker, concurrency 2, prefork (as the peers' run_all.sh)
 (cd "$PEERS/celery_app" && exec $PY -m celery -A tasks worker --concurrency 2 --pool prefork --loglevel WARNING \
@@ -56,5 +56,5 @@ log "started celery worker pid $CELERY_PID"
 SERVER_PIDS=$CELERY_PID AUX_PIDS=$REDIS_PID timeout 400 $PY "$PEERS/loadgen/celery_tasks.py" "$TASKS" "$TASK_LAT_N" \
   2>> "$OUT/celery-client.err" | sed 's/^RESULT /RESULT system=celery /' >> "$RES"
 cleanup
-log "load after: $(uptime)"
+log "load after: $(uptime); cpu pressure: $(head -1 /proc/pressure/cpu)"
 cat "$RES"
