@@ -97,7 +97,7 @@ final class TaskWaiters {
   private boolean promptRead;
 
   // touched on the home context only
-  private long pollTimer = -1;
+  private volatile long pollTimer = -1;
   private boolean reading;
   private Redis subscriberClient;
   private RedisConnection subscriber;
@@ -293,6 +293,9 @@ final class TaskWaiters {
   // ---- the batched re-read ----
 
   private void startPolling() {
+    if (pollTimer >= 0) {
+      return; // already ticking: no hop to the home context per waiter
+    }
     home.runOnContext(v -> {
       if (pollTimer < 0 && !closed) {
         pollTimer = vertx.setPeriodic(pollMs, t -> {
