@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -42,7 +41,6 @@ final class TaskWaiters {
   private static final Logger log = LoggerFactory.getLogger(TaskWaiters.class);
   static final int READ_BATCH = 1000;
   static final int MAX_EARLY = 16_384;
-  private static final long MAX_BACKOFF_MS = 5_000;
   private static final String[] FIELDS = {"id", "name", "state", "result", "error", "seq"};
 
   private static final long MAX_INTERVAL_MS = 60_000;
@@ -76,9 +74,8 @@ final class TaskWaiters {
 
   private final Vertx vertx;
   private final Redis redis;
-  private final RedisOptions subscriberOptions;
   private final TaskKeys keys;
-  private final String channel;
+  private final NotifyChannel channel;
   private final long pollMs;
   private final int maxWaiters;
   /** The client's context: the subscription and the re-read timer run here. */
@@ -99,19 +96,14 @@ final class TaskWaiters {
   // touched on the home context only
   private volatile long pollTimer = -1;
   private boolean reading;
-  private Redis subscriberClient;
-  private RedisConnection subscriber;
-  private Future<Void> subscribed;
-  private long backoffMs;
   private volatile boolean closed;
 
   TaskWaiters(Vertx vertx, Context home, Redis redis, RedisOptions subscriberOptions, TaskKeys keys, String channel, long pollMs,
       int maxWaiters) {
     this.vertx = vertx;
     this.redis = redis;
-    this.subscriberOptions = subscriberOptions;
     this.keys = keys;
-    this.channel = channel;
+    this.channel = new NotifyChannel(vertx, home, subscriberOptions, channel, this::notified, this::missedNotifications);
     this.pollMs = pollMs;
     this.maxWaiters = maxWaiters;
     this.home = home;
@@ -119,17 +111,12 @@ final class TaskWaiters {
 
   /** The channel the final states of this client's tasks are published to. */
   String channel() {
-    return channel;
+    return channel.name();
   }
 
   /** Completes once the notify channel is subscribed, so that no final state of a task queued after is missed. */
-  synchronized Future<Void> subscribed() {
-    if (subscribed == null) {
-      Promise<Void> ready = Promise.promise();
-      subscribed = ready.future();
-      home.runOnContext(v -> connect(ready));
-    }
-    return subscribed;
+  Future<Void> subscribed() {
+    return channel.subscribed();
   }
 
   /** Number of {@code get()} calls waiting now. */
@@ -177,13 +164,23 @@ final class TaskWaiters {
       if (pollTimer >= 0) {
         vertx.cancelTimer(pollTimer);
       }
-      if (subscriber != null) {
-        subscriber.close();
-      }
-      if (subscriberClient != null) {
-        subscriberClient.close();
-      }
     });
+    channel.close();
+  }
+
+  /** A final state published on the notify channel. */
+  private void notified(JsonObject body) {
+    Map<String, String> hash = new HashMap<>();
+    body.forEach(entry -> hash.put(entry.getKey(), String.valueOf(entry.getValue())));
+    resolve(body.getString("id"), Future.succeededFuture(TaskInfo.fromHash(hash)), true);
+  }
+
+  /** The subscription dropped: whatever was published meanwhile is gone, so read everything awaited. */
+  private void missedNotifications() {
+    synchronized (this) {
+      unread.addAll(waiting.keySet());
+    }
+    readSoon();
   }
 
   private void expire(String id, Promise<TaskInfo> promise, Duration timeout) {
@@ -223,71 +220,6 @@ final class TaskWaiters {
         waiter.context.runOnContext(v -> outcome.onComplete(waiter.promise::tryComplete, waiter.promise::tryFail));
       }
     }
-  }
-
-  // ---- the subscription ----
-
-  private void connect(Promise<Void> ready) {
-    if (closed) {
-      ready.tryFail("task client closed");
-      return;
-    }
-    if (subscriberClient == null) {
-      subscriberClient = Redis.createClient(vertx, subscriberOptions);
-    }
-    subscriberClient.connect()
-        .compose(conn -> {
-          subscriber = conn;
-          conn.handler(this::onPush);
-          conn.exceptionHandler(err -> lost(conn, err.getMessage()));
-          conn.endHandler(v -> lost(conn, "connection closed"));
-          return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel));
-        })
-        .onSuccess(reply -> {
-          backoffMs = 0;
-          ready.tryComplete();
-        })
-        .onFailure(err -> {
-          ready.tryComplete(); // callers proceed; the re-read covers them until the subscription is back
-          retrySubscribe(err.getMessage());
-        });
-  }
-
-  private void lost(RedisConnection conn, String why) {
-    if (conn != subscriber || closed) {
-      return;
-    }
-    subscriber = null;
-    conn.close();
-    retrySubscribe(why);
-  }
-
-  private void retrySubscribe(String why) {
-    if (closed) {
-      return;
-    }
-    backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(50, backoffMs * 2));
-    if (backoffMs > 50) {
-      log.warn("task notify channel {} lost ({}); resubscribing in {} ms", channel, why, backoffMs);
-    } else {
-      log.info("task notify channel {} lost ({}); resubscribing", channel, why);
-    }
-    vertx.setTimer(backoffMs, t -> connect(Promise.<Void>promise()));
-    // whatever was published meanwhile is gone: read everything awaited
-    synchronized (this) {
-      unread.addAll(waiting.keySet());
-    }
-    readSoon();
-  }
-
-  private void onPush(Response push) {
-    if (push.size() < 3 || !"message".equals(push.get(0).toString())) {
-      return;
-    }
-    JsonObject body = new JsonObject(push.get(2).toString());
-    Map<String, String> hash = new HashMap<>();
-    body.forEach(entry -> hash.put(entry.getKey(), String.valueOf(entry.getValue())));
-    resolve(body.getString("id"), Future.succeededFuture(TaskInfo.fromHash(hash)), true);
   }
 
   // ---- the batched re-read ----
