@@ -3,6 +3,7 @@ package dev.switchboard.worker;
 import dev.switchboard.shared.config.TaskSettings;
 import dev.switchboard.shared.tasks.TaskError;
 import dev.switchboard.shared.tasks.TaskEvents;
+import dev.switchboard.shared.tasks.MultiplexedRedis;
 import dev.switchboard.shared.tasks.TaskKeys;
 import dev.switchboard.shared.tasks.TaskState;
 import io.vertx.core.Future;
@@ -68,7 +69,7 @@ public class TaskWorker extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(8).setMaxPoolWaiting(1024));
+    redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl));
     blocking = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(1).setMaxPoolWaiting(4));
     String consumer = "worker-" + UUID.randomUUID().toString().substring(0, 13);
     broker = new Broker(redis, blocking, new TaskKeys(settings.namespace()), settings, consumer, registry.rateLimits().encode());
@@ -170,7 +171,9 @@ public class TaskWorker extends VerticleBase {
     log.warn("worker {}: {} failed ({}), retrying in {} ms", broker.consumer(), what, cause.getMessage(), backoffMs);
     boolean missingGroup = cause.getMessage() != null && cause.getMessage().contains("NOGROUP");
     claiming = true;
-    vertx.setTimer(backoffMs, id -> (missingGroup ? broker.ensureGroups() : Future.<Void>succeededFuture())
+    // a missing group means Redis came back empty: recreate the groups and publish the signatures again
+    vertx.setTimer(backoffMs, id -> (missingGroup
+            ? broker.ensureGroups().compose(v -> broker.register(registry.all())) : Future.<Void>succeededFuture())
         .onComplete(v -> {
           claiming = false;
           fill();

@@ -1,11 +1,9 @@
 package dev.switchboard.shared.tasks;
 
 import dev.switchboard.shared.config.TaskSettings;
-import dev.switchboard.shared.protocol.Addresses;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
@@ -48,18 +46,24 @@ public final class TaskClient implements Shareable {
   private final TaskKeys keys;
   private final TaskSettings settings;
   private final Map<String, Cached> signatures = new ConcurrentHashMap<>();
+  private final TaskWaiters waiters;
 
-  private TaskClient(Vertx vertx, Redis redis, TaskSettings settings) {
+  private TaskClient(Vertx vertx, String redisUrl, TaskSettings settings, Context home) {
     this.vertx = vertx;
-    this.redis = redis;
+    this.redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl), home);
     this.settings = settings;
     this.keys = new TaskKeys(settings.namespace());
+    this.waiters = new TaskWaiters(vertx, home, redis, new RedisOptions().setConnectionString(redisUrl), keys,
+        keys.notifyChannel(UUID.randomUUID().toString()), settings.pollIntervalMs(), settings.maxWaiters());
   }
 
-  /** A client with its own Redis connection pool; {@link #close()} it when done. */
+  /**
+   * A client with its own pipelined Redis connection ({@link MultiplexedRedis}) and its own notify channel (one
+   * more connection, subscribed on first use); {@link #close()} it when done. Both live on the calling event-loop
+   * context if there is one (calls from it then never change threads), else on a context of their own.
+   */
   public static TaskClient create(Vertx vertx, String redisUrl, TaskSettings settings) {
-    RedisOptions options = new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(16).setMaxPoolWaiting(4096);
-    return new TaskClient(vertx, Redis.createClient(vertx, options), settings);
+    return new TaskClient(vertx, redisUrl, settings, MultiplexedRedis.homeContext(vertx, false));
   }
 
   /** The one client of this Vert.x instance for that Redis and namespace, created on first use. */
@@ -70,7 +74,8 @@ public final class TaskClient implements Shareable {
     if (existing != null) {
       return existing;
     }
-    TaskClient created = create(vertx, redisUrl, settings);
+    // shared by verticles that come and go: its connections live on a context of their own
+    TaskClient created = new TaskClient(vertx, redisUrl, settings, MultiplexedRedis.homeContext(vertx, true));
     TaskClient raced = clients.putIfAbsent(key, created);
     if (raced != null) {
       created.close();
@@ -97,13 +102,14 @@ public final class TaskClient implements Shareable {
    * already exists nothing is queued and the handle's {@link TaskHandle#created()} is false.
    */
   public Future<TaskHandle> apply(String name, JsonArray args, JsonObject kwargs, TaskOptions options) {
-    return signature(name).compose(signature -> {
+    // subscribed before the task exists, so its final state cannot be published unheard
+    return waiters.subscribed().compose(v -> signature(name)).compose(signature -> {
       JsonArray bound = signature.bind(name, args, kwargs);
       String id = options.taskId() != null ? options.taskId() : UUID.randomUUID().toString();
       long now = System.currentTimeMillis();
       List<Object> argv = List.of(id, name, bound.encode(), (kwargs == null ? new JsonObject() : kwargs).encode(),
           options.toStored(now).encode(), now, options.etaMillis(now), settings.maxQueueLength(),
-          options.queue(), options.priority());
+          options.queue(), options.priority(), waiters.channel());
       return ENQUEUE.run(redis, List.of(keys.task(id), keys.stream(options.queue(), options.priority()), keys.delayed()), argv)
           .map(reply -> {
             JsonObject answer = new JsonObject(reply.toString());
@@ -115,14 +121,14 @@ public final class TaskClient implements Shareable {
             if (created) {
               TaskEvents.publish(vertx, TaskEvents.event(id, name, TaskState.PENDING, 1, now));
             }
-            return new TaskHandle(this, id, created);
+            return new TaskHandle(this, id, created, created);
           });
     });
   }
 
   /** A handle on an existing task id (for instance one read back from an HTTP call). */
   public TaskHandle handle(String id) {
-    return new TaskHandle(this, id, false);
+    return new TaskHandle(this, id, false, false);
   }
 
   /** The task's current state; fails with NO_SUCH_TASK for an unknown or expired id. */
@@ -157,27 +163,24 @@ public final class TaskClient implements Shareable {
   }
 
   /**
-   * Completes with the task's final state (SUCCESS, FAILURE or REVOKED) as soon as it is reached: live from the
-   * event bus, with a re-read of Redis every {@code pollIntervalMs} behind it. Fails with a
-   * {@link TimeoutException} after {@code timeout}.
+   * Completes with the task's final state (SUCCESS, FAILURE or REVOKED) as soon as it is reached: from this
+   * client's notify channel for the tasks it queued, from one batched re-read of Redis every
+   * {@code pollIntervalMs} shared by all waiting calls otherwise (and behind the channel). The snapshot holds
+   * id, name, state, seq, result and error, not the arguments ({@link #info} has everything). Fails with a
+   * {@link TimeoutException} after {@code timeout}, with NO_SUCH_TASK for an unknown or expired id, with
+   * QUEUE_FULL when {@code tasks.maxWaiters} calls already wait.
    */
   public Future<TaskInfo> awaitFinal(String id, Duration timeout) {
-    Promise<TaskInfo> done = Promise.promise();
-    MessageConsumer<JsonObject> events = vertx.eventBus().consumer(Addresses.taskEvents(id));
-    events.handler(message -> {
-      if (TaskEvents.state(message.body()).isFinal()) {
-        done.tryComplete(TaskInfo.fromJson(message.body()));
-      }
-    });
-    long deadline = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> done.tryFail(
-        new TimeoutException("task " + id + " not finished within " + timeout.toMillis() + " ms")));
-    long poll = vertx.setPeriodic(settings.pollIntervalMs(), t -> checkFinal(id, done));
-    events.completion().onComplete(registered -> checkFinal(id, done));
-    return done.future().andThen(result -> {
-      events.unregister();
-      vertx.cancelTimer(deadline);
-      vertx.cancelTimer(poll);
-    });
+    return waiters.await(id, timeout, false);
+  }
+
+  Future<TaskInfo> awaitFinal(String id, Duration timeout, boolean notified) {
+    return waiters.await(id, timeout, notified);
+  }
+
+  /** Number of {@code get()}/{@link #awaitFinal} calls waiting now on this client. */
+  public int waiting() {
+    return waiters.size();
   }
 
   /** Publishes a task's signature so that clients accept calls to it; workers do this when they start. */
@@ -208,22 +211,8 @@ public final class TaskClient implements Shareable {
   }
 
   public void close() {
+    waiters.close();
     redis.close();
-  }
-
-  private void checkFinal(String id, Promise<TaskInfo> done) {
-    if (done.future().isComplete()) {
-      return;
-    }
-    info(id).onSuccess(info -> {
-      if (info.ready()) {
-        done.tryComplete(info);
-      }
-    }).onFailure(err -> {
-      if (err instanceof TaskException) {
-        done.tryFail(err);
-      }
-    });
   }
 
   /** A hash reply as a map, whether Redis answered in RESP3 (a map) or RESP2 (a flat array). */

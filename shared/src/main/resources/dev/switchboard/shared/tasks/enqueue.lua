@@ -1,6 +1,6 @@
 -- Enqueue one task, idempotently: an id that exists is left alone.
 -- KEYS[1] task hash, KEYS[2] its stream, KEYS[3] delayed set
--- ARGV: id, name, args, kwargs, options, now, eta, maxLength, queue, priority
+-- ARGV: id, name, args, kwargs, options, now, eta, maxLength, queue, priority, notify channel ('' for none)
 -- Returns {"created": bool, "state": ..., "seq": n} or {"full": true}
 local task, stream, delayed = KEYS[1], KEYS[2], KEYS[3]
 local existing = redis.call('HGET', task, 'state')
@@ -16,7 +16,7 @@ elseif redis.call('XLEN', stream) >= maxLength then
 end
 redis.call('HSET', task, 'id', ARGV[1], 'name', ARGV[2], 'args', ARGV[3], 'kwargs', ARGV[4],
   'options', ARGV[5], 'queue', ARGV[9], 'priority', ARGV[10], 'stream', stream,
-  'state', 'PENDING', 't_PENDING', now, 'seq', 1, 'retries', 0, 'deliveries', 0)
+  'state', 'PENDING', 't_PENDING', now, 'seq', 1, 'retries', 0, 'deliveries', 0, 'notify', ARGV[11])
 if later then
   redis.call('ZADD', delayed, eta, ARGV[1])
 else
