@@ -42,7 +42,7 @@ final class ApiErrors {
     }
     int status = rc.statusCode() < 0 ? 500 : rc.statusCode();
     if (status == 401) {
-      rc.response().putHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+      rc.response().putHeader("WWW-Authenticate", "Bearer");
     }
     rc.response().setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
