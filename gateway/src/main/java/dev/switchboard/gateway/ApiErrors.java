@@ -12,7 +12,7 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class ApiErrors {
 
-  private static final int[] STATUSES = {400, 401, 403, 404, 405, 411, 413, 415, 429, 500, 503};
+  private static final int[] STATUSES = {400, 401, 403, 404, 405, 413, 415, 429, 500, 503};
 
   private ApiErrors() {
   }
@@ -57,7 +57,6 @@ final class ApiErrors {
       case 401 -> "a valid token is required";
       case 403 -> "forbidden";
       case 404 -> "not found";
-      case 411 -> "Content-Length required";
       case 429 -> "too many requests";
       case 405 -> "method not allowed";
       case 413 -> "request body too large";

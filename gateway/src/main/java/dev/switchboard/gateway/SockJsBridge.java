@@ -4,6 +4,7 @@ import dev.switchboard.shared.config.BridgeSettings;
 import io.vertx.core.Vertx;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
@@ -40,6 +41,7 @@ final class SockJsBridge {
         .addDisabledTransport(Transport.WEBSOCKET.name())
         .setRegisterWriteHandler(false);
     router.route("/eventbus/*").handler(rc -> access.guardBridge(rc, settings.maxMessageBytes()));
+    router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxMessageBytes()));
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, handlerOptions).bridge(options, bridge::onEvent));
   }
 

@@ -3,6 +3,7 @@ package dev.switchboard.gateway;
 import dev.switchboard.shared.config.BridgeSettings;
 import dev.switchboard.shared.config.SecuritySettings;
 import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -15,8 +16,11 @@ import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.eventbus.bridge.tcp.BridgeEvent;
 import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +41,8 @@ public class TcpBridgeVerticle extends VerticleBase {
 
   /** Authentication of each open connection (only when a token is required); entries leave with their socket. */
   private final Map<NetSocket, Future<String>> sessions = new HashMap<>();
+  /** Open connections, closed on undeploy; bounded by the per-IP limits. */
+  private final Set<NetSocket> open = new HashSet<>();
   private final AtomicLong oversizeClosed = new AtomicLong();
   private BridgeSettings.Tcp settings;
   private ClientLimits limits;
@@ -56,13 +62,15 @@ public class TcpBridgeVerticle extends VerticleBase {
       servers = new GuardedNetServers((VertxInternal) vertx, this::guard);
       BridgeOptions permissions = BridgePermissions.apply(new BridgeOptions(), settings.inbound(), settings.outbound());
       bridge = TcpEventBusBridge.create(servers, permissions, new NetServerOptions(), this::onBridgeEvent);
-      return bridge.listen(settings.port(), settings.host());
+      return vertx.eventBus().consumer(Addresses.BRIDGE_ECHO, message -> message.reply(message.body())).completion()
+          .compose(v -> bridge.listen(settings.port(), settings.host()));
     }).onSuccess(b -> log.info("TCP event-bus bridge listening on {}:{} (inbound {}, outbound {}, token {})",
         settings.host(), actualPort(), settings.inbound(), settings.outbound(), tokenRequired ? "required" : "not required"));
   }
 
   @Override
   public Future<?> stop() {
+    new ArrayList<>(open).forEach(NetSocket::close);
     return bridge == null ? Future.succeededFuture() : bridge.close();
   }
 
@@ -89,9 +97,11 @@ public class TcpBridgeVerticle extends VerticleBase {
             oversizeClosed.incrementAndGet();
             log.debug("TCP bridge closed {}: frame over {} bytes", socket.remoteAddress(), settings.maxFrameBytes());
           }));
+      open.add(socket);
       socket.closeHandler(v -> {
         admission.permit().release();
         sessions.remove(socket);
+        open.remove(socket);
       });
       bridgeHandler.handle(socket);
     };
