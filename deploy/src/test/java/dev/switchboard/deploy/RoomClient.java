@@ -65,7 +65,7 @@ final class RoomClient {
   private void check() {
     waiters.removeIf(waiter -> {
       if (received.size() >= waiter.count) {
-        waiter.promise.complete(List.copyOf(received.subList(0, waiter.count)));
+        waiter.promise.tryComplete(List.copyOf(received.subList(0, waiter.count)));
         return true;
       }
       return false;
