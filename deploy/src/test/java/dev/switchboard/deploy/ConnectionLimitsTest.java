@@ -90,7 +90,7 @@ class ConnectionLimitsTest {
   @DisplayName("past maxConnectionsPerIp open WebSockets the next is refused with 429, and a closed one frees its slot")
   void concurrentWebSockets(Vertx vertx, VertxTestContext testContext) {
     WebSocketClient client = vertx.createWebSocketClient();
-    List<WebSocket> open = new ArrayList<>();
+    List<WebSocket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
     deploy(vertx, 1000, 1000, 3)
         .compose(v -> Future.all(IntStream.range(0, 3).mapToObj(i -> client.connect(httpPort, "127.0.0.1", "/ws/echo")
             .onSuccess(open::add)).toList()))
@@ -108,27 +108,30 @@ class ConnectionLimitsTest {
   @Test
   @DisplayName("past maxConnectionsPerIp open bridge connections the next are closed by the server, the first stay served")
   void concurrentBridgeConnections(Vertx vertx, VertxTestContext testContext) {
-    List<Future<Boolean>> closedByServer = new ArrayList<>();
-    List<NetSocket> sockets = new ArrayList<>();
-    deploy(vertx, 1000, 1000, 3).compose(v -> {
-      for (int i = 0; i < 6; i++) {
-        Promise<Boolean> closed = Promise.promise();
-        closedByServer.add(closed.future());
-        vertx.createNetClient().connect(bridgePort, "127.0.0.1").onSuccess(socket -> {
-          sockets.add(socket);
-          socket.closeHandler(x -> closed.tryComplete(true));
-          PolyglotBridgeTest.BridgeFrames frames = new PolyglotBridgeTest.BridgeFrames(socket);
-          frames.write(new JsonObject().put("type", "ping"));
-          frames.collectUntilPong().onSuccess(pong -> closed.tryComplete(false));
-        }).onFailure(closed::fail);
-      }
-      return Future.all(closedByServer);
-    }).onComplete(testContext.succeeding(v -> testContext.verify(() -> {
-      long served = closedByServer.stream().filter(f -> !f.result()).count();
-      assertEquals(3, served, "connections served");
+    List<NetSocket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Boolean> served = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Future<?> chain = deploy(vertx, 1000, 1000, 3);
+    for (int i = 0; i < 6; i++) {
+      chain = chain.compose(v -> bridgeConnection(vertx, sockets)).onSuccess(served::add);
+    }
+    chain.onComplete(testContext.succeeding(v -> testContext.verify(() -> {
       sockets.forEach(NetSocket::close);
+      assertEquals(List.of(true, true, true, false, false, false), served);
       testContext.completeNow();
     })));
+  }
+
+  /** Opens one bridge connection: true when it answers a ping (and stays open), false when the server closes it. */
+  private Future<Boolean> bridgeConnection(Vertx vertx, List<NetSocket> sockets) {
+    Promise<Boolean> outcome = Promise.promise();
+    vertx.createNetClient().connect(bridgePort, "127.0.0.1").onSuccess(socket -> {
+      sockets.add(socket);
+      socket.closeHandler(x -> outcome.tryComplete(false));
+      PolyglotBridgeTest.BridgeFrames frames = new PolyglotBridgeTest.BridgeFrames(socket);
+      frames.collectUntilPong().onSuccess(pong -> outcome.tryComplete(true));
+      frames.write(new JsonObject().put("type", "ping"));
+    }).onFailure(outcome::tryFail);
+    return outcome.future();
   }
 
   private static Future<Integer> status(Future<WebSocket> connect) {
