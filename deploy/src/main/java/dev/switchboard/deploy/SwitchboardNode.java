@@ -5,6 +5,7 @@ import dev.switchboard.consumers.data.Database;
 import dev.switchboard.consumers.data.DatabaseVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.HealthServerVerticle;
+import dev.switchboard.gateway.TcpBridgeVerticle;
 import dev.switchboard.gateway.TcpEchoVerticle;
 import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import dev.switchboard.shared.cluster.ClusterBootstrap;
@@ -93,6 +94,9 @@ final class SwitchboardNode {
           .compose(v -> deploy(vertx.deployVerticle(() -> add(gateways, new GatewayVerticle()),
               new DeploymentOptions(once).setInstances(config.http().instances()))))
           .compose(v -> deploy(vertx.deployVerticle(add(echoes, new TcpEchoVerticle()), once)));
+      if (config.bridges().tcp().enabled()) {
+        chain = chain.compose(v -> deploy(vertx.deployVerticle(new TcpBridgeVerticle(), once)));
+      }
     } else {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(add(health, new HealthServerVerticle()), once)));
     }

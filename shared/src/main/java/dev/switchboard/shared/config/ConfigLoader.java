@@ -54,7 +54,26 @@ public final class ConfigLoader {
       Map.entry("SWITCHBOARD_CHANNELS_REQUEST_TIMEOUT_MS", "channels.requestTimeoutMs"),
       Map.entry("SWITCHBOARD_CHANNELS_MAX_GROUPS_PER_CHANNEL", "channels.maxGroupsPerChannel"),
       Map.entry("SWITCHBOARD_CHANNELS_MAX_MEMBERS_PER_GROUP", "channels.maxMembersPerGroup"),
-      Map.entry("SWITCHBOARD_CHAT_MAX_MESSAGE_BYTES", "channels.chatMaxMessageBytes"));
+      Map.entry("SWITCHBOARD_CHAT_MAX_MESSAGE_BYTES", "channels.chatMaxMessageBytes"),
+      Map.entry("SWITCHBOARD_JWT_SECRET", "auth.jwtSecret"),
+      Map.entry("SWITCHBOARD_JWT_SECRET_FILE", "auth.jwtSecretFile"),
+      Map.entry("SWITCHBOARD_JWT_PUBLIC_KEY_FILE", "auth.jwtPublicKeyFile"),
+      Map.entry("SWITCHBOARD_JWT_PUBLIC_KEY_ALGORITHM", "auth.jwtPublicKeyAlgorithm"),
+      Map.entry("SWITCHBOARD_JWT_ISSUER", "auth.issuer"),
+      Map.entry("SWITCHBOARD_JWT_AUDIENCE", "auth.audience"),
+      Map.entry("SWITCHBOARD_AUTH_PROTECT", "auth.protect"),
+      Map.entry("SWITCHBOARD_WS_ALLOWED_ORIGINS", "websocket.allowedOrigins"),
+      Map.entry("SWITCHBOARD_LIMITS_CONNECTIONS_PER_SECOND", "limits.connectionsPerSecond"),
+      Map.entry("SWITCHBOARD_LIMITS_CONNECTION_BURST", "limits.connectionBurst"),
+      Map.entry("SWITCHBOARD_LIMITS_MAX_CONNECTIONS_PER_IP", "limits.maxConnectionsPerIp"),
+      Map.entry("SWITCHBOARD_TCP_BRIDGE_HOST", "tcpBridge.host"),
+      Map.entry("SWITCHBOARD_TCP_BRIDGE_PORT", "tcpBridge.port"),
+      Map.entry("SWITCHBOARD_TCP_BRIDGE_INBOUND", "tcpBridge.inbound"),
+      Map.entry("SWITCHBOARD_TCP_BRIDGE_OUTBOUND", "tcpBridge.outbound"),
+      Map.entry("SWITCHBOARD_TCP_BRIDGE_MAX_FRAME_BYTES", "tcpBridge.maxFrameBytes"),
+      Map.entry("SWITCHBOARD_SOCKJS_BRIDGE_INBOUND", "sockjsBridge.inbound"),
+      Map.entry("SWITCHBOARD_SOCKJS_BRIDGE_OUTBOUND", "sockjsBridge.outbound"),
+      Map.entry("SWITCHBOARD_SOCKJS_BRIDGE_MAX_MESSAGE_BYTES", "sockjsBridge.maxMessageBytes"));
 
   private ConfigLoader() {
   }

@@ -18,7 +18,9 @@ public record SwitchboardConfig(
     WebSocket websocket,
     TaskSettings tasks,
     Channels channels,
-    PgSettings pg) {
+    PgSettings pg,
+    SecuritySettings security,
+    BridgeSettings bridges) {
 
   /** The gateway's HTTP server; {@code instances} event-loop instances share the port. */
   public record Http(String host, int port, int instances, int maxBodySize) {
@@ -88,11 +90,13 @@ public record SwitchboardConfig(
             ws.integer("connectTimeoutMs", 5000, 100, 600_000)),
         TaskSettings.fromJson(json),
         Channels.fromJson(json),
-        PgSettings.fromJson(json));
+        PgSettings.fromJson(json),
+        SecuritySettings.fromJson(json),
+        BridgeSettings.fromJson(json));
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("http", new JsonObject().put("host", http.host).put("port", http.port)
             .put("instances", http.instances).put("maxBodySize", http.maxBodySize))
         .put("tcpEcho", new JsonObject().put("port", tcpEchoPort))
@@ -106,13 +110,16 @@ public record SwitchboardConfig(
             .put("connectTimeoutMs", websocket.connectTimeoutMs))
         .put("tasks", tasks.toJson())
         .put("channels", channels.toJson());
+    security.writeTo(json);
+    bridges.writeTo(json);
+    return json;
   }
 
   public SwitchboardConfig withRedisUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks, channels, pg);
+    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks, channels, pg, security, bridges);
   }
 
   public SwitchboardConfig withPgUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks, channels, pg);
+    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks, channels, pg, security, bridges);
   }
 }
