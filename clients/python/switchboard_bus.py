@@ -266,6 +266,10 @@ class EventBus:
             del self.errors[:-100]
             with self._state_lock:
                 waiter = self._replies.get(frame.get("address")) if frame.get("address") else None
+                if waiter is None and not self._barriers and len(self._replies) == 1:
+                    # The bridge may refuse a request after answering the ping that followed it (its
+                    # permission hook can complete later): with one request outstanding, the error is its.
+                    waiter = next(iter(self._replies.values()))
                 if waiter is None and self._barriers:
                     self._denied.append(error)
             if waiter is not None:
