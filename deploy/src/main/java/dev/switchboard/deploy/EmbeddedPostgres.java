@@ -50,6 +50,13 @@ final class EmbeddedPostgres implements AutoCloseable {
           .setServerConfig("listen_addresses", "127.0.0.1")
           .start();
     } catch (IOException | RuntimeException e) {
+      // Another node of this machine may be starting the same directory's PostgreSQL right now: use it once up.
+      Optional<Integer> other = awaitOtherStarter(dir);
+      if (other.isPresent()) {
+        log.info("no SWITCHBOARD_PG_URL set: using the embedded PostgreSQL another node started on 127.0.0.1:{} for {}",
+            other.get(), dir);
+        return new EmbeddedPostgres(null, other.get());
+      }
       throw new IOException("embedded PostgreSQL did not start in " + dir + ": " + e.getMessage()
           + " (set SWITCHBOARD_PG_URL to use another PostgreSQL, or SWITCHBOARD_PG_EMBEDDED_DIR for another directory)", e);
     }
@@ -88,6 +95,27 @@ final class EmbeddedPostgres implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Start-up of the node, on the main thread (never an event loop): waits up to 30 s for a concurrent
+   * starter of the same data directory to have its postmaster listening.
+   */
+  private static Optional<Integer> awaitOtherStarter(Path dir) {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      Optional<Integer> port = runningPort(dir);
+      if (port.isPresent()) {
+        return port;
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
   }
 
   private static boolean listening(int port) {
