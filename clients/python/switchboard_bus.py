@@ -270,8 +270,11 @@ class EventBus:
                     # The bridge may refuse a request after answering the ping that followed it (its
                     # permission hook can complete later): with one request outstanding, the error is its.
                     waiter = next(iter(self._replies.values()))
-                if waiter is None and self._barriers:
+                if waiter is None:
+                    # Kept for the next flush even if its ping is not written yet: the refusal can come back
+                    # before the sender has queued the ping that confirms it.
                     self._denied.append(error)
+                    del self._denied[:-100]
             if waiter is not None:
                 waiter.settle(error=error)
             elif self._on_error is not None:
