@@ -113,9 +113,9 @@ final class Broker {
 
   /** Outcome SUCCESS (payload: the result), FAILURE or RETRY (payload: the error; retry at {@code retryAt}). */
   Future<JsonObject> settle(ClaimedTask task, String outcome, String payload, long retryAt) {
-    return SETTLE.run(redis, List.of(keys.task(task.id()), task.stream(), keys.delayed()),
+    return SETTLE.run(redis, List.of(keys.task(task.id()), task.stream(), keys.delayed(), keys.failed(), keys.stats()),
         List.of(TaskKeys.GROUP, task.entry(), task.delivery(), outcome, System.currentTimeMillis(), payload,
-            settings.resultTtlMs(), retryAt, task.id())).map(reply -> new JsonObject(reply.toString()));
+            settings.resultTtlMs(), retryAt, task.id(), TaskKeys.HISTORY_LENGTH)).map(reply -> new JsonObject(reply.toString()));
   }
 
   Future<JsonObject> handBack(ClaimedTask task) {

@@ -1,7 +1,10 @@
 package dev.switchboard.shared.tasks;
 
 import dev.switchboard.shared.config.TaskSettings;
+import dev.switchboard.shared.metrics.MetricNames;
+import dev.switchboard.shared.metrics.SwitchboardMetrics;
 import dev.switchboard.shared.protocol.Addresses;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -103,8 +106,9 @@ public final class TaskClient implements Shareable {
       long now = System.currentTimeMillis();
       List<Object> argv = List.of(id, name, bound.encode(), (kwargs == null ? new JsonObject() : kwargs).encode(),
           options.toStored(now).encode(), now, options.etaMillis(now), settings.maxQueueLength(),
-          options.queue(), options.priority());
-      return ENQUEUE.run(redis, List.of(keys.task(id), keys.stream(options.queue(), options.priority()), keys.delayed()), argv)
+          options.queue(), options.priority(), TaskKeys.HISTORY_LENGTH);
+      return ENQUEUE.run(redis, List.of(keys.task(id), keys.stream(options.queue(), options.priority()), keys.delayed(),
+              keys.recent(), keys.queues(), keys.stats()), argv)
           .map(reply -> {
             JsonObject answer = new JsonObject(reply.toString());
             if (answer.getBoolean("full", false)) {
@@ -113,6 +117,7 @@ public final class TaskClient implements Shareable {
             }
             boolean created = answer.getBoolean("created");
             if (created) {
+              count(name, TaskState.PENDING);
               TaskEvents.publish(vertx, TaskEvents.event(id, name, TaskState.PENDING, 1, now));
             }
             return new TaskHandle(this, id, created);
@@ -149,6 +154,7 @@ public final class TaskClient implements Shareable {
             throw new TaskException(TaskException.Reason.NO_SUCH_TASK, "no task with id " + id + " to revoke");
           }
           if (answer.getBoolean("changed", false)) {
+            count(answer.getString("name"), TaskState.REVOKED);
             TaskEvents.publish(vertx, TaskEvents.event(id, answer.getString("name"), TaskState.REVOKED,
                 answer.getLong("seq"), now));
           }
@@ -207,8 +213,19 @@ public final class TaskClient implements Shareable {
     });
   }
 
+  /** Reads what the task system holds: recent and failed tasks, queue depths, for dashboards and tools. */
+  public TaskInspector inspector() {
+    return new TaskInspector(redis, keys);
+  }
+
   public void close() {
     redis.close();
+  }
+
+  /** Submissions and revocations are counted where they happen; the worker counts the rest. */
+  private void count(String name, TaskState state) {
+    Counter.builder(MetricNames.TASKS).tag(MetricNames.TASK, String.valueOf(name)).tag(MetricNames.STATE, state.name())
+        .register(SwitchboardMetrics.registry(vertx)).increment();
   }
 
   private void checkFinal(String id, Promise<TaskInfo> done) {

@@ -14,6 +14,11 @@ package dev.switchboard.shared.tasks;
  *   <li>{@code delayed} sorted set (score = due time): countdown/ETA tasks and retries waiting their turn.
  *   <li>{@code signatures} hash: task name → signature, written by workers, read by clients.
  *   <li>{@code rate:{name}:{window}} counters: per-task-name rate limits, expiring with their window.
+ *   <li>{@code recent} and {@code failed} lists: ids of the newest tasks queued and of the newest that failed,
+ *       newest first, trimmed to {@link #HISTORY_LENGTH}; ids whose hash expired are skipped by readers.
+ *   <li>{@code queues} set: every queue name a task was sent to (the streams to look at for depth).
+ *   <li>{@code stats} hash: per-queue counters {@code enqueued:{queue}}, {@code succeeded:{queue}},
+ *       {@code failed:{queue}}, {@code retried:{queue}}, for throughput across the cluster.
  * </ul>
  */
 public final class TaskKeys {
@@ -21,6 +26,8 @@ public final class TaskKeys {
   public static final String ROOT = "switchboard:";
   /** The consumer group every worker joins on every stream. */
   public static final String GROUP = "workers";
+  /** How many ids the {@code recent} and {@code failed} lists keep. */
+  public static final int HISTORY_LENGTH = 1000;
 
   private final String prefix;
 
@@ -52,6 +59,22 @@ public final class TaskKeys {
 
   public String signatures() {
     return prefix + "signatures";
+  }
+
+  public String recent() {
+    return prefix + "recent";
+  }
+
+  public String failed() {
+    return prefix + "failed";
+  }
+
+  public String queues() {
+    return prefix + "queues";
+  }
+
+  public String stats() {
+    return prefix + "stats";
   }
 
   /** What the rate-limit counter keys start with; scripts append {@code {name}:{window}}. */
