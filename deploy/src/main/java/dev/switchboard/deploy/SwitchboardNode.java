@@ -3,6 +3,7 @@ package dev.switchboard.deploy;
 import dev.switchboard.consumers.ConsumersVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.HealthServerVerticle;
+import dev.switchboard.gateway.NodeStatusVerticle;
 import dev.switchboard.gateway.TcpEchoVerticle;
 import dev.switchboard.shared.cluster.ClusterBootstrap;
 import dev.switchboard.shared.cluster.ClusterMembership;
@@ -65,7 +66,8 @@ final class SwitchboardNode {
     List<GatewayVerticle> gateways = new ArrayList<>();
     List<TcpEchoVerticle> echoes = new ArrayList<>();
     List<HealthServerVerticle> health = new ArrayList<>();
-    Future<?> chain = Future.succeededFuture();
+    // every node answers status queries (roles, health, sockets) for the dashboard and `cluster status`
+    Future<?> chain = deploy(vertx.deployVerticle(new NodeStatusVerticle(), once));
     if (roles.contains(Role.CONSUMERS)) {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new ConsumersVerticle(), once)));
     }

@@ -12,7 +12,7 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class ApiErrors {
 
-  private static final int[] STATUSES = {400, 404, 405, 413, 415, 500, 503};
+  private static final int[] STATUSES = {400, 403, 404, 405, 413, 415, 500, 503};
 
   private ApiErrors() {
   }
@@ -51,6 +51,7 @@ final class ApiErrors {
       return failure.getMessage();
     }
     return switch (status) {
+      case 403 -> "forbidden";
       case 404 -> "not found";
       case 405 -> "method not allowed";
       case 413 -> "request body too large";

@@ -5,6 +5,7 @@ import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
 import dev.switchboard.shared.protocol.Asgi;
 import dev.switchboard.shared.protocol.CloseCodes;
+import dev.switchboard.shared.tasks.TaskClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -35,6 +36,8 @@ public class GatewayVerticle extends VerticleBase {
   private SwitchboardConfig config;
   private HttpServer server;
   private Runnable stopWatchingNodes;
+  private GatewayMeters meters;
+  private DashboardFeed dashboard;
 
   public GatewayVerticle() {
     this(WebSocketRoutes.shipped());
@@ -48,9 +51,14 @@ public class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     config = SwitchboardConfig.fromJson(config());
     stopWatchingNodes = ClusterMembership.of(vertx).onNodeLeft(connections::consumerNodeLeft);
+    meters = GatewayMeters.of(vertx);
+    TaskClient tasks = config.redisUrl().map(url -> TaskClient.shared(vertx, url, config.tasks())).orElse(null);
     Router router = Router.router(vertx);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));
-    TaskRoutes.mount(vertx, router, config);
+    router.get("/metrics").handler(MetricsEndpoint.handler(vertx, tasks));
+    ApiAccess.install(router);
+    TaskRoutes.mount(router, tasks, config);
+    dashboard = DashboardRoutes.mount(vertx, router, tasks);
     ApiErrors.install(router);
     server = vertx.createHttpServer(serverOptions())
         .requestHandler(router)
@@ -63,6 +71,7 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopWatchingNodes.run();
+    dashboard.close();
     connections.closeAll(CloseCodes.GOING_AWAY, "server shutting down");
     return server.shutdown();
   }
@@ -87,8 +96,8 @@ public class GatewayVerticle extends VerticleBase {
       handshake.reject(404);
       return;
     }
-    WebSocketConnection connection = new WebSocketConnection(
-        vertx, Addresses.newChannel(), config.websocket().outboundQueueBytes(), connections::remove);
+    WebSocketConnection connection = new WebSocketConnection(vertx, Addresses.newChannel(), match.get().pattern(), meters,
+        config.websocket().outboundQueueBytes(), connections::remove);
     JsonObject connect = connectEvent(handshake, connection.channel(), match.get().params());
     String consumer = match.get().consumer();
     long deadline = System.currentTimeMillis() + config.websocket().connectTimeoutMs();

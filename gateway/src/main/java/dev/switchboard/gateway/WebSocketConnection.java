@@ -28,6 +28,8 @@ final class WebSocketConnection {
 
   private final Vertx vertx;
   private final String channel;
+  private final String route;
+  private final GatewayMeters meters;
   private final int outboundQueueBytes;
   private final Consumer<WebSocketConnection> onClosed;
   private final Queue<JsonObject> early = new ArrayDeque<>();
@@ -38,9 +40,12 @@ final class WebSocketConnection {
   private boolean binaryAllowed;
   private boolean closed;
 
-  WebSocketConnection(Vertx vertx, String channel, int outboundQueueBytes, Consumer<WebSocketConnection> onClosed) {
+  WebSocketConnection(Vertx vertx, String channel, String route, GatewayMeters meters, int outboundQueueBytes,
+                      Consumer<WebSocketConnection> onClosed) {
     this.vertx = vertx;
     this.channel = channel;
+    this.route = route;
+    this.meters = meters;
     this.outboundQueueBytes = outboundQueueBytes;
     this.onClosed = onClosed;
   }
@@ -60,6 +65,7 @@ final class WebSocketConnection {
 
   void open(ServerWebSocket ws) {
     socket = ws;
+    meters.opened(route);
     ws.setWriteQueueMaxSize(outboundQueueBytes);
     EventBus bus = vertx.eventBus();
     ws.textMessageHandler(text -> bus.send(instance, Asgi.receiveText(channel, text)));
@@ -139,6 +145,7 @@ final class WebSocketConnection {
       return;
     }
     if (socket.writeQueueFull()) {
+      meters.overflowed(route);
       close(CloseCodes.TRY_AGAIN_LATER, "client too slow: outbound queue full");
       return;
     }
@@ -157,6 +164,7 @@ final class WebSocketConnection {
     closed = true;
     Short status = socket.closeStatusCode();
     int code = status == null ? 1006 : status;
+    meters.closed(route, code);
     vertx.eventBus().send(instance, Asgi.disconnect(channel, code));
     inbox.unregister();
     onClosed.accept(this);

@@ -163,6 +163,28 @@ public final class TaskClient implements Shareable {
   }
 
   /**
+   * Sends a task that ended in FAILURE or was REVOKED once more, as a new task: same name, arguments, queue, priority,
+   * retry policy and time limits, no countdown and no expiry (those were about the first run). The dashboard's
+   * "retry". Fails with NO_SUCH_TASK for an unknown or expired id, INVALID_REQUEST for a task in another state.
+   */
+  public Future<TaskHandle> retry(String id) {
+    return redis.send(Request.cmd(Command.HGETALL).arg(keys.task(id))).compose(reply -> {
+      Map<String, String> hash = toMap(reply);
+      if (hash.isEmpty()) {
+        throw new TaskException(TaskException.Reason.NO_SUCH_TASK, "no task with id " + id + " to retry (unknown or expired)");
+      }
+      TaskInfo info = TaskInfo.fromHash(hash);
+      if (info.state() != TaskState.FAILURE && info.state() != TaskState.REVOKED) {
+        throw new TaskException(TaskException.Reason.INVALID_REQUEST,
+            "task " + id + " is " + info.state() + ": only FAILURE or REVOKED tasks can be retried");
+      }
+      JsonObject stored = hash.containsKey("options") ? new JsonObject(hash.get("options")) : new JsonObject();
+      TaskOptions options = TaskOptions.fromStored(stored.put("eta", 0L).put("expires", 0L));
+      return apply(info.name(), info.args(), info.kwargs(), options);
+    });
+  }
+
+  /**
    * Completes with the task's final state (SUCCESS, FAILURE or REVOKED) as soon as it is reached: live from the
    * event bus, with a re-read of Redis every {@code pollIntervalMs} behind it. Fails with a
    * {@link TimeoutException} after {@code timeout}.
