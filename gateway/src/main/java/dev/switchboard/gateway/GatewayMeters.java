@@ -44,17 +44,17 @@ final class GatewayMeters implements Shareable {
         .description("1 when the gateway's last read of Redis succeeded").tag(MetricNames.NODE, node).register(registry);
   }
 
+  /** The node's one set; synchronized because its constructor registers gauges (a discarded twin's would stay). */
   static GatewayMeters of(Vertx vertx) {
     LocalMap<String, GatewayMeters> map = vertx.sharedData().getLocalMap(MAP);
-    GatewayMeters meters = map.get("meters");
-    if (meters == null) {
-      GatewayMeters created = new GatewayMeters(SwitchboardMetrics.registry(vertx), ClusterMembership.of(vertx).nodeId());
-      meters = map.putIfAbsent("meters", created);
+    synchronized (GatewayMeters.class) {
+      GatewayMeters meters = map.get("meters");
       if (meters == null) {
-        meters = created;
+        meters = new GatewayMeters(SwitchboardMetrics.registry(vertx), ClusterMembership.of(vertx).nodeId());
+        map.put("meters", meters);
       }
+      return meters;
     }
-    return meters;
   }
 
   void opened(String route) {

@@ -80,8 +80,10 @@ public class TaskWorker extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(8).setMaxPoolWaiting(1024));
-    blocking = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(1).setMaxPoolWaiting(4));
+    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(8).setMaxPoolWaiting(1024)
+        .setPoolName("switchboard-worker"));
+    blocking = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(1).setMaxPoolWaiting(4)
+        .setPoolName("switchboard-worker-wait"));
     String consumer = "worker-" + UUID.randomUUID().toString().substring(0, 13);
     broker = new Broker(redis, blocking, new TaskKeys(settings.namespace()), settings, consumer, registry.rateLimits().encode());
     pool = vertx.createSharedWorkerExecutor("switchboard-tasks", settings.blockingPoolSize(), 1, TimeUnit.HOURS);

@@ -41,7 +41,8 @@ public class WorkerVerticle extends VerticleBase {
   public Future<?> start() {
     config = SwitchboardConfig.fromJson(config());
     String url = config.redisUrl().orElseThrow(() -> new ConfigException("redis.url: the worker needs a Redis URL"));
-    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(2).setMaxPoolWaiting(64));
+    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(2).setMaxPoolWaiting(64)
+        .setPoolName("switchboard-worker-health"));
     api = RedisAPI.api(redis);
     worker = new TaskWorker(registry, config.tasks(), url);
     return api.ping(List.of())

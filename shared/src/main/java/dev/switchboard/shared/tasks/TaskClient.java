@@ -61,7 +61,8 @@ public final class TaskClient implements Shareable {
 
   /** A client with its own Redis connection pool; {@link #close()} it when done. */
   public static TaskClient create(Vertx vertx, String redisUrl, TaskSettings settings) {
-    RedisOptions options = new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(16).setMaxPoolWaiting(4096);
+    RedisOptions options = new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(16).setMaxPoolWaiting(4096)
+        .setPoolName("switchboard-task-client");
     return new TaskClient(vertx, Redis.createClient(vertx, options), settings);
   }
 
