@@ -4,7 +4,7 @@
   const COLORS = ['#2f6fd6', '#d6532f', '#1f8a4c', '#8a4fd6', '#c79a00', '#0f8f8f'];
 
   function niceMax(value) {
-    if (value <= 1) return 1;
+    if (value <= 4) return 4; // whole ticks for small counts
     const power = Math.pow(10, Math.floor(Math.log10(value)));
     for (const step of [1, 2, 5, 10]) {
       if (value <= step * power) return step * power;

@@ -23,7 +23,14 @@ final class DashboardRoutes {
     router.get("/api/cluster").handler(rc -> cluster.status()
         .onSuccess(status -> rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(status.encode()))
         .onFailure(rc::fail));
-    router.get("/dashboard").handler(rc -> rc.redirect("/dashboard/"));
+    // "/dashboard" matches "/dashboard/" too: redirect only the bare path, so relative asset URLs resolve
+    router.get("/dashboard").handler(rc -> {
+      if (rc.request().path().endsWith("/")) {
+        rc.next();
+      } else {
+        rc.redirect("/dashboard/");
+      }
+    });
     router.get("/dashboard/events").handler(feed::subscribe);
     router.get("/dashboard/*").handler(StaticHandler.create("dashboard").setIndexPage("index.html"));
     return feed;
