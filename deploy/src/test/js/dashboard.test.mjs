@@ -49,7 +49,8 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 const outside = [];
 context.on('request', request => {
   const url = request.url();
-  if (!url.startsWith(base) && !url.startsWith('data:')) outside.push(url);
+  const local = base.replace(/^http/, 'ws');
+  if (!url.startsWith(base) && !url.startsWith(local) && !url.startsWith('data:')) outside.push(url);
 });
 const page = context.pages()[0] || await context.newPage();
 const pageErrors = [];
@@ -86,6 +87,12 @@ try {
     await waitForState(page, id, 'REVOKED', 5000);
     const task = await (await fetch(`${base}/api/tasks/${id}`)).json();
     if (task.state !== 'REVOKED') throw new Error('the API says ' + task.state);
+  });
+
+  await check('a chat socket opened by the page shows under connections and groups', async () => {
+    await page.evaluate(() => { window.chat = new WebSocket(`ws://${location.host}/ws/chat/lobby`); });
+    await page.waitForFunction(() => document.querySelector('#connections tbody').textContent.includes('/ws/chat/:room')
+      && /lobby\s*1/.test(document.querySelector('#groups tbody').textContent), null, {timeout: 10000});
   });
 
   await check('no request left the gateway and the page raised no error', async () => {

@@ -118,8 +118,16 @@
       + `<td>${outcome(task)}</td><td>${actions(task)}</td></tr>`));
   }
 
+  function renderGroups(data) {
+    if (!data) return;
+    rows($('groups').querySelector('tbody'), data.groups.map(g =>
+      `<tr><td class="mono">${escape(g.group)}</td><td>${g.size}</td></tr>`));
+    $('groups-total').textContent = data.total > data.groups.length ? `${data.total} groups, first ${data.groups.length} shown` : '';
+  }
+
   function render(snapshot) {
     renderCluster(snapshot.cluster);
+    renderGroups(snapshot.groups);
     renderQueues(snapshot);
     renderTasks(snapshot);
     $('updated').textContent = 'updated ' + new Date(snapshot.ts).toLocaleTimeString()

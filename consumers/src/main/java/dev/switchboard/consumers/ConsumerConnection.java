@@ -22,6 +22,7 @@ final class ConsumerConnection {
   private Future<Void> tail = Future.succeededFuture();
   private int backlog;
   private boolean ended;
+  private boolean overloaded;
 
   ConsumerConnection(String consumerName, WebsocketConsumer consumer) {
     this.consumerName = consumerName;
@@ -34,7 +35,10 @@ final class ConsumerConnection {
     }
     if (Asgi.DISCONNECT.equals(Asgi.type(event))) {
       ended = true;
+    } else if (overloaded) {
+      return; // the socket is being closed with 1013; drop what arrives meanwhile
     } else if (backlog >= MAX_BACKLOG) {
+      overloaded = true;
       log.warn("consumer {} is {} events behind on {}: closing with 1013", consumerName, backlog, consumer.channelName());
       consumer.close(CloseCodes.TRY_AGAIN_LATER, "consumer overloaded");
       return;
@@ -58,7 +62,7 @@ final class ConsumerConnection {
           ? safely(() -> consumer.receive(event.getString(Asgi.TEXT)))
           : safely(() -> consumer.receiveBytes(event.getBuffer(Asgi.BYTES)));
       case Asgi.DISCONNECT -> safely(() -> consumer.disconnect(event.getInteger(Asgi.CODE, (int) CloseCodes.NORMAL)));
-      default -> Future.succeededFuture();
+      default -> safely(() -> consumer.handle(event));
     };
   }
 

@@ -1,6 +1,9 @@
 package dev.switchboard.consumers;
 
+import dev.switchboard.shared.channels.ChannelLayer;
+import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.cluster.ClusterMembership;
+import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
 import dev.switchboard.shared.protocol.Asgi;
 import dev.switchboard.shared.protocol.CloseCodes;
@@ -30,6 +33,8 @@ public class ConsumerVerticle extends VerticleBase {
   private final Map<String, ConsumerConnection> connections = new HashMap<>();
   private final String instanceAddress;
   private String nodeId;
+  private SwitchboardConfig config;
+  private ChannelLayer channelLayer;
 
   public ConsumerVerticle(String name, Supplier<? extends WebsocketConsumer> factory) {
     this.name = name;
@@ -40,6 +45,8 @@ public class ConsumerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     nodeId = ClusterMembership.of(vertx).nodeId();
+    config = SwitchboardConfig.fromJson(config());
+    channelLayer = new EventBusChannelLayer(vertx, config.channels().requestTimeoutMs());
     MessageConsumer<JsonObject> connects = vertx.eventBus().consumer(Addresses.consumer(name), this::onConnect);
     MessageConsumer<JsonObject> events = vertx.eventBus().consumer(instanceAddress, this::onEvent);
     return Future.all(connects.completion(), events.completion());
@@ -60,7 +67,7 @@ public class ConsumerVerticle extends VerticleBase {
       return;
     }
     WebsocketConsumer consumer = factory.get();
-    consumer.bind(vertx, event);
+    consumer.bind(vertx, event, channelLayer, config);
     Future<Void> connected;
     try {
       connected = consumer.connect();

@@ -21,6 +21,8 @@ public class ConsumersVerticle extends VerticleBase {
     Map<String, Supplier<? extends WebsocketConsumer>> consumers = new LinkedHashMap<>();
     consumers.put(EchoConsumer.NAME, EchoConsumer::new);
     consumers.put(TaskProgressConsumer.NAME, TaskProgressConsumer::new);
+    consumers.put(ChatConsumer.NAME, ChatConsumer::new);
+    consumers.put(RoomConsumer.NAME, RoomConsumer::new);
     return consumers;
   }
 

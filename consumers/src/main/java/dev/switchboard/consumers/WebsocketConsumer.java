@@ -1,11 +1,18 @@
 package dev.switchboard.consumers;
 
+import dev.switchboard.shared.channels.ChannelLayer;
+import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Asgi;
 import dev.switchboard.shared.protocol.CloseCodes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One WebSocket connection's consumer, Channels' {@code AsyncWebsocketConsumer} on Vert.x: a new instance
@@ -15,18 +22,45 @@ import io.vertx.core.json.JsonObject;
  * {@link #disconnect(int)}; call {@link #accept()}, {@link #send(String)} and {@link #close(int, String)}.
  * A hook's returned Future must complete before the next event is handed over; never block in a hook.
  * Delivery to the client is at most once, as in Channels.
+ *
+ * <p>Groups: {@link #channelLayer()} is the cluster's channel layer. A group message whose type is not
+ * {@code websocket.*} (say {@code chat.message}) reaches every member's consumer, which dispatches it on
+ * its type to the handler registered with {@link #on} ({@code chat.message} → {@code chatMessage}), in
+ * order with the connection's other events.
  */
 public abstract class WebsocketConsumer {
 
+  private static final Logger log = LoggerFactory.getLogger(WebsocketConsumer.class);
+
+  private final Map<String, Function<JsonObject, Future<Void>>> handlers = new HashMap<>();
   private Vertx vertx;
+  private ChannelLayer channelLayer;
+  private SwitchboardConfig config;
   private JsonObject scope;
   private boolean accepted;
   private String subprotocol;
   private Integer rejectCode;
 
-  final void bind(Vertx vertx, JsonObject connectEvent) {
+  final void bind(Vertx vertx, JsonObject connectEvent, ChannelLayer channelLayer, SwitchboardConfig config) {
     this.vertx = vertx;
     this.scope = connectEvent;
+    this.channelLayer = channelLayer;
+    this.config = config;
+  }
+
+  /** Registers the handler for channel-layer messages of {@code type}, e.g. {@code on("chat.message", this::chatMessage)}. */
+  protected final void on(String type, Function<JsonObject, Future<Void>> handler) {
+    handlers.put(type, handler);
+  }
+
+  /** Dispatches a channel-layer message on its type; a type without a handler is logged and skipped. */
+  Future<Void> handle(JsonObject message) {
+    Function<JsonObject, Future<Void>> handler = handlers.get(Asgi.type(message));
+    if (handler == null) {
+      log.warn("no handler for message type '{}' on channel {}", Asgi.type(message), channelName());
+      return Future.succeededFuture();
+    }
+    return handler.apply(message);
   }
 
   /** Called once when the client opens the socket; the default accepts it. Not accepting refuses the handshake (403). */
@@ -103,6 +137,16 @@ public abstract class WebsocketConsumer {
 
   protected final Vertx vertx() {
     return vertx;
+  }
+
+  /** The channel layer: send to channels, join and leave groups, send to groups. */
+  protected final ChannelLayer channelLayer() {
+    return channelLayer;
+  }
+
+  /** The node's configuration. */
+  protected final SwitchboardConfig config() {
+    return config;
   }
 
   final boolean accepted() {

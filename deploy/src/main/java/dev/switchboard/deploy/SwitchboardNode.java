@@ -5,6 +5,7 @@ import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.HealthServerVerticle;
 import dev.switchboard.gateway.NodeStatusVerticle;
 import dev.switchboard.gateway.TcpEchoVerticle;
+import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import dev.switchboard.shared.cluster.ClusterBootstrap;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
@@ -66,8 +67,10 @@ final class SwitchboardNode {
     List<GatewayVerticle> gateways = new ArrayList<>();
     List<TcpEchoVerticle> echoes = new ArrayList<>();
     List<HealthServerVerticle> health = new ArrayList<>();
-    // every node answers status queries (roles, health, sockets) for the dashboard and `cluster status`
-    Future<?> chain = deploy(vertx.deployVerticle(new NodeStatusVerticle(), once));
+    // Every node runs the channel layer: it owns its sockets' memberships and serves local clients.
+    Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(), once)
+        // every node answers status queries (roles, health, sockets) for the dashboard and `cluster status`
+        .compose(v -> deploy(vertx.deployVerticle(new NodeStatusVerticle(), once)));
     if (roles.contains(Role.CONSUMERS)) {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new ConsumersVerticle(), once)));
     }

@@ -58,7 +58,7 @@ class OperationsIT {
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   @DisplayName("/metrics shows the traffic it saw: requests, task transitions and durations, open sockets and closes by "
-      + "code, queue depth and oldest age, delayed tasks, worker slots, Redis and event-bus health")
+      + "code, group sends and deliveries, queue depth and oldest age, delayed tasks, worker slots, Redis and event-bus health")
   void metricsAfterKnownTraffic() throws Exception {
     Scrape before = scrape();
     List<String> adds = new ArrayList<>();
@@ -75,6 +75,19 @@ class OperationsIT {
     }
     assertEquals("FAILURE", awaitFinal(failing).getString("state"));
 
+    CompletableFuture<String> broadcast = new CompletableFuture<>();
+    WebSocket chat = http.newWebSocketBuilder().buildAsync(URI.create(base.replace("http", "ws") + "/ws/chat/metrics"),
+        new WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            broadcast.complete(data.toString());
+            return null;
+          }
+        }).get(10, TimeUnit.SECONDS);
+    chat.sendText(new JsonObject().put("message", "hello room").encode(), true);
+    assertTrue(broadcast.get(10, TimeUnit.SECONDS).contains("hello room"));
+    chat.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+
     Echo first = Echo.open(base);
     Echo second = Echo.open(base);
     Scrape open = scrape();
@@ -86,6 +99,9 @@ class OperationsIT {
         && scrape.sum("switchboard_websocket_closes_total", "route=/ws/echo") - before.sum("switchboard_websocket_closes_total", "route=/ws/echo") >= 2);
 
     assertEquals(1, delta(before, after, "switchboard_websocket_closes_total", "route=/ws/echo", "code=1000"));
+    assertEquals(1, delta(before, after, "switchboard_group_sends_total"), "one group send");
+    assertEquals(1, delta(before, after, "switchboard_group_deliveries_total"), "delivered to the one member");
+    assertTrue(after.has("switchboard_group_drops_total", "reason=client_too_slow"), "drops by reason");
     assertEquals(1, delta(before, after, "switchboard_websocket_closes_total", "route=/ws/echo", "code=1009"));
     assertEquals(8, delta(before, after, "switchboard_tasks_total", "task=add", "state=PENDING"));
     assertEquals(4, delta(before, after, "switchboard_tasks_total", "task=add", "state=STARTED"));
@@ -172,7 +188,7 @@ class OperationsIT {
     }
     String output = Files.readString(log);
     assertTrue(finished && browser.exitValue() == 0, "browser test failed:\n" + output);
-    assertTrue(output.contains("5 passed, 0 failed"), output);
+    assertTrue(output.contains("6 passed, 0 failed"), output);
     assertTrue(Files.size(screenshot) > 10_000, "screenshot " + screenshot);
   }
 

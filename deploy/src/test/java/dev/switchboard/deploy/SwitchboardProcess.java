@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  */
 final class SwitchboardProcess implements AutoCloseable {
 
-  private static final Pattern READY = Pattern.compile("Switchboard ready: .*http port (\\d+)(?:, tcp-echo port (\\d+))?");
+  private static final Pattern READY = Pattern.compile("Switchboard ready: .*http port (\\d+)(?:, tcp-echo port (\\d+))?, node ([^,\\s]+)");
   private static final Path JAR = Path.of("target", "switchboard.jar");
 
   private final Process process;
@@ -32,6 +32,7 @@ final class SwitchboardProcess implements AutoCloseable {
   private final CompletableFuture<Integer> ready = new CompletableFuture<>();
   private final StringBuilder output = new StringBuilder();
   private volatile int tcpEchoPort = -1;
+  private volatile String nodeId;
 
   private SwitchboardProcess(Process process, Path log) throws IOException {
     this.process = process;
@@ -126,6 +127,11 @@ final class SwitchboardProcess implements AutoCloseable {
     }
   }
 
+  /** The cluster node id it logged when ready. */
+  String nodeId() {
+    return nodeId;
+  }
+
   int tcpEchoPort() {
     return tcpEchoPort;
   }
@@ -183,6 +189,7 @@ final class SwitchboardProcess implements AutoCloseable {
           if (matcher.group(2) != null) {
             tcpEchoPort = Integer.parseInt(matcher.group(2));
           }
+          nodeId = matcher.group(3);
           ready.complete(Integer.parseInt(matcher.group(1)));
         }
       }

@@ -1,5 +1,6 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.tasks.TaskClient;
 import dev.switchboard.shared.tasks.TaskInfo;
 import dev.switchboard.shared.tasks.TaskInspector;
@@ -18,8 +19,8 @@ import java.util.Set;
 
 /**
  * {@code GET /dashboard/events}: the dashboard's live feed, as server-sent events. Every {@link #INTERVAL_MS} while
- * anyone watches, one snapshot is built (the cluster's nodes and roles, open sockets, workers, queues, the newest and
- * the failed tasks) and sent to every viewer of this gateway instance; nobody watching, nothing is read. Bounded:
+ * anyone watches, one snapshot is built (the cluster's nodes and roles, open sockets, groups and their sizes, workers,
+ * queues, the newest and the failed tasks) and sent to every viewer of this gateway instance; nobody watching, nothing is read. Bounded:
  * at most {@link #MAX_VIEWERS} viewers, and a viewer that lets {@link #VIEWER_QUEUE_BYTES} queue up is dropped (its
  * browser reconnects).
  */
@@ -30,10 +31,12 @@ final class DashboardFeed {
   static final int VIEWER_QUEUE_BYTES = 1024 * 1024;
   static final int RECENT_TASKS = 25;
   static final int FAILED_TASKS = 15;
+  static final int GROUPS = 20;
 
   private final Vertx vertx;
   private final ClusterView cluster;
   private final TaskClient tasks;
+  private final EventBusChannelLayer layer;
   private final Set<HttpServerResponse> viewers = new LinkedHashSet<>();
   private long timer = -1;
   private boolean building;
@@ -42,6 +45,7 @@ final class DashboardFeed {
     this.vertx = vertx;
     this.cluster = new ClusterView(vertx);
     this.tasks = tasks;
+    this.layer = new EventBusChannelLayer(vertx, ClusterView.TIMEOUT_MS);
   }
 
   void subscribe(RoutingContext rc) {
@@ -107,10 +111,14 @@ final class DashboardFeed {
       errors.add("cluster: " + err.getMessage());
       return new JsonObject().put("nodes", new JsonArray());
     });
+    Future<JsonObject> groups = groups().otherwise(err -> {
+      errors.add("groups: " + err.getMessage());
+      return new JsonObject().put("groups", new JsonArray()).put("total", 0);
+    });
     if (tasks == null) {
       errors.add("tasks: no Redis configured");
-      return nodes.map(status -> new JsonObject().put("ts", System.currentTimeMillis()).put("cluster", status)
-          .put("errors", errors));
+      return Future.all(nodes, groups).map(all -> new JsonObject().put("ts", System.currentTimeMillis())
+          .put("cluster", nodes.result()).put("groups", groups.result()).put("errors", errors));
     }
     TaskInspector inspector = tasks.inspector();
     Future<JsonObject> queues = inspector.queues().map(TaskInspector.Queues::toJson).otherwise(err -> {
@@ -119,13 +127,28 @@ final class DashboardFeed {
     });
     Future<JsonArray> recent = tasksJson(inspector.list(null, RECENT_TASKS), "recent tasks", errors);
     Future<JsonArray> failed = tasksJson(inspector.list(TaskState.FAILURE, FAILED_TASKS), "failed tasks", errors);
-    return Future.all(nodes, queues, recent, failed).map(all -> new JsonObject()
+    return Future.all(List.of(nodes, groups, queues, recent, failed)).map(all -> new JsonObject()
         .put("ts", System.currentTimeMillis())
         .put("cluster", nodes.result())
+        .put("groups", groups.result())
         .put("queues", queues.result())
         .put("recent", recent.result())
         .put("failed", failed.result())
         .put("errors", errors));
+  }
+
+  /**
+   * {@code {"groups": [{group, size}], "total"}}: the first {@link #GROUPS} groups by name with their sizes, from this
+   * node's copy of the cluster's groups, and how many groups there are.
+   */
+  private Future<JsonObject> groups() {
+    return layer.groups().compose(names -> {
+      List<String> shown = names.stream().sorted().limit(GROUPS).toList();
+      List<Future<JsonObject>> sizes = shown.stream().map(group -> layer.members(group)
+          .map(members -> new JsonObject().put("group", group).put("size", members.size()))).toList();
+      return Future.all(sizes).map(all -> new JsonObject()
+          .put("groups", new JsonArray(sizes.stream().map(Future::result).toList())).put("total", names.size()));
+    });
   }
 
   private static Future<JsonArray> tasksJson(Future<List<TaskInfo>> list, String what, JsonArray errors) {

@@ -1,27 +1,34 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.shared.channels.LayerStats;
+import dev.switchboard.shared.channels.LocalChannels;
+import dev.switchboard.shared.channels.Outbox;
 import dev.switchboard.shared.protocol.Asgi;
 import dev.switchboard.shared.protocol.CloseCodes;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * One client socket on the gateway. Its channel (a cluster-wide event-bus address) takes
  * {@code websocket.send/close} from anyone; its frames go as {@code websocket.receive} to the one consumer
- * instance that accepted it, in order. Outbound bytes are bounded by the socket's write queue: a client
- * that lets it fill is closed with 1013.
+ * instance that accepted it, in order. Group messages arrive through its {@link Outbox}, without the event
+ * bus; a message of a type other than {@code websocket.*} goes on to the consumer instance (Channels'
+ * {@code chat_message} style). Outbound bytes are bounded twice over by {@code outboundQueueBytes}: the
+ * messages offered but not yet written, and the socket's write queue. A client that lets either fill is
+ * closed with 1013 and counted.
  */
-final class WebSocketConnection {
+final class WebSocketConnection implements Outbox {
 
   /** Events a consumer may send between its accept and the end of the handshake. */
   private static final int MAX_EARLY_EVENTS = 64;
@@ -39,6 +46,10 @@ final class WebSocketConnection {
   private String consumerNode;
   private boolean binaryAllowed;
   private boolean closed;
+  private final AtomicLong pendingBytes = new AtomicLong();
+  private volatile boolean finished;
+  private boolean closedSlow;
+  private Context context;
 
   WebSocketConnection(Vertx vertx, String channel, String route, GatewayMeters meters, int outboundQueueBytes,
                       Consumer<WebSocketConnection> onClosed) {
@@ -52,8 +63,9 @@ final class WebSocketConnection {
 
   /** Registers the channel address cluster-wide; completes once anyone can send to it. */
   Future<Void> listen() {
-    inbox = vertx.eventBus().consumer(channel, this::onOutbound);
-    return inbox.completion();
+    context = vertx.getOrCreateContext();
+    inbox = vertx.eventBus().consumer(channel, message -> onOutbound(message.body()));
+    return inbox.completion().onSuccess(v -> LocalChannels.of(vertx).open(channel, this));
   }
 
   /** Remembers who accepted the connect: every later event goes to that instance. */
@@ -87,6 +99,8 @@ final class WebSocketConnection {
   /** Drops the channel without a socket (the handshake was refused). */
   Future<Void> abandon() {
     closed = true;
+    finished = true;
+    LocalChannels.of(vertx).close(channel);
     return inbox == null ? Future.succeededFuture() : inbox.unregister();
   }
 
@@ -118,8 +132,31 @@ final class WebSocketConnection {
     vertx.eventBus().send(instance, Asgi.receiveBytes(channel, bytes));
   }
 
-  private void onOutbound(Message<JsonObject> message) {
-    JsonObject event = message.body();
+  /** Called by the channel layer's fan-out, from any thread. */
+  @Override
+  public Result offer(JsonObject event) {
+    if (finished) {
+      return Result.CLOSED;
+    }
+    long weight = weight(event);
+    if (pendingBytes.addAndGet(weight) > outboundQueueBytes) {
+      pendingBytes.addAndGet(-weight);
+      context.runOnContext(v -> closeTooSlow("outbound queue full"));
+      return Result.TOO_SLOW;
+    }
+    context.runOnContext(v -> {
+      pendingBytes.addAndGet(-weight);
+      onOutbound(event);
+    });
+    return Result.DELIVERED;
+  }
+
+  private static long weight(JsonObject event) {
+    String text = event.getString(Asgi.TEXT);
+    return 64 + (text == null ? 0 : text.length());
+  }
+
+  private void onOutbound(JsonObject event) {
     if (closed) {
       return;
     }
@@ -136,7 +173,15 @@ final class WebSocketConnection {
     switch (Asgi.type(event)) {
       case Asgi.SEND -> write(event);
       case Asgi.CLOSE -> close(event.getInteger(Asgi.CODE, (int) CloseCodes.NORMAL).shortValue(), event.getString(Asgi.REASON, ""));
-      default -> { } // websocket.accept after the handshake, or an unknown type: nothing to do
+      case Asgi.ACCEPT -> { } // after the handshake: nothing to do
+      default -> forwardToConsumer(event);
+    }
+  }
+
+  /** A group event such as {@code chat.message}: the consumer instance handles it for this connection. */
+  private void forwardToConsumer(JsonObject event) {
+    if (instance != null && !Asgi.type(event).startsWith("websocket.")) {
+      vertx.eventBus().send(instance, event.copy().put(Asgi.CHANNEL, channel));
     }
   }
 
@@ -145,8 +190,7 @@ final class WebSocketConnection {
       return;
     }
     if (socket.writeQueueFull()) {
-      meters.overflowed(route);
-      close(CloseCodes.TRY_AGAIN_LATER, "client too slow: outbound queue full");
+      closeTooSlow("socket write queue full");
       return;
     }
     String text = event.getString(Asgi.TEXT);
@@ -157,11 +201,23 @@ final class WebSocketConnection {
     }
   }
 
+  private void closeTooSlow(String why) {
+    if (!closedSlow && socket != null && !socket.isClosed()) {
+      closedSlow = true;
+      finished = true;
+      LayerStats.of(vertx).slowClientClosed();
+      meters.overflowed(route);
+      close(CloseCodes.TRY_AGAIN_LATER, "client too slow: " + why);
+    }
+  }
+
   private void onSocketClosed() {
     if (closed) {
       return;
     }
     closed = true;
+    finished = true;
+    LocalChannels.of(vertx).close(channel);
     Short status = socket.closeStatusCode();
     int code = status == null ? 1006 : status;
     meters.closed(route, code);

@@ -41,7 +41,11 @@ public final class ConfigLoader {
       Map.entry("SWITCHBOARD_TASKS_QUEUES", "tasks.queues"),
       Map.entry("SWITCHBOARD_WORKER_CONCURRENCY", "tasks.concurrency"),
       Map.entry("SWITCHBOARD_WORKER_BLOCKING_POOL_SIZE", "tasks.blockingPoolSize"),
-      Map.entry("SWITCHBOARD_WORKER_SHUTDOWN_GRACE_MS", "tasks.shutdownGraceMs"));
+      Map.entry("SWITCHBOARD_WORKER_SHUTDOWN_GRACE_MS", "tasks.shutdownGraceMs"),
+      Map.entry("SWITCHBOARD_CHANNELS_REQUEST_TIMEOUT_MS", "channels.requestTimeoutMs"),
+      Map.entry("SWITCHBOARD_CHANNELS_MAX_GROUPS_PER_CHANNEL", "channels.maxGroupsPerChannel"),
+      Map.entry("SWITCHBOARD_CHANNELS_MAX_MEMBERS_PER_GROUP", "channels.maxMembersPerGroup"),
+      Map.entry("SWITCHBOARD_CHAT_MAX_MESSAGE_BYTES", "channels.chatMaxMessageBytes"));
 
   private ConfigLoader() {
   }

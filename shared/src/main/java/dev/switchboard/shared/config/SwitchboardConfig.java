@@ -16,7 +16,8 @@ public record SwitchboardConfig(
     Optional<String> pgUrl,
     Cluster cluster,
     WebSocket websocket,
-    TaskSettings tasks) {
+    TaskSettings tasks,
+    Channels channels) {
 
   /** The gateway's HTTP server; {@code instances} event-loop instances share the port. */
   public record Http(String host, int port, int instances, int maxBodySize) {
@@ -32,6 +33,27 @@ public record SwitchboardConfig(
    * connect within {@code connectTimeoutMs} gets the handshake refused with 503.
    */
   public record WebSocket(int maxFrameSize, int maxMessageSize, int outboundQueueBytes, int connectTimeoutMs) {
+  }
+
+  /**
+   * The channel layer: how long a node waits for another node's answer, how many groups one channel may
+   * join, how many members one group may have on one node, and the longest chat message in UTF-8 bytes.
+   */
+  public record Channels(int requestTimeoutMs, int maxGroupsPerChannel, int maxMembersPerGroup, int chatMaxMessageBytes) {
+
+    static Channels fromJson(JsonObject root) {
+      Settings channels = new Settings(root, "channels");
+      return new Channels(
+          channels.integer("requestTimeoutMs", 5000, 100, 600_000),
+          channels.integer("maxGroupsPerChannel", 100, 1, 100_000),
+          channels.integer("maxMembersPerGroup", 100_000, 1, 10_000_000),
+          channels.integer("chatMaxMessageBytes", 4096, 1, 16 * 1024 * 1024));
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("requestTimeoutMs", requestTimeoutMs).put("maxGroupsPerChannel", maxGroupsPerChannel)
+          .put("maxMembersPerGroup", maxMembersPerGroup).put("chatMaxMessageBytes", chatMaxMessageBytes);
+    }
   }
 
   public static SwitchboardConfig fromJson(JsonObject json) {
@@ -63,7 +85,8 @@ public record SwitchboardConfig(
             ws.integer("maxMessageSize", maxFrame, 125, 64 * 1024 * 1024),
             ws.integer("outboundQueueBytes", 1024 * 1024, 1024, 256 * 1024 * 1024),
             ws.integer("connectTimeoutMs", 5000, 100, 600_000)),
-        TaskSettings.fromJson(json));
+        TaskSettings.fromJson(json),
+        Channels.fromJson(json));
   }
 
   public JsonObject toJson() {
@@ -79,14 +102,15 @@ public record SwitchboardConfig(
             .put("maxMessageSize", websocket.maxMessageSize)
             .put("outboundQueueBytes", websocket.outboundQueueBytes)
             .put("connectTimeoutMs", websocket.connectTimeoutMs))
-        .put("tasks", tasks.toJson());
+        .put("tasks", tasks.toJson())
+        .put("channels", channels.toJson());
   }
 
   public SwitchboardConfig withRedisUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks);
+    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks, channels);
   }
 
   public SwitchboardConfig withPgUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks);
+    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks, channels);
   }
 }

@@ -15,6 +15,15 @@ public final class MetricNames {
   /** Counter: sockets closed with 1013 because their bounded outbound queue filled, tags route and node. */
   public static final String WEBSOCKET_QUEUE_OVERFLOWS = "switchboard.websocket.queue.overflows";
 
+  /** Counter: group sends issued on a node, tag node. */
+  public static final String GROUP_SENDS = "switchboard.group.sends";
+  /** Counter: cluster messages those group sends cost (one per node with members), tag node. */
+  public static final String GROUP_SEND_MESSAGES = "switchboard.group.send.messages";
+  /** Counter: group messages delivered to members on a node, tag node. */
+  public static final String GROUP_DELIVERIES = "switchboard.group.deliveries";
+  /** Counter: group messages dropped, tags {@link #REASON} (channel_closed, client_too_slow, node_unreachable), node. */
+  public static final String GROUP_DROPS = "switchboard.group.drops";
+
   /** Counter: task transitions, tags {@link #TASK} and {@link #STATE}; PENDING and REVOKED counted by clients. */
   public static final String TASKS = "switchboard.tasks";
   /** Counter: failed attempts that will be tried again, tag task. */
@@ -47,6 +56,7 @@ public final class MetricNames {
   public static final String STATE = "state";
   public static final String QUEUE = "queue";
   public static final String WORKER = "worker";
+  public static final String REASON = "reason";
 
   private MetricNames() {
   }

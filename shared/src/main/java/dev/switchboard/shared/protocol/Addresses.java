@@ -1,11 +1,22 @@
 package dev.switchboard.shared.protocol;
 
+import java.util.Optional;
 import java.util.UUID;
 
 /** Every event-bus address Switchboard uses, built in one place. */
 public final class Addresses {
 
   private static final String PREFIX = "switchboard.";
+  private static final String CHANNEL_PREFIX = PREFIX + "channel.";
+
+  /** This node's channel-layer service, for the {@code ChannelLayer} clients running on the node (local only). */
+  public static final String LAYER_LOCAL = PREFIX + "layer.local";
+
+  /** Cluster-wide stream of group joins and leaves, published by the node that owns each member. */
+  public static final String LAYER_PRESENCE = PREFIX + "layer.presence";
+
+  /** Local notice (body: the channel name) that a channel of this node has closed. */
+  public static final String CHANNEL_CLOSED = PREFIX + "layer.channel-closed";
 
   private Addresses() {
   }
@@ -20,9 +31,34 @@ public final class Addresses {
     return consumer(consumerName) + "." + UUID.randomUUID();
   }
 
-  /** A new connection's channel name: its own cluster-wide address, Channels' {@code channel_name}. */
-  public static String newChannel() {
-    return PREFIX + "channel." + UUID.randomUUID();
+  /**
+   * A new connection's channel name: its own cluster-wide address, Channels' {@code channel_name}. The
+   * name carries the id of the node that holds the socket, so that group membership requests can go
+   * to the node that owns the channel ({@link #channelNode}).
+   */
+  public static String newChannel(String nodeId) {
+    return CHANNEL_PREFIX + nodeId + "." + UUID.randomUUID();
+  }
+
+  /** The node that owns {@code channel}, or empty when the name is not a Switchboard channel. */
+  public static Optional<String> channelNode(String channel) {
+    if (channel == null || !channel.startsWith(CHANNEL_PREFIX)) {
+      return Optional.empty();
+    }
+    int dot = channel.indexOf('.', CHANNEL_PREFIX.length());
+    return dot <= CHANNEL_PREFIX.length() || dot == channel.length() - 1
+        ? Optional.empty()
+        : Optional.of(channel.substring(CHANNEL_PREFIX.length(), dot));
+  }
+
+  /** A node's channel-layer address: membership changes and group deliveries for the channels it owns. */
+  public static String layerNode(String nodeId) {
+    return PREFIX + "layer.node." + nodeId;
+  }
+
+  /** Where this node's presence events for {@code group} are published, to local consumers only. */
+  public static String presence(String group) {
+    return PREFIX + "presence." + group;
   }
 
   /** Where a task's state changes and progress are published (cluster-wide) for watchers of that task. */

@@ -1,0 +1,33 @@
+package dev.switchboard.consumers;
+
+import dev.switchboard.shared.channels.ChannelNames;
+import dev.switchboard.shared.protocol.Asgi;
+import dev.switchboard.shared.protocol.CloseCodes;
+import io.vertx.core.Future;
+
+/**
+ * {@code /ws/rooms/{room}}: a plain-text room. Every text frame goes, unchanged, to every member of the
+ * room, the sender included: one group send, fanned out by each gateway node to its own sockets. The
+ * scenario the peers' fan-out benchmark drives.
+ */
+public final class RoomConsumer extends WebsocketConsumer {
+
+  public static final String NAME = "rooms";
+
+  private String group;
+
+  @Override
+  protected Future<Void> connect() {
+    group = "rooms." + param("room");
+    if (!ChannelNames.validGroup(group)) {
+      close(CloseCodes.POLICY_VIOLATION, "invalid room name");
+      return Future.succeededFuture();
+    }
+    return channelLayer().groupAdd(group, channelName()).onSuccess(v -> accept());
+  }
+
+  @Override
+  protected Future<Void> receive(String text) {
+    return channelLayer().groupSend(group, Asgi.sendText(text)).mapEmpty();
+  }
+}

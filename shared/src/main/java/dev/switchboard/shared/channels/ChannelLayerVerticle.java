@@ -1,0 +1,244 @@
+package dev.switchboard.shared.channels;
+
+import dev.switchboard.shared.cluster.ClusterMembership;
+import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.shared.metrics.SwitchboardMetrics;
+import dev.switchboard.shared.protocol.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The channel layer's service on one node; deploy exactly one per node (every role). It owns the
+ * memberships of the channels whose sockets this node holds and fans group messages out to them; it
+ * keeps a copy of every group's members cluster-wide (the presence stream) so that a group send costs one
+ * message per node holding members; and it serves the {@link EventBusChannelLayer} clients of the node.
+ *
+ * <p>Addresses: {@link Addresses#LAYER_LOCAL} (clients here), {@link Addresses#layerNode} (other nodes'
+ * layers), {@link Addresses#LAYER_PRESENCE} (joins and leaves, published), {@link Addresses#CHANNEL_CLOSED}.
+ */
+public class ChannelLayerVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(ChannelLayerVerticle.class);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  private static final long SNAPSHOT_TIMEOUT_MS = 2000;
+
+  private OwnedGroups owned;
+  private final PresenceView view = new PresenceView();
+  private EventBus bus;
+  private LocalChannels channels;
+  private LayerStats stats;
+  private DeliveryOptions timeout;
+  private String nodeId;
+  private Runnable stopWatchingNodes = () -> { };
+
+  @Override
+  public Future<?> start() {
+    SwitchboardConfig.Channels config = SwitchboardConfig.fromJson(config()).channels();
+    owned = new OwnedGroups(config.maxGroupsPerChannel(), config.maxMembersPerGroup());
+    timeout = new DeliveryOptions().setSendTimeout(config.requestTimeoutMs());
+    bus = vertx.eventBus();
+    channels = LocalChannels.of(vertx);
+    stats = LayerStats.of(vertx);
+    ClusterMembership membership = ClusterMembership.of(vertx);
+    nodeId = membership.nodeId();
+    stats.bind(SwitchboardMetrics.registry(vertx), nodeId);
+    stopWatchingNodes = membership.onNodeLeft(this::nodeLeft);
+    return Future.all(
+            bus.<JsonObject>localConsumer(Addresses.LAYER_LOCAL, this::onClient).completion(),
+            bus.<JsonObject>consumer(Addresses.layerNode(nodeId), this::onNode).completion(),
+            bus.<JsonObject>consumer(Addresses.LAYER_PRESENCE, this::onPresence).completion(),
+            bus.<String>localConsumer(Addresses.CHANNEL_CLOSED, msg -> channelClosed(msg.body())).completion())
+        .compose(v -> Future.join(membership.nodes().stream().filter(n -> !n.equals(nodeId)).map(this::snapshotOf).toList()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopWatchingNodes.run();
+    return Future.succeededFuture();
+  }
+
+  private void onClient(Message<JsonObject> msg) {
+    JsonObject body = msg.body();
+    String group = body.getString("group");
+    switch (body.getString("op", "")) {
+      case "add" -> answer(msg, () -> add(body));
+      case "discard" -> answer(msg, () -> discard(group, body.getString("channel")));
+      case "send" -> answer(msg, () -> groupSend(group, body.getJsonObject("message")).map(GroupSendReport::toJson));
+      case "members" -> msg.reply(new JsonArray(view.members(group).stream().map(GroupMember::toJson).toList()));
+      case "groups" -> msg.reply(new JsonArray(List.copyOf(view.groups())));
+      case "stats" -> answer(msg, this::clusterStats);
+      default -> msg.fail(400, "unknown channel-layer operation: " + body.getString("op"));
+    }
+  }
+
+  private void onNode(Message<JsonObject> msg) {
+    JsonObject body = msg.body();
+    switch (body.getString("op", "")) {
+      case "own.add" -> answer(msg, () -> ownAdd(GroupMember.fromJson(body.getJsonObject("member"))));
+      case "own.discard" -> answer(msg, () -> ownDiscard(body.getString("group"), body.getString("channel")));
+      case "own.deliver" -> msg.reply(ownDeliver(body.getString("group"), body.getJsonObject("message")).toJson());
+      case "snapshot" -> msg.reply(new JsonArray(owned.all().stream().map(GroupMember::toJson).toList()));
+      case "stats" -> msg.reply(stats.toJson().put("node", nodeId).put("openChannels", channels.size())
+          .put("ownedMemberships", owned.all().size()));
+      default -> msg.fail(400, "unknown channel-layer node operation: " + body.getString("op"));
+    }
+  }
+
+  private Future<JsonObject> add(JsonObject body) {
+    String channel = body.getString("channel");
+    GroupMember member = new GroupMember(body.getString("group"), channel, ChannelNames.requireNode(channel),
+        body.getJsonObject("meta", new JsonObject()), System.currentTimeMillis());
+    Future<JsonObject> added = member.node().equals(nodeId)
+        ? ownAdd(member)
+        : request(member.node(), new JsonObject().put("op", "own.add").put("member", member.toJson()));
+    // Applied here before answering, so a group send issued next from this node already sees the member.
+    return added.onSuccess(json -> joined(GroupMember.fromJson(json)));
+  }
+
+  private Future<JsonObject> discard(String group, String channel) {
+    String node = ChannelNames.requireNode(channel);
+    Future<JsonObject> discarded = node.equals(nodeId)
+        ? ownDiscard(group, channel)
+        : request(node, new JsonObject().put("op", "own.discard").put("group", group).put("channel", channel));
+    return discarded.onSuccess(v -> left(view.remove(group, channel)));
+  }
+
+  private Future<JsonObject> ownAdd(GroupMember member) {
+    Outbox outbox = channels.find(member.channel());
+    if (outbox == null) {
+      return failure(404, "channel " + member.channel() + " is not open on node " + nodeId);
+    }
+    try {
+      if (owned.add(member, outbox)) {
+        joined(member);
+        bus.publish(Addresses.LAYER_PRESENCE, PresenceEvent.join(member));
+      }
+    } catch (IllegalStateException e) {
+      return failure(409, e.getMessage());
+    }
+    return Future.succeededFuture(member.toJson());
+  }
+
+  private Future<JsonObject> ownDiscard(String group, String channel) {
+    GroupMember removed = owned.remove(group, channel);
+    if (removed != null) {
+      left(view.remove(group, channel));
+      bus.publish(Addresses.LAYER_PRESENCE, PresenceEvent.leave(removed));
+    }
+    return Future.succeededFuture(new JsonObject());
+  }
+
+  private GroupSendReport ownDeliver(String group, JsonObject message) {
+    GroupSendReport report = owned.deliver(group, message);
+    stats.fannedOut(report.delivered(), report.dropped().getOrDefault(GroupSendReport.CHANNEL_CLOSED, 0),
+        report.dropped().getOrDefault(GroupSendReport.CLIENT_TOO_SLOW, 0));
+    return report;
+  }
+
+  /** One message per node holding members (none for this node's own), then each node fans out locally. */
+  private Future<GroupSendReport> groupSend(String group, JsonObject message) {
+    Map<String, Integer> nodes = view.nodes(group);
+    List<Future<GroupSendReport>> parts = nodes.entrySet().stream()
+        .map(node -> node.getKey().equals(nodeId)
+            ? Future.succeededFuture(ownDeliver(group, message))
+            : deliverOn(node.getKey(), node.getValue(), group, message))
+        .toList();
+    return Future.all(parts)
+        .map(all -> parts.stream().map(Future::result).reduce(GroupSendReport.empty(group), GroupSendReport::plus))
+        .onSuccess(stats::groupSent);
+  }
+
+  private Future<GroupSendReport> deliverOn(String node, int members, String group, JsonObject message) {
+    JsonObject body = new JsonObject().put("op", "own.deliver").put("group", group).put("message", message);
+    return bus.<JsonObject>request(Addresses.layerNode(node), body, timeout)
+        .map(reply -> GroupSendReport.fromJson(reply.body()).plus(new GroupSendReport(group, 0, 0, 1, 0, Map.of())))
+        .otherwise(err -> new GroupSendReport(group, 1, 0, 1, 0, Map.of(GroupSendReport.NODE_UNREACHABLE, members)));
+  }
+
+  private void onPresence(Message<JsonObject> msg) {
+    GroupMember member = GroupMember.fromJson(msg.body().getJsonObject("member"));
+    if (member.node().equals(nodeId)) {
+      return; // applied when it happened
+    }
+    if (PresenceEvent.JOIN.equals(msg.body().getString("type"))) {
+      joined(member);
+    } else {
+      left(view.remove(member.group(), member.channel()));
+    }
+  }
+
+  private void channelClosed(String channel) {
+    for (GroupMember member : owned.removeChannel(channel)) {
+      left(view.remove(member.group(), channel));
+      bus.publish(Addresses.LAYER_PRESENCE, PresenceEvent.leave(member));
+    }
+  }
+
+  private void nodeLeft(String node) {
+    List<GroupMember> gone = view.removeNode(node);
+    log.info("node {} left the cluster: dropped its {} group members", node, gone.size());
+    gone.forEach(this::left);
+  }
+
+  private void joined(GroupMember member) {
+    if (view.put(member)) {
+      bus.publish(Addresses.presence(member.group()), PresenceEvent.join(member), LOCAL);
+    }
+  }
+
+  private void left(GroupMember member) {
+    if (member != null) {
+      bus.publish(Addresses.presence(member.group()), PresenceEvent.leave(member), LOCAL);
+    }
+  }
+
+  /** Learns the members another node already holds; a node without a channel layer is skipped. */
+  private Future<Void> snapshotOf(String node) {
+    return bus.<JsonArray>request(Addresses.layerNode(node), new JsonObject().put("op", "snapshot"),
+            new DeliveryOptions().setSendTimeout(SNAPSHOT_TIMEOUT_MS))
+        .map(reply -> {
+          reply.body().forEach(json -> joined(GroupMember.fromJson((JsonObject) json)));
+          return (Void) null;
+        })
+        .otherwiseEmpty();
+  }
+
+  private Future<JsonObject> clusterStats() {
+    List<Future<JsonObject>> all = ClusterMembership.of(vertx).nodes().stream()
+        .map(node -> request(node, new JsonObject().put("op", "stats")).otherwiseEmpty())
+        .toList();
+    return Future.join(all).map(v -> new JsonObject().put("nodes",
+        new JsonArray(all.stream().map(Future::result).filter(json -> json != null).toList())));
+  }
+
+  private Future<JsonObject> request(String node, JsonObject body) {
+    return bus.<JsonObject>request(Addresses.layerNode(node), body, timeout).map(Message::body);
+  }
+
+  private static <T> void answer(Message<JsonObject> msg, Supplier<Future<T>> operation) {
+    Future<T> result;
+    try {
+      result = operation.get();
+    } catch (IllegalArgumentException e) {
+      result = failure(400, e.getMessage());
+    }
+    result.onSuccess(msg::reply).onFailure(err -> msg.fail(
+        err instanceof ReplyException reply ? reply.failureCode() : 500, String.valueOf(err.getMessage())));
+  }
+
+  private static <T> Future<T> failure(int code, String message) {
+    return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, message));
+  }
+}

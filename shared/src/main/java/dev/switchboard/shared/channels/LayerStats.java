@@ -1,0 +1,95 @@
+package dev.switchboard.shared.channels;
+
+import dev.switchboard.shared.metrics.MetricNames;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The channel layer's counters for one node, shared by every verticle of the Vert.x instance: group sends
+ * and the cluster messages they cost, members delivered and dropped, and slow clients closed with 1013.
+ */
+public final class LayerStats implements Shareable {
+
+  private final LongAdder groupSends = new LongAdder();
+  private final LongAdder clusterMessages = new LongAdder();
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder droppedClosed = new LongAdder();
+  private final LongAdder droppedSlow = new LongAdder();
+  private final LongAdder droppedUnreachable = new LongAdder();
+  private final LongAdder slowClientsClosed = new LongAdder();
+
+  public static LayerStats of(Vertx vertx) {
+    LocalMap<String, LayerStats> map = vertx.sharedData().getLocalMap("switchboard.layer.stats");
+    LayerStats stats = map.get("stats");
+    if (stats == null) {
+      LayerStats fresh = new LayerStats();
+      stats = map.putIfAbsent("stats", fresh);
+      return stats == null ? fresh : stats;
+    }
+    return stats;
+  }
+
+  /** Counts one group send issued from this node, with its report. */
+  public void groupSent(GroupSendReport report) {
+    groupSends.increment();
+    clusterMessages.add(report.clusterMessages());
+    droppedUnreachable.add(report.dropped().getOrDefault(GroupSendReport.NODE_UNREACHABLE, 0));
+  }
+
+  /** Counts one node's local fan-out, done on this node. */
+  public void fannedOut(int deliveredHere, int closed, int slow) {
+    delivered.add(deliveredHere);
+    droppedClosed.add(closed);
+    droppedSlow.add(slow);
+  }
+
+  /** Shows these counters in {@code registry} (Micrometer reads them on each scrape); idempotent. */
+  public void bind(MeterRegistry registry, String node) {
+    FunctionCounter.builder(MetricNames.GROUP_SENDS, this, s -> s.groupSends.sum()).tag(MetricNames.NODE, node)
+        .description("group sends issued on this node").register(registry);
+    FunctionCounter.builder(MetricNames.GROUP_SEND_MESSAGES, this, s -> s.clusterMessages.sum()).tag(MetricNames.NODE, node)
+        .description("cluster messages the group sends cost, one per node with members").register(registry);
+    FunctionCounter.builder(MetricNames.GROUP_DELIVERIES, this, s -> s.delivered.sum()).tag(MetricNames.NODE, node)
+        .description("group messages delivered to members on this node").register(registry);
+    drops(registry, node, "channel_closed", droppedClosed);
+    drops(registry, node, "client_too_slow", droppedSlow);
+    drops(registry, node, "node_unreachable", droppedUnreachable);
+  }
+
+  private void drops(MeterRegistry registry, String node, String reason, LongAdder count) {
+    FunctionCounter.builder(MetricNames.GROUP_DROPS, count, LongAdder::sum).tag(MetricNames.NODE, node)
+        .tag(MetricNames.REASON, reason).description("group messages dropped, by reason").register(registry);
+  }
+
+  public void slowClientClosed() {
+    slowClientsClosed.increment();
+  }
+
+  public long clusterMessages() {
+    return clusterMessages.sum();
+  }
+
+  public long groupSends() {
+    return groupSends.sum();
+  }
+
+  public long slowClientsClosed() {
+    return slowClientsClosed.sum();
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("groupSends", groupSends.sum())
+        .put("groupSendClusterMessages", clusterMessages.sum())
+        .put("delivered", delivered.sum())
+        .put("droppedChannelClosed", droppedClosed.sum())
+        .put("droppedClientTooSlow", droppedSlow.sum())
+        .put("droppedNodeUnreachable", droppedUnreachable.sum())
+        .put("slowClientsClosed", slowClientsClosed.sum());
+  }
+}
