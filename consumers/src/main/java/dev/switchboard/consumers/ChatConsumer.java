@@ -1,11 +1,18 @@
 package dev.switchboard.consumers;
 
+import dev.switchboard.consumers.chat.ChatHistory;
+import dev.switchboard.consumers.chat.ChatMessage;
+import dev.switchboard.consumers.data.Database;
 import dev.switchboard.shared.channels.ChannelNames;
 import dev.switchboard.shared.protocol.Asgi;
 import dev.switchboard.shared.protocol.CloseCodes;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /ws/chat/{room}}: takes {@code {"message": "..."}} and broadcasts
@@ -14,26 +21,46 @@ import java.nio.charset.StandardCharsets;
  * message once, and one sender's messages arrive in the order sent. Malformed JSON, a missing or
  * non-string {@code message}, or a message longer than {@code channels.chatMaxMessageBytes} (UTF-8) gets an
  * error frame {@code {"error": "..."}} and the socket stays open. The room's presence metadata is the user.
+ *
+ * <p>History (when PostgreSQL is configured): each message is stored before it is broadcast, and the broadcast
+ * carries its {@code id}. A member joining first receives the room's last {@value #HISTORY} messages, oldest first,
+ * each marked {@code "history": true}, then live ones: the history is sent before the member joins the group, so it
+ * can never come after a live message (a message committed in the few milliseconds between the two may reach
+ * neither; it is in the history of the next join). PostgreSQL down does not stop live chat: the join comes without
+ * history, and a message that cannot be stored is broadcast anyway, without an {@code id}, and its sender gets
+ * {@code {"warning": "..."}}.
  */
 public final class ChatConsumer extends JsonWebsocketConsumer {
 
   public static final String NAME = "chat";
   static final String ANONYMOUS = "anonymous";
+  /** How many messages a member gets on joining. */
+  public static final int HISTORY = 50;
+  private static final String HISTORY_KEY = "switchboard.chat-history";
+  private static final Logger log = LoggerFactory.getLogger(ChatConsumer.class);
 
   private String room;
   private String group;
   private String user;
+  private ChatHistory history;
+
+  /** The channel-layer group of a room: its members are the sockets on {@code /ws/chat/{room}}. */
+  public static String group(String room) {
+    return "chat." + room;
+  }
 
   @Override
   protected Future<Void> connect() {
     room = param("room");
-    group = "chat." + room;
+    group = group(room);
     if (!ChannelNames.validGroup(group)) {
       close(CloseCodes.POLICY_VIOLATION, "invalid room name");
       return Future.succeededFuture();
     }
     user = userName(scope().getValue("user"));
-    return channelLayer().groupAdd(group, channelName(), new JsonObject().put("user", user))
+    history = history();
+    return sendHistory()
+        .compose(v -> channelLayer().groupAdd(group, channelName(), new JsonObject().put("user", user)))
         .onSuccess(v -> accept());
   }
 
@@ -50,10 +77,53 @@ public final class ChatConsumer extends JsonWebsocketConsumer {
       sendError("message too long: " + bytes + " bytes, the limit is " + limit);
       return Future.succeededFuture();
     }
-    JsonObject broadcast = new JsonObject().put("room", room).put("user", user).put("message", text)
+    // Waiting for the store and the report keeps this sender's messages in order and its backlog bounded.
+    return store(text).compose(broadcast -> channelLayer().groupSend(group, Asgi.sendText(broadcast.encode()))).mapEmpty();
+  }
+
+  /** The stored message as broadcast; if it cannot be stored, the live message without an id. */
+  private Future<JsonObject> store(String text) {
+    JsonObject live = new JsonObject().put("room", room).put("user", user).put("message", text)
         .put("ts", System.currentTimeMillis());
-    // Waiting for the report keeps this sender's messages in order and its backlog bounded.
-    return channelLayer().groupSend(group, Asgi.sendText(broadcast.encode())).mapEmpty();
+    if (history == null) {
+      return Future.succeededFuture(live);
+    }
+    return history.append(room, user, text).map(ChatMessage::toJson).recover(err -> {
+      log.warn("chat message in room {} not stored: {}", room, err.getMessage());
+      sendJson(new JsonObject().put("warning", "message not stored: " + err.getMessage()));
+      return Future.succeededFuture(live);
+    });
+  }
+
+  /** The last messages, before joining the group; sent while the handshake completes (the gateway holds them). */
+  private Future<Void> sendHistory() {
+    if (history == null) {
+      return Future.succeededFuture();
+    }
+    return history.last(room, HISTORY)
+        .onSuccess(messages -> messages.forEach(message -> send(message.toJson().put("history", true).encode())))
+        .otherwise(err -> {
+          log.warn("no history for a member joining room {}: {}", room, err.getMessage());
+          return List.of();
+        })
+        .mapEmpty();
+  }
+
+  /**
+   * This consumer instance's history repository, one per ConsumerVerticle context (so its pool handle closes with
+   * that verticle), or null when no PostgreSQL is configured.
+   */
+  private ChatHistory history() {
+    if (config().pgUrl().isEmpty()) {
+      return null;
+    }
+    Context context = vertx().getOrCreateContext();
+    ChatHistory existing = context.get(HISTORY_KEY);
+    if (existing == null) {
+      existing = new ChatHistory(Database.pool(vertx(), config()), config().channels().chatMaxMessageBytes());
+      context.put(HISTORY_KEY, existing);
+    }
+    return existing;
   }
 
   private static String userName(Object user) {

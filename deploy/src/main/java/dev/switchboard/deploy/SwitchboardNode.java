@@ -1,9 +1,12 @@
 package dev.switchboard.deploy;
 
 import dev.switchboard.consumers.ConsumersVerticle;
+import dev.switchboard.consumers.data.Database;
+import dev.switchboard.consumers.data.DatabaseVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.HealthServerVerticle;
 import dev.switchboard.gateway.NodeStatusVerticle;
+import dev.switchboard.gateway.TcpBridgeVerticle;
 import dev.switchboard.gateway.TcpEchoVerticle;
 import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import dev.switchboard.shared.cluster.ClusterBootstrap;
@@ -35,6 +38,7 @@ final class SwitchboardNode {
   private final boolean clustered;
   private SwitchboardConfig config;
   private EmbeddedRedis embeddedRedis;
+  private EmbeddedPostgres embeddedPostgres;
   private Vertx vertx;
   private final List<String> deployments = new ArrayList<>();
 
@@ -50,6 +54,13 @@ final class SwitchboardNode {
     if (config.redisUrl().isEmpty()) {
       embeddedRedis = EmbeddedRedis.start();
       config = config.withRedisUrl(embeddedRedis.url());
+    }
+    if (usesPostgres() && config.pgUrl().isEmpty()) {
+      embeddedPostgres = EmbeddedPostgres.start(config.pg());
+      config = config.withPgUrl(embeddedPostgres.url());
+    }
+    if (usesPostgres()) {
+      log.info("PostgreSQL: {}{}", Database.redact(config.pgUrl().get()), embeddedPostgres == null ? " (SWITCHBOARD_PG_URL)" : " (embedded)");
     }
     VertxOptions options = new VertxOptions();
     Future<Vertx> created = clustered
@@ -71,6 +82,10 @@ final class SwitchboardNode {
     Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(), once)
         // every node answers status queries (roles, health, sockets) for the dashboard and `cluster status`
         .compose(v -> deploy(vertx.deployVerticle(new NodeStatusVerticle(), once)));
+    if (usesPostgres()) {
+      // the schema is brought up to date before any role that reads it starts serving
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(new DatabaseVerticle(), once)));
+    }
     if (roles.contains(Role.CONSUMERS)) {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new ConsumersVerticle(), once)));
     }
@@ -82,6 +97,9 @@ final class SwitchboardNode {
           .compose(v -> deploy(vertx.deployVerticle(() -> add(gateways, new GatewayVerticle()),
               new DeploymentOptions(once).setInstances(config.http().instances()))))
           .compose(v -> deploy(vertx.deployVerticle(add(echoes, new TcpEchoVerticle()), once)));
+      if (config.bridges().tcp().enabled()) {
+        chain = chain.compose(v -> deploy(vertx.deployVerticle(new TcpBridgeVerticle(), once)));
+      }
     } else {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(add(health, new HealthServerVerticle()), once)));
     }
@@ -93,6 +111,11 @@ final class SwitchboardNode {
           + ", node " + membership.nodeId()
           + (clustered ? ", cluster '" + config.cluster().name() + "' of " + membership.nodes().size() + " nodes" : ", local event bus");
     });
+  }
+
+  /** The gateway (rooms API) and the consumers (chat rooms) keep chat history in PostgreSQL; the worker does not. */
+  private boolean usesPostgres() {
+    return roles.contains(Role.GATEWAY) || roles.contains(Role.CONSUMERS);
   }
 
   private Future<String> deploy(Future<String> deployment) {
@@ -123,6 +146,9 @@ final class SwitchboardNode {
     }
     if (embeddedRedis != null) {
       embeddedRedis.close();
+    }
+    if (embeddedPostgres != null) {
+      embeddedPostgres.close();
     }
   }
 }

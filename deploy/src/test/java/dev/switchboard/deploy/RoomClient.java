@@ -36,10 +36,15 @@ final class RoomClient {
     return socket.writeTextMessage(text);
   }
 
-  /** Completes with the first {@code count} frames once that many have arrived. */
-  synchronized Future<List<String>> first(int count) {
+  /**
+   * Completes with the first {@code count} frames once that many have arrived. May be called from any
+   * thread while frames arrive on an event loop.
+   */
+  Future<List<String>> first(int count) {
     Promise<List<String>> promise = Promise.promise();
-    waiters.add(new Waiter(count, promise));
+    synchronized (this) {
+      waiters.add(new Waiter(count, promise));
+    }
     check();
     return promise.future();
   }
@@ -57,19 +62,29 @@ final class RoomClient {
     return socket.isClosed();
   }
 
-  // The socket's context and the test's callbacks may run on different threads.
-  private synchronized void onText(String text) {
-    received.add(text);
+  private void onText(String text) {
+    synchronized (this) {
+      received.add(text);
+    }
     check();
   }
 
-  private synchronized void check() {
-    waiters.removeIf(waiter -> {
-      if (received.size() >= waiter.count) {
-        waiter.promise.tryComplete(List.copyOf(received.subList(0, waiter.count)));
-        return true;
-      }
-      return false;
-    });
+  /**
+   * Takes the satisfied waiters out under the lock, then completes them outside it: a completion runs the
+   * test's next step at once, which may call {@link #first} (and so this method) again.
+   */
+  private void check() {
+    List<Runnable> completions = new ArrayList<>();
+    synchronized (this) {
+      waiters.removeIf(waiter -> {
+        if (received.size() >= waiter.count) {
+          List<String> frames = List.copyOf(received.subList(0, waiter.count));
+          completions.add(() -> waiter.promise.complete(frames));
+          return true;
+        }
+        return false;
+      });
+    }
+    completions.forEach(Runnable::run);
   }
 }

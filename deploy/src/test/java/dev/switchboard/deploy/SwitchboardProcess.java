@@ -26,6 +26,7 @@ final class SwitchboardProcess implements AutoCloseable {
 
   private static final Pattern READY = Pattern.compile("Switchboard ready: .*http port (\\d+)(?:, tcp-echo port (\\d+))?, node ([^,\\s]+)");
   private static final Path JAR = Path.of("target", "switchboard.jar");
+  private static EmbeddedPostgres sharedPostgres;
 
   private final Process process;
   private final Thread reader;
@@ -111,11 +112,27 @@ final class SwitchboardProcess implements AutoCloseable {
     Map<String, String> environment = new HashMap<>(Map.of(
         "SWITCHBOARD_HTTP_PORT", "0", "SWITCHBOARD_TCP_ECHO_PORT", "0"));
     environment.putAll(env);
+    if (!environment.containsKey("SWITCHBOARD_PG_URL") && !environment.containsKey("SWITCHBOARD_PG_EMBEDDED_DIR")) {
+      environment.put("SWITCHBOARD_PG_URL", sharedPostgresUrl());
+    }
     builder.environment().keySet().removeIf(key -> key.startsWith("SWITCHBOARD_"));
     builder.environment().putAll(environment);
     Path logs = Path.of("target", "it-logs");
     Files.createDirectories(logs);
     return new SwitchboardProcess(builder.start(), logs.resolve(name + ".log"));
+  }
+
+  /**
+   * One embedded PostgreSQL for every node these tests start (started here once, stopped when this JVM exits), so
+   * that each node does not initialise a database of its own; a test that names a URL or an embedded directory of its
+   * own gets that instead.
+   */
+  private static synchronized String sharedPostgresUrl() throws IOException {
+    if (sharedPostgres == null) {
+      sharedPostgres = EmbeddedPostgres.start(dev.switchboard.shared.config.PgSettings.fromJson(new io.vertx.core.json.JsonObject()
+          .put("pg", new io.vertx.core.json.JsonObject().put("embeddedDir", "target/it-pg/shared-" + UUID.randomUUID()))));
+    }
+    return sharedPostgres.url();
   }
 
   /** Waits (on the test thread, never an event loop) until the node is serving; returns its HTTP port. */

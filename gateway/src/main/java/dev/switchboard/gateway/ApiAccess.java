@@ -1,24 +1,24 @@
 package dev.switchboard.gateway;
 
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 
 /**
- * The one gate every API call and the dashboard (its page, its live feed, its actions: retry, revoke) pass through
- * before they run. Authentication plugs in here, once, for all of them; today Switchboard has none, so everyone
- * is let through. Installed on the router before any API route.
+ * The one HTTP gate every API call and the dashboard (its page, its live feed {@code /dashboard/events}, its actions:
+ * retry, revoke) pass through before they run, installed on the router before any route. It is the gateway's
+ * {@link AccessControl}: a path under a prefix listed in {@code security.auth.protect} (for instance {@code /api},
+ * {@code /dashboard}) needs a valid JWT ({@code Authorization: Bearer} or the {@code token} query parameter, which
+ * the dashboard's EventSource must use), and a token presented anywhere must be valid; 401 otherwise. With nothing
+ * protected, everyone is let through and no handler is installed.
  */
 final class ApiAccess {
 
   private ApiAccess() {
   }
 
-  static void install(Router router) {
-    router.route("/api/*").handler(ApiAccess::authorize);
-    router.route("/dashboard*").handler(ApiAccess::authorize);
-  }
-
-  private static void authorize(RoutingContext rc) {
-    rc.next();
+  static void install(Router router, AccessControl access) {
+    if (access.protectsHttp()) {
+      // every path, not only /api/* and /dashboard*: the protect list decides, as for WebSockets and bridges
+      router.route().handler(access::requireToken);
+    }
   }
 }

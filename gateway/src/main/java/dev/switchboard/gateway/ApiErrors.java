@@ -12,7 +12,7 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class ApiErrors {
 
-  private static final int[] STATUSES = {400, 403, 404, 405, 413, 415, 500, 503};
+  private static final int[] STATUSES = {400, 401, 403, 404, 405, 413, 415, 429, 500, 503};
 
   private ApiErrors() {
   }
@@ -41,6 +41,9 @@ final class ApiErrors {
       return;
     }
     int status = rc.statusCode() < 0 ? 500 : rc.statusCode();
+    if (status == 401) {
+      rc.response().putHeader("WWW-Authenticate", "Bearer");
+    }
     rc.response().setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(new JsonObject().put("error", message(status, rc.failure())).put("status", status).encode());
@@ -51,8 +54,10 @@ final class ApiErrors {
       return failure.getMessage();
     }
     return switch (status) {
+      case 401 -> "a valid token is required";
       case 403 -> "forbidden";
       case 404 -> "not found";
+      case 429 -> "too many requests";
       case 405 -> "method not allowed";
       case 413 -> "request body too large";
       case 415 -> "unsupported media type";

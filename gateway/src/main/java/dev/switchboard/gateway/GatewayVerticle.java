@@ -44,6 +44,7 @@ public class GatewayVerticle extends VerticleBase {
   private GatewayMeters meters;
   private DashboardFeed dashboard;
   private String nodeId;
+  private AccessControl access;
 
   public GatewayVerticle() {
     this(WebSocketRoutes.shipped());
@@ -60,27 +61,39 @@ public class GatewayVerticle extends VerticleBase {
     stopWatchingNodes = ClusterMembership.of(vertx).onNodeLeft(connections::consumerNodeLeft);
     meters = GatewayMeters.of(vertx);
     TaskClient tasks = config.redisUrl().map(url -> TaskClient.shared(vertx, url, config.tasks())).orElse(null);
+    return AccessControl.create(vertx, config.security())
+        .compose(control -> {
+          access = control;
+          server = vertx.createHttpServer(serverOptions())
+              .requestHandler(router(tasks))
+              .webSocketHandshakeHandler(this::handshake)
+              .webSocketHandler(ws -> { });
+          return server.listen();
+        })
+        .onSuccess(s -> log.debug("gateway instance listening on {}", s.actualPort()));
+  }
+
+  private Router router(TaskClient tasks) {
     Router router = Router.router(vertx);
+    ApiAccess.install(router, access);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));
     router.get("/metrics").handler(MetricsEndpoint.handler(vertx, tasks));
-    ApiAccess.install(router);
     router.get("/api/ping").handler(this::ping);
     TaskRoutes.mount(router, tasks, config);
     dashboard = DashboardRoutes.mount(vertx, router, tasks);
+    RoomRoutes.mount(vertx, router, config);
     ApiErrors.install(router);
     ChannelLayerRoutes.mount(router, vertx);
-    server = vertx.createHttpServer(serverOptions())
-        .requestHandler(router)
-        .webSocketHandshakeHandler(this::handshake)
-        .webSocketHandler(ws -> { });
-    return server.listen()
-        .onSuccess(s -> log.debug("gateway instance listening on {}", s.actualPort()));
+    SockJsBridge.mount(vertx, router, config.bridges().sockJs(), access);
+    return router;
   }
 
   @Override
   public Future<?> stop() {
     stopWatchingNodes.run();
-    dashboard.close();
+    if (dashboard != null) {
+      dashboard.close();
+    }
     connections.closeAll(CloseCodes.GOING_AWAY, "server shutting down");
     return server.shutdown();
   }
@@ -114,16 +127,31 @@ public class GatewayVerticle extends VerticleBase {
       handshake.reject(404);
       return;
     }
-    WebSocketConnection connection = new WebSocketConnection(vertx, Addresses.newChannel(nodeId), match.get().pattern(),
-        meters, config.websocket().outboundQueueBytes(), connections::remove);
-    JsonObject connect = connectEvent(handshake, connection.channel(), match.get().params());
-    String consumer = match.get().consumer();
+    access.admit(handshake)
+        .onSuccess(admitted -> connect(handshake, match.get(), admitted))
+        .onFailure(err -> {
+          int status = err instanceof AccessControl.Denied denied ? denied.status : 500;
+          log.debug("refused WebSocket {} from {}: {}", handshake.path(), handshake.remoteAddress(), err.getMessage());
+          handshake.reject(status);
+        });
+  }
+
+  private void connect(ServerWebSocketHandshake handshake, WebSocketRoutes.Match match, AccessControl.Admitted admitted) {
+    ClientLimits.Permit permit = admitted.permit();
+    WebSocketConnection connection = new WebSocketConnection(vertx, Addresses.newChannel(nodeId), match.pattern(),
+        meters, config.websocket().outboundQueueBytes(), closed -> {
+          connections.remove(closed);
+          permit.release();
+        });
+    JsonObject connect = connectEvent(handshake, connection.channel(), match.params(), admitted.user());
+    String consumer = match.consumer();
     long deadline = System.currentTimeMillis() + config.websocket().connectTimeoutMs();
     connection.listen()
         .compose(v -> requestConnect(Addresses.consumer(consumer), connect, deadline, 50))
         .onSuccess(reply -> {
           JsonObject answer = reply.body();
           if (!Asgi.ACCEPT.equals(Asgi.type(answer))) {
+            permit.release();
             connection.abandon();
             handshake.reject(403);
             return;
@@ -132,9 +160,13 @@ public class GatewayVerticle extends VerticleBase {
           handshake.accept().onSuccess(ws -> {
             connections.add(connection);
             connection.open(ws);
-          }).onFailure(err -> connection.abandon());
+          }).onFailure(err -> {
+            permit.release();
+            connection.abandon();
+          });
         })
         .onFailure(err -> {
+          permit.release();
           connection.abandon();
           log.warn("no consumer {} answered the connect for {}: {}", consumer, handshake.path(), err.getMessage());
           handshake.reject(isNoHandlers(err) ? 503 : 504);
@@ -160,9 +192,14 @@ public class GatewayVerticle extends VerticleBase {
     return err instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
   }
 
-  private static JsonObject connectEvent(ServerWebSocketHandshake handshake, String channel, JsonObject params) {
+  /**
+   * The scope a consumer sees. {@code user} is the subject of the verified token (null without one), never
+   * anything the client sent; the token itself (Authorization header, {@code token} query parameter) is removed.
+   */
+  private static JsonObject connectEvent(ServerWebSocketHandshake handshake, String channel, JsonObject params, String user) {
     JsonObject headers = new JsonObject();
     handshake.headers().forEach(header -> headers.put(header.getKey().toLowerCase(), header.getValue()));
+    headers.remove("authorization");
     String protocols = handshake.headers().get("sec-websocket-protocol");
     JsonArray subprotocols = new JsonArray();
     if (protocols != null) {
@@ -175,9 +212,9 @@ public class GatewayVerticle extends VerticleBase {
         .put(Asgi.CHANNEL, channel)
         .put("path", handshake.path())
         .put("params", params)
-        .put("query", handshake.query() == null ? "" : handshake.query())
+        .put("query", TokenAuth.queryWithoutToken(handshake.query()))
         .put("headers", headers)
         .put("subprotocols", subprotocols)
-        .putNull("user");
+        .put("user", user);
   }
 }

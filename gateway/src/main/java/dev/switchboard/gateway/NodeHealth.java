@@ -9,10 +9,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code GET /health} for this node: the node itself, the cluster, and each role deployed here, asked
- * over the local event bus (a role answers with its own dependencies, e.g. the worker's Redis). 200 when
+ * over the local event bus (a role answers with its own dependencies, e.g. the worker's Redis), and PostgreSQL
+ * ({@code pg}) when a role here uses it. 200 when
  * every check is up, 503 otherwise.
  */
 final class NodeHealth {
@@ -35,7 +38,13 @@ final class NodeHealth {
             .put("id", membership.nodeId()).put("roles", roles))))
         .register("cluster", promise -> promise.complete(Status.OK(new JsonObject()
             .put("clustered", membership.clustered()).put("nodes", membership.nodes().size()))));
-    roles.stream().map(String::valueOf).filter(role -> !role.equals("gateway")).forEach(role ->
+    List<String> dependencies = new ArrayList<>(roles.stream().map(String::valueOf).filter(role -> !role.equals("gateway")).toList());
+    // the gateway and consumers roles use PostgreSQL, through the node's data layer (DatabaseVerticle)
+    boolean usesPg = roles.contains("gateway") || roles.contains("consumers");
+    if (usesPg && config.getJsonObject("pg", new JsonObject()).getString("url") != null) {
+      dependencies.add("pg");
+    }
+    dependencies.forEach(role ->
         checks.register(role, ROLE_TIMEOUT_MS, promise -> vertx.eventBus()
             .<JsonObject>request(Addresses.localHealth(role), null, new DeliveryOptions().setSendTimeout(ROLE_TIMEOUT_MS))
             .onSuccess(reply -> promise.complete("UP".equals(reply.body().getString("status"))

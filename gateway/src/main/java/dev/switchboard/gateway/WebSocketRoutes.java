@@ -26,7 +26,8 @@ public final class WebSocketRoutes {
         .route("/ws/echo", "echo")
         .route("/ws/chat/:room", "chat")
         .route("/ws/rooms/:room", "rooms")
-        .route("/ws/tasks/:id", "tasks");
+        .route("/ws/tasks/:id", "tasks")
+        .route("/ws/py-echo", "py-echo"); // served by clients/python/py_echo_consumer.py over the TCP bridge
   }
 
   public WebSocketRoutes route(String pattern, String consumer) {

@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * The worker's side of the Redis broker: every state transition is one Lua script (claim, progress, settle,
  * hand back, promote, touch), so a transition is atomic with the stream acknowledgement it goes with. Uses
- * two Redis clients: a pool for scripts, and a one-connection client for the blocking wait, which would
+ * two Redis clients: one pipelined connection for scripts ({@code MultiplexedRedis}), and a one-connection client for the blocking wait, which would
  * otherwise hold a pooled connection hostage. Both reconnect by themselves.
  */
 final class Broker {

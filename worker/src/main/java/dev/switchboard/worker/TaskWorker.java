@@ -5,6 +5,7 @@ import dev.switchboard.shared.metrics.MetricNames;
 import dev.switchboard.shared.metrics.SwitchboardMetrics;
 import dev.switchboard.shared.tasks.TaskError;
 import dev.switchboard.shared.tasks.TaskEvents;
+import dev.switchboard.shared.tasks.MultiplexedRedis;
 import dev.switchboard.shared.tasks.TaskKeys;
 import dev.switchboard.shared.tasks.TaskState;
 import io.micrometer.core.instrument.Counter;
@@ -80,7 +81,8 @@ public class TaskWorker extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(8).setMaxPoolWaiting(1024)
+    // one pipelined connection for scripts (MultiplexedRedis), one for the blocking wait; both named for vertx_pool_*
+    redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl)
         .setPoolName("switchboard-worker"));
     blocking = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(1).setMaxPoolWaiting(4)
         .setPoolName("switchboard-worker-wait"));
@@ -213,7 +215,9 @@ public class TaskWorker extends VerticleBase {
     log.warn("worker {}: {} failed ({}), retrying in {} ms", broker.consumer(), what, cause.getMessage(), backoffMs);
     boolean missingGroup = cause.getMessage() != null && cause.getMessage().contains("NOGROUP");
     claiming = true;
-    vertx.setTimer(backoffMs, id -> (missingGroup ? broker.ensureGroups() : Future.<Void>succeededFuture())
+    // a missing group means Redis came back empty: recreate the groups and publish the signatures again
+    vertx.setTimer(backoffMs, id -> (missingGroup
+            ? broker.ensureGroups().compose(v -> broker.register(registry.all())) : Future.<Void>succeededFuture())
         .onComplete(v -> {
           claiming = false;
           fill();

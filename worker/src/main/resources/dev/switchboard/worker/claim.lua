@@ -21,7 +21,7 @@ end
 
 local function start(stream, eid, id)
   local task = taskPrefix .. id
-  local h = redis.call('HMGET', task, 'state', 'name', 'options', 'args', 'retries')
+  local h = redis.call('HMGET', task, 'state', 'name', 'options', 'args', 'retries', 'notify')
   local state, name = h[1], h[2]
   if not state or state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED' then
     drop(stream, eid)
@@ -36,6 +36,10 @@ local function start(stream, eid, id)
       'error', cjson.encode({type = 'TaskExpired', message = 'expired before it started'}))
     redis.call('PEXPIRE', task, ttl)
     table.insert(events, {id = id, name = name, state = 'REVOKED', seq = seq})
+    if h[6] and h[6] ~= '' then
+      redis.call('PUBLISH', h[6], cjson.encode({id = id, name = name, state = 'REVOKED', seq = seq,
+        error = cjson.encode({type = 'TaskExpired', message = 'expired before it started'})}))
+    end
     return
   end
   local limit = limits[name]

@@ -6,7 +6,7 @@
 -- ARGV: group, entry, delivery, outcome (SUCCESS | FAILURE | RETRY), now, payload JSON, resultTtlMs, retryAt, id,
 --       historyLength
 local task = KEYS[1]
-local h = redis.call('HMGET', task, 'deliveries', 'state')
+local h = redis.call('HMGET', task, 'deliveries', 'state', 'notify', 'name')
 if h[1] ~= ARGV[3] then return cjson.encode({stale = true}) end
 redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[2], ARGV[2])
@@ -28,5 +28,11 @@ else
   redis.call('HSET', task, 'state', 'RETRY', 'error', ARGV[6], 't_RETRY', now)
   redis.call('HINCRBY', task, 'retries', 1)
   redis.call('ZADD', KEYS[3], ARGV[8], ARGV[9])
+end
+-- the final state goes to the client that queued the task (its get() waits on that channel)
+if outcome ~= 'RETRY' and h[3] and h[3] ~= '' then
+  local note = {id = ARGV[9], name = h[4], state = outcome, seq = seq}
+  if outcome == 'SUCCESS' then note.result = ARGV[6] else note.error = ARGV[6] end
+  redis.call('PUBLISH', h[3], cjson.encode(note))
 end
 return cjson.encode({state = outcome, seq = seq, changed = true})

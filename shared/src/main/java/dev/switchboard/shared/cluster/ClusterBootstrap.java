@@ -17,7 +17,8 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  *
  * <p>The Hazelcast file found by {@link ConfigUtil#loadConfig()} ({@code cluster.xml} on the class path,
  * shipped by the deploy module, or {@code -Dvertx.hazelcast.config}) keeps the {@code __vertx.*} maps and
- * the failure-detection tuning; membership, interface and ports come from the Switchboard config.
+ * the failure-detection tuning; membership (unless the file uses Kubernetes discovery), interface and ports
+ * come from the Switchboard config.
  */
 public final class ClusterBootstrap {
 
@@ -44,7 +45,15 @@ public final class ClusterBootstrap {
   }
 
   static Config hazelcastConfig(SwitchboardConfig.Cluster cluster) {
-    Config config = ConfigUtil.loadConfig();
+    return hazelcastConfig(ConfigUtil.loadConfig(), cluster);
+  }
+
+  /**
+   * Applies the Switchboard cluster settings to {@code config} (a loaded Hazelcast file) and returns it:
+   * cluster name, ports, the interface to bind, multicast off, and TCP-IP to the configured members,
+   * unless the file's join is Kubernetes discovery, which is kept.
+   */
+  public static Config hazelcastConfig(Config config, SwitchboardConfig.Cluster cluster) {
     config.setClusterName(cluster.name());
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.getNetworkConfig().setPort(cluster.port()).setPortAutoIncrement(true).setPortCount(50);
@@ -53,7 +62,11 @@ public final class ClusterBootstrap {
     JoinConfig join = config.getNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+    // A file that discovers members through Kubernetes (deploy's cluster-k8s.xml) keeps that join:
+    // Hazelcast refuses two join methods, and the member list is not known in advance there.
+    if (!join.getKubernetesConfig().isEnabled()) {
+      join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+    }
     return config;
   }
 }

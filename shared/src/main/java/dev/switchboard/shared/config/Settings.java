@@ -76,6 +76,16 @@ final class Settings {
     return List.copyOf(items);
   }
 
+  /** Like {@link #list} but absent or empty means an empty list. */
+  List<String> listOrEmpty(String key) {
+    Object value = json.getValue(key);
+    if (value == null || value instanceof String text && text.isBlank()
+        || value instanceof JsonArray array && array.isEmpty()) {
+      return List.of();
+    }
+    return list(key, List.of());
+  }
+
   private ConfigException bad(String key, String expected, Object value) {
     return new ConfigException(section + "." + key + ": expected " + expected + ", got \"" + value + "\"");
   }

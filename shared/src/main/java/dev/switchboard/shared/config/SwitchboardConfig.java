@@ -17,7 +17,10 @@ public record SwitchboardConfig(
     Cluster cluster,
     WebSocket websocket,
     TaskSettings tasks,
-    Channels channels) {
+    Channels channels,
+    PgSettings pg,
+    SecuritySettings security,
+    BridgeSettings bridges) {
 
   /** The gateway's HTTP server; {@code instances} event-loop instances share the port. */
   public record Http(String host, int port, int instances, int maxBodySize) {
@@ -86,16 +89,19 @@ public record SwitchboardConfig(
             ws.integer("outboundQueueBytes", 1024 * 1024, 1024, 256 * 1024 * 1024),
             ws.integer("connectTimeoutMs", 5000, 100, 600_000)),
         TaskSettings.fromJson(json),
-        Channels.fromJson(json));
+        Channels.fromJson(json),
+        PgSettings.fromJson(json),
+        SecuritySettings.fromJson(json),
+        BridgeSettings.fromJson(json));
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("http", new JsonObject().put("host", http.host).put("port", http.port)
             .put("instances", http.instances).put("maxBodySize", http.maxBodySize))
         .put("tcpEcho", new JsonObject().put("port", tcpEchoPort))
         .put("redis", new JsonObject().put("url", redisUrl.orElse(null)))
-        .put("pg", new JsonObject().put("url", pgUrl.orElse(null)))
+        .put("pg", pg.toJson().put("url", pgUrl.orElse(null)))
         .put("cluster", new JsonObject().put("name", cluster.name).put("members", String.join(",", cluster.members))
             .put("host", cluster.host).put("port", cluster.port).put("publicHost", cluster.publicHost))
         .put("websocket", new JsonObject().put("maxFrameSize", websocket.maxFrameSize)
@@ -104,13 +110,16 @@ public record SwitchboardConfig(
             .put("connectTimeoutMs", websocket.connectTimeoutMs))
         .put("tasks", tasks.toJson())
         .put("channels", channels.toJson());
+    security.writeTo(json);
+    bridges.writeTo(json);
+    return json;
   }
 
   public SwitchboardConfig withRedisUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks, channels);
+    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks, channels, pg, security, bridges);
   }
 
   public SwitchboardConfig withPgUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks, channels);
+    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks, channels, pg, security, bridges);
   }
 }

@@ -16,7 +16,9 @@ import java.util.List;
  * @param queues             the queues a worker consumes
  * @param schedulerIntervalMs how often a worker moves due delayed tasks to their stream
  * @param shutdownGraceMs    how long a stopping worker lets in-flight tasks finish before handing them back
- * @param pollIntervalMs     how often {@code get()} re-reads Redis, as a safety net behind live events
+ * @param pollIntervalMs     how often a task client re-reads (one batch for all its waiting {@code get()} calls)
+ *                           the tasks it awaits, as a safety net behind the notifications
+ * @param maxWaiters         bound of the {@code get()} calls waiting at once on one task client (beyond: QUEUE_FULL)
  */
 public record TaskSettings(
     String namespace,
@@ -28,7 +30,8 @@ public record TaskSettings(
     List<String> queues,
     int schedulerIntervalMs,
     int shutdownGraceMs,
-    int pollIntervalMs) {
+    int pollIntervalMs,
+    int maxWaiters) {
 
   public static TaskSettings defaults() {
     return fromJson(new JsonObject());
@@ -51,7 +54,8 @@ public record TaskSettings(
         tasks.list("queues", List.of("default")),
         tasks.integer("schedulerIntervalMs", 100, 10, 60_000),
         tasks.integer("shutdownGraceMs", 10_000, 0, 3_600_000),
-        tasks.integer("pollIntervalMs", 500, 10, 60_000));
+        tasks.integer("pollIntervalMs", 500, 10, 60_000),
+        tasks.integer("maxWaiters", 100_000, 1, 10_000_000));
   }
 
   public JsonObject toJson() {
@@ -65,11 +69,12 @@ public record TaskSettings(
         .put("queues", new JsonArray(queues))
         .put("schedulerIntervalMs", schedulerIntervalMs)
         .put("shutdownGraceMs", shutdownGraceMs)
-        .put("pollIntervalMs", pollIntervalMs);
+        .put("pollIntervalMs", pollIntervalMs)
+        .put("maxWaiters", maxWaiters);
   }
 
   public TaskSettings withNamespace(String value) {
     return new TaskSettings(value, visibilityTimeoutMs, concurrency, blockingPoolSize, resultTtlMs, maxQueueLength,
-        queues, schedulerIntervalMs, shutdownGraceMs, pollIntervalMs);
+        queues, schedulerIntervalMs, shutdownGraceMs, pollIntervalMs, maxWaiters);
   }
 }

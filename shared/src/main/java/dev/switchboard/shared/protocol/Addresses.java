@@ -18,6 +18,12 @@ public final class Addresses {
   /** Local notice (body: the channel name) that a channel of this node has closed. */
   public static final String CHANNEL_CLOSED = PREFIX + "layer.channel-closed";
 
+  /**
+   * Answers every request with its own body: lets a bridge client (or anyone) check the path to the JVMs and
+   * time a round trip. Served by each node that runs the TCP bridge; reachable from a bridge only when permitted.
+   */
+  public static final String BRIDGE_ECHO = PREFIX + "bridge.echo";
+
   private Addresses() {
   }
 

@@ -3,12 +3,10 @@ package dev.switchboard.shared.tasks;
 import dev.switchboard.shared.config.TaskSettings;
 import dev.switchboard.shared.metrics.MetricNames;
 import dev.switchboard.shared.metrics.SwitchboardMetrics;
-import dev.switchboard.shared.protocol.Addresses;
 import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
@@ -34,13 +32,17 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Every Future fails with a {@link TaskException} whose {@link TaskException.Reason} says why (unknown task,
  * invalid arguments or options, no such id, queue full, failed, revoked), or with Redis' own error when Redis
- * cannot be reached; the Redis pool reconnects by itself.
+ * cannot be reached; the Redis connection reconnects by itself.
  */
 public final class TaskClient implements Shareable {
 
   private static final LuaScript ENQUEUE = LuaScript.load(TaskClient.class, "enqueue.lua");
   private static final LuaScript REVOKE = LuaScript.load(TaskClient.class, "revoke.lua");
   private static final long SIGNATURE_TTL_MS = 5_000;
+  /** The Redis client's name in the {@code vertx_pool_*} meters (pool_type=redis). */
+  public static final String REDIS_NAME = "switchboard-task-client";
+  /** The notify-channel subscriber's name in the {@code vertx_pool_*} meters. */
+  public static final String NOTIFY_NAME = "switchboard-task-notify";
   private static final int MAX_CACHED_SIGNATURES = 1024;
 
   private record Cached(TaskSignature signature, long fetchedAt) {
@@ -51,19 +53,27 @@ public final class TaskClient implements Shareable {
   private final TaskKeys keys;
   private final TaskSettings settings;
   private final Map<String, Cached> signatures = new ConcurrentHashMap<>();
+  private final TaskWaiters waiters;
 
-  private TaskClient(Vertx vertx, Redis redis, TaskSettings settings) {
+  private TaskClient(Vertx vertx, String redisUrl, TaskSettings settings, Context home) {
     this.vertx = vertx;
-    this.redis = redis;
+    // named so that its connection shows in the vertx_pool_* meters (pool_type=redis)
+    this.redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl)
+        .setPoolName(REDIS_NAME), home);
     this.settings = settings;
     this.keys = new TaskKeys(settings.namespace());
+    this.waiters = new TaskWaiters(vertx, home, redis, new RedisOptions().setConnectionString(redisUrl)
+        .setPoolName(NOTIFY_NAME), keys,
+        keys.notifyChannel(UUID.randomUUID().toString()), settings.pollIntervalMs(), settings.maxWaiters());
   }
 
-  /** A client with its own Redis connection pool; {@link #close()} it when done. */
+  /**
+   * A client with its own pipelined Redis connection ({@link MultiplexedRedis}) and its own notify channel (one
+   * more connection, subscribed on first use); {@link #close()} it when done. Both live on the calling event-loop
+   * context if there is one (calls from it then never change threads), else on a context of their own.
+   */
   public static TaskClient create(Vertx vertx, String redisUrl, TaskSettings settings) {
-    RedisOptions options = new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(16).setMaxPoolWaiting(4096)
-        .setPoolName("switchboard-task-client");
-    return new TaskClient(vertx, Redis.createClient(vertx, options), settings);
+    return new TaskClient(vertx, redisUrl, settings, MultiplexedRedis.homeContext(vertx, false));
   }
 
   /** The one client of this Vert.x instance for that Redis and namespace, created on first use. */
@@ -74,7 +84,8 @@ public final class TaskClient implements Shareable {
     if (existing != null) {
       return existing;
     }
-    TaskClient created = create(vertx, redisUrl, settings);
+    // shared by verticles that come and go: its connections live on a context of their own
+    TaskClient created = new TaskClient(vertx, redisUrl, settings, MultiplexedRedis.homeContext(vertx, true));
     TaskClient raced = clients.putIfAbsent(key, created);
     if (raced != null) {
       created.close();
@@ -101,13 +112,14 @@ public final class TaskClient implements Shareable {
    * already exists nothing is queued and the handle's {@link TaskHandle#created()} is false.
    */
   public Future<TaskHandle> apply(String name, JsonArray args, JsonObject kwargs, TaskOptions options) {
-    return signature(name).compose(signature -> {
+    // subscribed before the task exists, so its final state cannot be published unheard
+    return waiters.subscribed().compose(v -> signature(name)).compose(signature -> {
       JsonArray bound = signature.bind(name, args, kwargs);
       String id = options.taskId() != null ? options.taskId() : UUID.randomUUID().toString();
       long now = System.currentTimeMillis();
       List<Object> argv = List.of(id, name, bound.encode(), (kwargs == null ? new JsonObject() : kwargs).encode(),
           options.toStored(now).encode(), now, options.etaMillis(now), settings.maxQueueLength(),
-          options.queue(), options.priority(), TaskKeys.HISTORY_LENGTH);
+          options.queue(), options.priority(), waiters.channel(), TaskKeys.HISTORY_LENGTH);
       return ENQUEUE.run(redis, List.of(keys.task(id), keys.stream(options.queue(), options.priority()), keys.delayed(),
               keys.recent(), keys.queues(), keys.stats()), argv)
           .map(reply -> {
@@ -121,14 +133,14 @@ public final class TaskClient implements Shareable {
               count(name, TaskState.PENDING);
               TaskEvents.publish(vertx, TaskEvents.event(id, name, TaskState.PENDING, 1, now));
             }
-            return new TaskHandle(this, id, created);
+            return new TaskHandle(this, id, created, created);
           });
     });
   }
 
   /** A handle on an existing task id (for instance one read back from an HTTP call). */
   public TaskHandle handle(String id) {
-    return new TaskHandle(this, id, false);
+    return new TaskHandle(this, id, false, false);
   }
 
   /** The task's current state; fails with NO_SUCH_TASK for an unknown or expired id. */
@@ -186,27 +198,24 @@ public final class TaskClient implements Shareable {
   }
 
   /**
-   * Completes with the task's final state (SUCCESS, FAILURE or REVOKED) as soon as it is reached: live from the
-   * event bus, with a re-read of Redis every {@code pollIntervalMs} behind it. Fails with a
-   * {@link TimeoutException} after {@code timeout}.
+   * Completes with the task's final state (SUCCESS, FAILURE or REVOKED) as soon as it is reached: from this
+   * client's notify channel for the tasks it queued, from one batched re-read of Redis every
+   * {@code pollIntervalMs} shared by all waiting calls otherwise (and behind the channel). The snapshot holds
+   * id, name, state, seq, result and error, not the arguments ({@link #info} has everything). Fails with a
+   * {@link TimeoutException} after {@code timeout}, with NO_SUCH_TASK for an unknown or expired id, with
+   * QUEUE_FULL when {@code tasks.maxWaiters} calls already wait.
    */
   public Future<TaskInfo> awaitFinal(String id, Duration timeout) {
-    Promise<TaskInfo> done = Promise.promise();
-    MessageConsumer<JsonObject> events = vertx.eventBus().consumer(Addresses.taskEvents(id));
-    events.handler(message -> {
-      if (TaskEvents.state(message.body()).isFinal()) {
-        done.tryComplete(TaskInfo.fromJson(message.body()));
-      }
-    });
-    long deadline = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> done.tryFail(
-        new TimeoutException("task " + id + " not finished within " + timeout.toMillis() + " ms")));
-    long poll = vertx.setPeriodic(settings.pollIntervalMs(), t -> checkFinal(id, done));
-    events.completion().onComplete(registered -> checkFinal(id, done));
-    return done.future().andThen(result -> {
-      events.unregister();
-      vertx.cancelTimer(deadline);
-      vertx.cancelTimer(poll);
-    });
+    return waiters.await(id, timeout, false);
+  }
+
+  Future<TaskInfo> awaitFinal(String id, Duration timeout, boolean notified) {
+    return waiters.await(id, timeout, notified);
+  }
+
+  /** Number of {@code get()}/{@link #awaitFinal} calls waiting now on this client. */
+  public int waiting() {
+    return waiters.size();
   }
 
   /** Publishes a task's signature so that clients accept calls to it; workers do this when they start. */
@@ -242,6 +251,7 @@ public final class TaskClient implements Shareable {
   }
 
   public void close() {
+    waiters.close();
     redis.close();
   }
 
@@ -249,21 +259,6 @@ public final class TaskClient implements Shareable {
   private void count(String name, TaskState state) {
     Counter.builder(MetricNames.TASKS).tag(MetricNames.TASK, String.valueOf(name)).tag(MetricNames.STATE, state.name())
         .register(SwitchboardMetrics.registry(vertx)).increment();
-  }
-
-  private void checkFinal(String id, Promise<TaskInfo> done) {
-    if (done.future().isComplete()) {
-      return;
-    }
-    info(id).onSuccess(info -> {
-      if (info.ready()) {
-        done.tryComplete(info);
-      }
-    }).onFailure(err -> {
-      if (err instanceof TaskException) {
-        done.tryFail(err);
-      }
-    });
   }
 
   /** A hash reply as a map, whether Redis answered in RESP3 (a map) or RESP2 (a flat array). */

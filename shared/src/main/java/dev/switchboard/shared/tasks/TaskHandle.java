@@ -12,11 +12,14 @@ public final class TaskHandle {
   private final TaskClient client;
   private final String id;
   private final boolean created;
+  private final boolean notified;
 
-  TaskHandle(TaskClient client, String id, boolean created) {
+  /** {@code notified}: the task's final state is published to {@code client}'s own notify channel. */
+  TaskHandle(TaskClient client, String id, boolean created, boolean notified) {
     this.client = client;
     this.id = id;
     this.created = created;
+    this.notified = notified;
   }
 
   public String id() {
@@ -47,7 +50,7 @@ public final class TaskHandle {
    * {@link TaskException#info()}) or REVOKED, or with a {@link java.util.concurrent.TimeoutException}.
    */
   public Future<Object> get(Duration timeout) {
-    return client.awaitFinal(id, timeout).map(info -> switch (info.state()) {
+    return client.awaitFinal(id, timeout, notified).map(info -> switch (info.state()) {
       case SUCCESS -> info.result();
       case REVOKED -> throw new TaskException(TaskException.Reason.REVOKED, "task " + id + " was revoked", info);
       default -> throw new TaskException(TaskException.Reason.FAILED, "task " + id + " failed: "

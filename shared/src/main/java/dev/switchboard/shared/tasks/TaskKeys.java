@@ -13,6 +13,7 @@ package dev.switchboard.shared.tasks;
  *       are deleted when acknowledged, so a stream holds only the backlog, bounded by {@code maxQueueLength}.
  *   <li>{@code delayed} sorted set (score = due time): countdown/ETA tasks and retries waiting their turn.
  *   <li>{@code signatures} hash: task name → signature, written by workers, read by clients.
+ *   <li>{@code notify:{client}}: a pub/sub channel per task client, see {@link #notifyChannel}.
  *   <li>{@code rate:{name}:{window}} counters: per-task-name rate limits, expiring with their window.
  *   <li>{@code recent} and {@code failed} lists: ids of the newest tasks queued and of the newest that failed,
  *       newest first, trimmed to {@link #HISTORY_LENGTH}; ids whose hash expired are skipped by readers.
@@ -75,6 +76,14 @@ public final class TaskKeys {
 
   public String stats() {
     return prefix + "stats";
+  }
+
+  /**
+   * The pub/sub channel (not a key: it holds nothing) where the final state of every task one client queued is
+   * published, {@code {"id","name","state","seq","result"?,"error"?}}; the task hash names it in {@code notify}.
+   */
+  public String notifyChannel(String clientId) {
+    return prefix + "notify:" + clientId;
   }
 
   /** What the rate-limit counter keys start with; scripts append {@code {name}:{window}}. */

@@ -6,7 +6,8 @@
 local task = KEYS[1]
 local state = redis.call('HGET', task, 'state')
 if not state then return cjson.encode({missing = true}) end
-local name = redis.call('HGET', task, 'name')
+local h = redis.call('HMGET', task, 'name', 'notify')
+local name, notify = h[1], h[2]
 if state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED' then
   return cjson.encode({state = state, name = name, changed = false})
 end
@@ -14,4 +15,7 @@ local seq = redis.call('HINCRBY', task, 'seq', 1)
 redis.call('HSET', task, 'state', 'REVOKED', 't_REVOKED', ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('PEXPIRE', task, ARGV[3])
+if notify and notify ~= '' then
+  redis.call('PUBLISH', notify, cjson.encode({id = ARGV[1], name = name, state = 'REVOKED', seq = seq}))
+end
 return cjson.encode({state = 'REVOKED', name = name, seq = seq, changed = true})

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""A Switchboard WebSocket consumer written in Python: serves /ws/py-echo through the gateway.
+
+It registers on the consumer's shared address over the TCP bridge, answers each ``websocket.connect`` with
+an accept naming its own instance address, and answers every text frame with ``py-echo: <text>`` by sending
+``websocket.send`` to the connection's channel. The bridge must permit (see README, "Polyglot"):
+
+    SWITCHBOARD_TCP_BRIDGE_OUTBOUND='re:switchboard\\.consumer\\.py-echo(\\..+)?'
+    SWITCHBOARD_TCP_BRIDGE_INBOUND='re:switchboard\\.channel\\..+'
+
+Usage: py_echo_consumer.py [--host 127.0.0.1] [--port 7000] [--token JWT]
+Prints "py-echo ready" once registered; stops on SIGTERM/Ctrl-C or when the bridge goes away.
+"""
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from switchboard_bus import EventBus  # noqa: E402
+
+NAME = "py-echo"
+SHARED_ADDRESS = "switchboard.consumer." + NAME
+MAX_CONNECTIONS = 10000
+
+
+class PyEchoConsumer:
+    def __init__(self, bus):
+        self.bus = bus
+        self.instance = SHARED_ADDRESS + "." + str(uuid.uuid4())
+        self.node = "python-%d" % os.getpid()
+        self.channels = set()
+
+    def start(self):
+        self.bus.register(self.instance, self.on_event)
+        self.bus.register(SHARED_ADDRESS, self.on_connect)
+
+    def on_connect(self, message):
+        event = message.body or {}
+        channel = event.get("channel")
+        if event.get("type") != "websocket.connect" or not channel:
+            message.reply({"type": "websocket.close", "code": 1008, "reason": "expected websocket.connect"})
+            return
+        if len(self.channels) >= MAX_CONNECTIONS:
+            message.reply({"type": "websocket.close", "code": 1013, "reason": "py-echo is full"})
+            return
+        self.channels.add(channel)
+        message.reply({"type": "websocket.accept", "subprotocol": None, "instance": self.instance,
+                       "node": self.node, "binary": False})
+
+    def on_event(self, message):
+        event = message.body or {}
+        channel = event.get("channel")
+        kind = event.get("type")
+        if kind == "websocket.receive" and channel in self.channels and "text" in event:
+            self.bus.send(channel, {"type": "websocket.send", "text": "py-echo: " + event["text"]})
+        elif kind == "websocket.disconnect":
+            self.channels.discard(channel)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default=os.environ.get("SWITCHBOARD_BRIDGE_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SWITCHBOARD_BRIDGE_PORT", "7000")))
+    parser.add_argument("--token", default=os.environ.get("SWITCHBOARD_TOKEN"))
+    args = parser.parse_args()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with EventBus(args.host, args.port, token=args.token) as bus:
+        PyEchoConsumer(bus).start()
+        print("py-echo ready", flush=True)
+        while not stop.is_set() and not bus.closed:
+            stop.wait(0.5)
+    return 0 if stop.is_set() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

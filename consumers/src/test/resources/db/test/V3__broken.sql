@@ -1,0 +1,2 @@
+CREATE TABLE half_done (id integer);
+SELECT 1 / 0;

@@ -1,0 +1,214 @@
+package dev.switchboard.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.gateway.GatewayVerticle;
+import dev.switchboard.gateway.TcpBridgeVerticle;
+import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.worker.WorkerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Services in Python and Node on the event bus, through the TCP bridge")
+class PolyglotBridgeTest {
+
+  private static final String REDIS_URL = System.getenv().getOrDefault("SWITCHBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+  private static final int MAX_FRAME = 4096;
+
+  private int httpPort;
+  private int bridgePort;
+
+  @BeforeEach
+  void deploy(Vertx vertx, VertxTestContext testContext) {
+    JsonObject config = SwitchboardConfig.fromJson(new JsonObject()
+        .put("http", new JsonObject().put("port", 0).put("instances", 1).put("host", "127.0.0.1"))
+        .put("redis", new JsonObject().put("url", REDIS_URL))
+        .put("tasks", new JsonObject().put("namespace", "test-" + UUID.randomUUID().toString().substring(0, 8))
+            .put("schedulerIntervalMs", 20).put("pollIntervalMs", 100))
+        .put("tcpBridge", new JsonObject().put("port", 0).put("maxFrameBytes", MAX_FRAME)
+            .put("inbound", new JsonArray().add("re:polyglot\\.in\\..+").add("re:switchboard\\.channel\\..+"))
+            .put("outbound", new JsonArray().add("re:polyglot\\.out\\..+")
+                .add("re:switchboard\\.consumer\\.py-echo(\\..+)?").add("re:switchboard\\.task\\..+"))))
+        .toJson();
+    DeploymentOptions options = new DeploymentOptions().setConfig(config);
+    GatewayVerticle gateway = new GatewayVerticle();
+    TcpBridgeVerticle bridge = new TcpBridgeVerticle();
+    fixtures(vertx.eventBus())
+        .compose(v -> vertx.deployVerticle(new WorkerVerticle(), options))
+        .compose(v -> vertx.deployVerticle(gateway, options))
+        .compose(v -> vertx.deployVerticle(bridge, options))
+        .onSuccess(v -> {
+          httpPort = gateway.actualPort();
+          bridgePort = bridge.actualPort();
+        })
+        .onComplete(testContext.succeedingThenComplete());
+  }
+
+  /** The JVM side of clients/python/test_bus.py and clients/node/test-bus.js. */
+  private static Future<?> fixtures(EventBus bus) {
+    return Future.all(List.of(
+        bus.<Object>consumer("polyglot.in.echo", m -> m.reply(new JsonObject().put("echo", m.body()))).completion(),
+        bus.<Object>consumer("polyglot.in.relay", m -> bus.publish("polyglot.out.relay", m.body())).completion(),
+        bus.<Object>consumer("polyglot.in.ask", m -> bus.request("polyglot.out.service", m.body())
+            .onSuccess(answer -> m.reply(answer.body()))
+            .onFailure(err -> m.fail(500, err.getMessage()))).completion(),
+        bus.<Object>consumer("polyglot.in.fail", m -> m.fail(42, "nope")).completion()));
+  }
+
+  @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  @DisplayName("the Python client sends, requests, publishes, subscribes, answers requests, and is refused where not permitted")
+  void pythonClient() throws Exception {
+    try (ScriptRun run = ScriptRun.start(List.of("python3", "python/test_bus.py", String.valueOf(bridgePort)))) {
+      assertEquals(0, run.awaitExit(50), run.output());
+      assertTrue(run.output().contains("python bridge client: all checks passed"), run.output());
+    }
+  }
+
+  @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  @DisplayName("the Node client sends, requests, publishes, subscribes, answers requests, and is refused where not permitted")
+  void nodeClient() throws Exception {
+    try (ScriptRun run = ScriptRun.start(List.of("node", "node/test-bus.js", String.valueOf(bridgePort)))) {
+      assertEquals(0, run.awaitExit(50), run.output());
+      assertTrue(run.output().contains("node bridge client: all checks passed"), run.output());
+    }
+  }
+
+  @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  @DisplayName("a consumer written in Python serves /ws/py-echo through the gateway")
+  void pythonConsumerServesWebSocket(Vertx vertx) throws Exception {
+    try (ScriptRun consumer = ScriptRun.start(List.of("python3", "python/py_echo_consumer.py", "--port", String.valueOf(bridgePort)))) {
+      consumer.awaitLine("py-echo ready", 30);
+      CompletableFuture<List<String>> replies = new CompletableFuture<>();
+      List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+      vertx.createWebSocketClient().connect(httpPort, "127.0.0.1", "/ws/py-echo").onComplete(result -> {
+        if (result.failed()) {
+          replies.completeExceptionally(result.cause());
+          return;
+        }
+        result.result().textMessageHandler(text -> {
+          received.add(text);
+          if (received.size() == 2) {
+            replies.complete(received);
+          }
+        });
+        result.result().writeTextMessage("hello");
+        result.result().writeTextMessage("from the JVM");
+      });
+      List<String> answers;
+      try {
+        answers = replies.get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new AssertionError("no answer from the Python consumer: " + consumer.output(), e);
+      }
+      assertEquals(List.of("py-echo: hello", "py-echo: from the JVM"), answers, consumer.output());
+    }
+  }
+
+  @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  @DisplayName("a Python script enqueues a task over HTTP and follows its progress over the bridge")
+  void pythonFollowsTask() throws Exception {
+    try (ScriptRun run = ScriptRun.start(List.of("python3", "python/task_progress.py", "--http", "http://127.0.0.1:" + httpPort,
+        "--bridge-port", String.valueOf(bridgePort), "--timeout", "20", "long_running", "1"))) {
+      assertEquals(0, run.awaitExit(50), run.output());
+      String output = run.output();
+      assertTrue(output.contains("\"submitted\"") && output.contains("\"PROGRESS\"") && output.contains("\"SUCCESS\""), output);
+    }
+  }
+
+  @Test
+  @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+  @DisplayName("a raw bridge client gets access_denied for addresses not permitted, and never their messages")
+  void deniesUnpermitted(Vertx vertx, VertxTestContext testContext) {
+    vertx.createNetClient().connect(bridgePort, "127.0.0.1").onComplete(testContext.succeeding(socket -> {
+      BridgeFrames frames = new BridgeFrames(socket);
+      frames.write(new JsonObject().put("type", "register").put("address", "polyglot.secret"));
+      frames.write(new JsonObject().put("type", "register").put("address", "switchboard.layer.presence"));
+      frames.write(new JsonObject().put("type", "send").put("address", "polyglot.secret").put("body", new JsonObject()));
+      frames.write(new JsonObject().put("type", "publish").put("address", "switchboard.consumer.echo").put("body", new JsonObject()));
+      frames.write(new JsonObject().put("type", "ping"));
+      frames.collectUntilPong().onComplete(testContext.succeeding(seen -> {
+        vertx.eventBus().publish("polyglot.secret", new JsonObject().put("leak", true));
+        frames.write(new JsonObject().put("type", "ping"));
+        frames.collectUntilPong().onComplete(testContext.succeeding(after -> testContext.verify(() -> {
+          assertEquals(4, seen.size(), seen.toString());
+          seen.forEach(frame -> assertEquals("access_denied", ((JsonObject) frame).getString("message"), seen.toString()));
+          assertTrue(after.isEmpty(), "received from an unpermitted address: " + after);
+          testContext.completeNow();
+        })));
+      }));
+    }));
+  }
+
+  @Test
+  @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+  @DisplayName("a bridge frame announcing more than tcpBridge.maxFrameBytes closes the connection")
+  void closesOversizeFrame(Vertx vertx, VertxTestContext testContext) {
+    vertx.createNetClient().connect(bridgePort, "127.0.0.1").onComplete(testContext.succeeding(socket -> {
+      socket.closeHandler(v -> testContext.completeNow());
+      socket.write(Buffer.buffer().appendInt(MAX_FRAME + 1).appendString("{\"type\":\"ping\""));
+    }));
+  }
+
+  /** Length-prefixed JSON frames over a raw socket, as the bridge speaks them. */
+  static final class BridgeFrames {
+    private final NetSocket socket;
+    private Buffer pending = Buffer.buffer();
+    private final JsonArray frames = new JsonArray();
+    private io.vertx.core.Promise<JsonArray> untilPong;
+
+    BridgeFrames(NetSocket socket) {
+      this.socket = socket;
+      socket.handler(this::onBytes);
+    }
+
+    void write(JsonObject frame) {
+      Buffer json = frame.toBuffer();
+      socket.write(Buffer.buffer().appendInt(json.length()).appendBuffer(json));
+    }
+
+    /** The frames received before the next pong. */
+    Future<JsonArray> collectUntilPong() {
+      untilPong = io.vertx.core.Promise.promise();
+      return untilPong.future();
+    }
+
+    private void onBytes(Buffer bytes) {
+      pending.appendBuffer(bytes);
+      while (pending.length() >= 4 && pending.length() >= 4 + pending.getInt(0)) {
+        int length = pending.getInt(0);
+        JsonObject frame = pending.getBuffer(4, 4 + length).toJsonObject();
+        pending = pending.getBuffer(4 + length, pending.length());
+        if ("pong".equals(frame.getString("type"))) {
+          JsonArray seen = frames.copy();
+          frames.clear();
+          untilPong.tryComplete(seen);
+        } else {
+          frames.add(frame);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.shared.config.BridgeSettings;
+import dev.switchboard.shared.config.SecuritySettings;
+import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.shared.protocol.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.ext.bridge.BridgeEventType;
+import io.vertx.ext.bridge.BridgeOptions;
+import io.vertx.ext.eventbus.bridge.tcp.BridgeEvent;
+import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TCP event-bus bridge (vertx-tcp-eventbus-bridge: 4-byte big-endian length, then a JSON frame) on its own
+ * port, so services in any language can send, request, publish and register on the event bus. Only the
+ * addresses in {@code tcpBridge.inbound} (send/publish) and {@code tcpBridge.outbound} (register) are
+ * permitted, nothing by default; replies to requests the client receives are always allowed. Each connection
+ * counts against the per-IP limits, and one whose frame announces more than {@code tcpBridge.maxFrameBytes}
+ * is closed at once. With {@code tcp-bridge} in {@code auth.protect}, a connection must first send
+ * {@code {"type":"ping","headers":{"authorization":"Bearer JWT"}}}; anything else first, or a bad token, closes
+ * it. Deployed once per node.
+ */
+public class TcpBridgeVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(TcpBridgeVerticle.class);
+
+  /** Authentication of each open connection (only when a token is required); entries leave with their socket. */
+  private final Map<NetSocket, Future<String>> sessions = new HashMap<>();
+  /** Open connections, closed on undeploy; bounded by the per-IP limits. */
+  private final Set<NetSocket> open = new HashSet<>();
+  private final AtomicLong oversizeClosed = new AtomicLong();
+  private BridgeSettings.Tcp settings;
+  private ClientLimits limits;
+  private TokenAuth tokens;
+  private boolean tokenRequired;
+  private GuardedNetServers servers;
+  private TcpEventBusBridge bridge;
+
+  @Override
+  public Future<?> start() {
+    SwitchboardConfig config = SwitchboardConfig.fromJson(config());
+    settings = config.bridges().tcp();
+    limits = ClientLimits.of(vertx, config.security().limits());
+    return TokenAuth.create(vertx, config.security().auth()).compose(auth -> {
+      tokens = auth;
+      tokenRequired = auth.protects(SecuritySettings.TCP_BRIDGE);
+      servers = new GuardedNetServers((VertxInternal) vertx, this::guard);
+      BridgeOptions permissions = BridgePermissions.apply(new BridgeOptions(), settings.inbound(), settings.outbound());
+      bridge = TcpEventBusBridge.create(servers, permissions, new NetServerOptions(), this::onBridgeEvent);
+      return vertx.eventBus().consumer(Addresses.BRIDGE_ECHO, message -> message.reply(message.body())).completion()
+          .compose(v -> bridge.listen(settings.port(), settings.host()));
+    }).onSuccess(b -> log.info("TCP event-bus bridge listening on {}:{} (inbound {}, outbound {}, token {})",
+        settings.host(), actualPort(), settings.inbound(), settings.outbound(), tokenRequired ? "required" : "not required"));
+  }
+
+  @Override
+  public Future<?> stop() {
+    new ArrayList<>(open).forEach(NetSocket::close);
+    return bridge == null ? Future.succeededFuture() : bridge.close();
+  }
+
+  /** The port the bridge listens on (differs from the configured one when that is 0). */
+  public int actualPort() {
+    return servers.created().actualPort();
+  }
+
+  /** Connections closed for announcing a frame over the limit. */
+  public long oversizeClosed() {
+    return oversizeClosed.get();
+  }
+
+  private Handler<NetSocket> guard(Handler<NetSocket> bridgeHandler) {
+    return socket -> {
+      ClientLimits.Admission admission = limits.admit(socket.remoteAddress().hostAddress());
+      if (!admission.admitted()) {
+        log.debug("TCP bridge refused {}: {}", socket.remoteAddress(), admission.verdict());
+        socket.close();
+        return;
+      }
+      ((NetSocketInternal) socket).channelHandlerContext().pipeline()
+          .addFirst("switchboard-frame-limit", new FrameLimit(settings.maxFrameBytes(), () -> {
+            oversizeClosed.incrementAndGet();
+            log.debug("TCP bridge closed {}: frame over {} bytes", socket.remoteAddress(), settings.maxFrameBytes());
+          }));
+      open.add(socket);
+      socket.closeHandler(v -> {
+        admission.permit().release();
+        sessions.remove(socket);
+        open.remove(socket);
+      });
+      bridgeHandler.handle(socket);
+    };
+  }
+
+  private void onBridgeEvent(BridgeEvent event) {
+    if (!tokenRequired) {
+      event.complete(true);
+      return;
+    }
+    NetSocket socket = event.socket();
+    Future<String> session = sessions.get(socket);
+    if (session == null && event.type() == BridgeEventType.SOCKET_PING) {
+      session = tokens.authenticate(bearer(event.getRawMessage()));
+      sessions.put(socket, session);
+    }
+    if (session == null) {
+      event.complete(false);
+      closeSoon(socket); // after the bridge's error frame
+      return;
+    }
+    session.onComplete(result -> {
+      event.complete(result.succeeded());
+      if (result.failed()) {
+        log.debug("TCP bridge refused {}: {}", socket.remoteAddress(), result.cause().getMessage());
+        closeSoon(socket);
+      }
+    });
+  }
+
+  private void closeSoon(NetSocket socket) {
+    vertx.runOnContext(v -> socket.close());
+  }
+
+  private static String bearer(JsonObject frame) {
+    JsonObject headers = frame == null ? null : frame.getJsonObject("headers");
+    String authorization = headers == null ? null : headers.getString("authorization");
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return authorization.substring(7).trim();
+    }
+    return authorization == null ? "" : authorization;
+  }
+}
