@@ -8,6 +8,9 @@
   const rateHistory = [];           // [[ms, finished per second]]
   let previous = null;              // {ts, finished}
 
+  // a token given to the page (/dashboard/?token=...) goes with the feed and the actions (security.auth.protect)
+  const token = new URLSearchParams(location.search).get('token');
+  const auth = token ? {headers: {Authorization: 'Bearer ' + token}} : {};
   const $ = id => document.getElementById(id);
   const text = value => value === null || value === undefined ? '' : String(value);
   const escape = value => text(value).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
@@ -144,8 +147,8 @@
 
   async function act(kind, id) {
     const request = kind === 'revoke'
-      ? fetch('/api/tasks/' + encodeURIComponent(id), {method: 'DELETE'})
-      : fetch('/api/tasks/' + encodeURIComponent(id) + '/retry', {method: 'POST'});
+      ? fetch('/api/tasks/' + encodeURIComponent(id), {method: 'DELETE', ...auth})
+      : fetch('/api/tasks/' + encodeURIComponent(id) + '/retry', {method: 'POST', ...auth});
     try {
       const response = await request;
       const body = await response.json();
@@ -164,7 +167,7 @@
     }
   });
 
-  const feed = new EventSource('/dashboard/events');
+  const feed = new EventSource('/dashboard/events' + (token ? '?token=' + encodeURIComponent(token) : ''));
   feed.onopen = () => { $('feed').textContent = 'live'; $('feed').className = 'feed up'; };
   feed.onerror = () => { $('feed').textContent = 'reconnecting…'; $('feed').className = 'feed down'; };
   feed.onmessage = event => render(JSON.parse(event.data));
