@@ -1,5 +1,8 @@
 package dev.switchboard.deploy;
 
+import dev.switchboard.deploy.cli.CliException;
+import dev.switchboard.deploy.cli.ClusterCommand;
+import dev.switchboard.deploy.cli.TasksCommand;
 import dev.switchboard.shared.config.ConfigException;
 import dev.switchboard.shared.config.ConfigLoader;
 import dev.switchboard.shared.config.SwitchboardConfig;
@@ -19,11 +22,14 @@ import picocli.CommandLine.Parameters;
 import sun.misc.Signal;
 
 /**
- * {@code java -jar switchboard.jar [all | gateway | consumers | worker ...] [--cluster] [--config FILE]}.
- * Bad arguments or configuration: one line on stderr, exit 2. SIGTERM or Ctrl-C: graceful stop, exit 0.
+ * {@code java -jar switchboard.jar [all | gateway | consumers | worker ...] [--cluster] [--config FILE]}, and the
+ * operator's commands {@code tasks ...} and {@code cluster status}, which talk to a running gateway. Bad arguments or
+ * configuration: one line on stderr, exit 2; a command that fails: one line on stderr, exit 1. SIGTERM or Ctrl-C:
+ * graceful stop, exit 0.
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, version = "Switchboard 0.1.0",
-    description = "Runs Switchboard roles: the HTTP/WebSocket gateway, the WebSocket consumers, the task worker.")
+    description = "Runs Switchboard roles: the HTTP/WebSocket gateway, the WebSocket consumers, the task worker.",
+    subcommands = {TasksCommand.class, ClusterCommand.class})
 public final class Main implements Callable<Integer> {
 
   static final int USAGE = 2;
@@ -43,11 +49,16 @@ public final class Main implements Callable<Integer> {
         .setParameterExceptionHandler((ex, arguments) -> {
           System.err.println("switchboard: " + ex.getMessage() + " (try --help)");
           return USAGE;
+        })
+        .setExecutionExceptionHandler((ex, cmd, parsed) -> {
+          if (ex instanceof CliException cli) {
+            System.err.println("switchboard: " + cli.getMessage());
+            return cli.exitCode();
+          }
+          throw ex;
         });
-    int code = commandLine.execute(args);
-    if (code != 0) {
-      System.exit(code);
-    }
+    // exit explicitly: a command's HTTP client may leave idle threads that would hold the JVM for seconds
+    System.exit(commandLine.execute(args));
   }
 
   @Override

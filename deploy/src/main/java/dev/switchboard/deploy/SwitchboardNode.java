@@ -5,6 +5,7 @@ import dev.switchboard.consumers.data.Database;
 import dev.switchboard.consumers.data.DatabaseVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.HealthServerVerticle;
+import dev.switchboard.gateway.NodeStatusVerticle;
 import dev.switchboard.gateway.TcpBridgeVerticle;
 import dev.switchboard.gateway.TcpEchoVerticle;
 import dev.switchboard.shared.channels.ChannelLayerVerticle;
@@ -78,7 +79,9 @@ final class SwitchboardNode {
     List<TcpEchoVerticle> echoes = new ArrayList<>();
     List<HealthServerVerticle> health = new ArrayList<>();
     // Every node runs the channel layer: it owns its sockets' memberships and serves local clients.
-    Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(), once);
+    Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(), once)
+        // every node answers status queries (roles, health, sockets) for the dashboard and `cluster status`
+        .compose(v -> deploy(vertx.deployVerticle(new NodeStatusVerticle(), once)));
     if (usesPostgres()) {
       // the schema is brought up to date before any role that reads it starts serving
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new DatabaseVerticle(), once)));

@@ -5,6 +5,7 @@ import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
 import dev.switchboard.shared.protocol.Asgi;
 import dev.switchboard.shared.protocol.CloseCodes;
+import dev.switchboard.shared.tasks.TaskClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -40,6 +41,8 @@ public class GatewayVerticle extends VerticleBase {
   private SwitchboardConfig config;
   private HttpServer server;
   private Runnable stopWatchingNodes;
+  private GatewayMeters meters;
+  private DashboardFeed dashboard;
   private String nodeId;
   private AccessControl access;
 
@@ -56,11 +59,13 @@ public class GatewayVerticle extends VerticleBase {
     config = SwitchboardConfig.fromJson(config());
     nodeId = ClusterMembership.of(vertx).nodeId();
     stopWatchingNodes = ClusterMembership.of(vertx).onNodeLeft(connections::consumerNodeLeft);
+    meters = GatewayMeters.of(vertx);
+    TaskClient tasks = config.redisUrl().map(url -> TaskClient.shared(vertx, url, config.tasks())).orElse(null);
     return AccessControl.create(vertx, config.security())
         .compose(control -> {
           access = control;
           server = vertx.createHttpServer(serverOptions())
-              .requestHandler(router())
+              .requestHandler(router(tasks))
               .webSocketHandshakeHandler(this::handshake)
               .webSocketHandler(ws -> { });
           return server.listen();
@@ -68,14 +73,14 @@ public class GatewayVerticle extends VerticleBase {
         .onSuccess(s -> log.debug("gateway instance listening on {}", s.actualPort()));
   }
 
-  private Router router() {
+  private Router router(TaskClient tasks) {
     Router router = Router.router(vertx);
-    if (access.protectsHttp()) {
-      router.route().handler(access::requireToken);
-    }
+    ApiAccess.install(router, access);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));
+    router.get("/metrics").handler(MetricsEndpoint.handler(vertx, tasks));
     router.get("/api/ping").handler(this::ping);
-    TaskRoutes.mount(vertx, router, config);
+    TaskRoutes.mount(router, tasks, config);
+    dashboard = DashboardRoutes.mount(vertx, router, tasks);
     RoomRoutes.mount(vertx, router, config);
     ApiErrors.install(router);
     ChannelLayerRoutes.mount(router, vertx);
@@ -86,6 +91,9 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopWatchingNodes.run();
+    if (dashboard != null) {
+      dashboard.close();
+    }
     connections.closeAll(CloseCodes.GOING_AWAY, "server shutting down");
     return server.shutdown();
   }
@@ -130,8 +138,8 @@ public class GatewayVerticle extends VerticleBase {
 
   private void connect(ServerWebSocketHandshake handshake, WebSocketRoutes.Match match, AccessControl.Admitted admitted) {
     ClientLimits.Permit permit = admitted.permit();
-    WebSocketConnection connection = new WebSocketConnection(
-        vertx, Addresses.newChannel(nodeId), config.websocket().outboundQueueBytes(), closed -> {
+    WebSocketConnection connection = new WebSocketConnection(vertx, Addresses.newChannel(nodeId), match.pattern(),
+        meters, config.websocket().outboundQueueBytes(), closed -> {
           connections.remove(closed);
           permit.release();
         });

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /health} on the HTTP port of a node that runs no gateway (consumers or worker only), so that
+ * {@code GET /health} and {@code GET /metrics} on the HTTP port of a node that runs no gateway (consumers or worker only), so that
  * every node can be probed the same way (Kubernetes liveness and readiness, {@code deploy/cluster.sh}).
  */
 public class HealthServerVerticle extends VerticleBase {
@@ -22,6 +22,7 @@ public class HealthServerVerticle extends VerticleBase {
     SwitchboardConfig config = SwitchboardConfig.fromJson(config());
     Router router = Router.router(vertx);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));
+    router.get("/metrics").handler(MetricsEndpoint.handler(vertx, null));
     server = vertx.createHttpServer();
     return server.requestHandler(router)
         .listen(config.http().port(), config.http().host())

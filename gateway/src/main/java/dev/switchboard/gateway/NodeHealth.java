@@ -26,6 +26,11 @@ final class NodeHealth {
   }
 
   static HealthCheckHandler handler(Vertx vertx, JsonObject config) {
+    return HealthCheckHandler.createWithHealthChecks(checks(vertx, config));
+  }
+
+  /** The node's checks: node, cluster, then one per role deployed here other than the gateway. */
+  static HealthChecks checks(Vertx vertx, JsonObject config) {
     ClusterMembership membership = ClusterMembership.of(vertx);
     JsonArray roles = config.getJsonArray("roles", new JsonArray().add("gateway"));
     HealthChecks checks = HealthChecks.create(vertx)
@@ -45,6 +50,6 @@ final class NodeHealth {
             .onSuccess(reply -> promise.complete("UP".equals(reply.body().getString("status"))
                 ? Status.OK(reply.body()) : Status.KO(reply.body())))
             .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getMessage()))))));
-    return HealthCheckHandler.createWithHealthChecks(checks);
+    return checks;
   }
 }

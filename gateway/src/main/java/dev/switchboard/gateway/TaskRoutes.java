@@ -2,24 +2,30 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.tasks.TaskClient;
+import dev.switchboard.shared.tasks.TaskInfo;
+import dev.switchboard.shared.tasks.TaskKeys;
+import dev.switchboard.shared.tasks.TaskState;
 import dev.switchboard.shared.tasks.TaskOptions;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
 
 /**
  * The task API: {@code POST /api/tasks/{name}} with {@code {"args": [...], "kwargs": {...}, "options": {...}}}
  * → 202 {@code {"id"}} and {@code Location}; {@code GET /api/tasks/{id}} → the task's state; {@code DELETE
- * /api/tasks/{id}} → revoke. Errors go through {@link ApiErrors}: unknown task or id 404, malformed JSON or wrong
+ * /api/tasks/{id}} → revoke; {@code POST /api/tasks/{id}/retry} → 202 with the new task's id; {@code GET
+ * /api/tasks?state=FAILURE&limit=50} → the newest tasks, optionally in one state. Errors go through {@link ApiErrors}: unknown task or id 404, malformed JSON or wrong
  * arguments 400, body over {@code http.maxBodySize} 413, queue full or no Redis configured 503.
  */
 final class TaskRoutes {
 
+  static final int DEFAULT_LIST_LIMIT = 50;
   private static final Set<String> BODY_KEYS = Set.of("args", "kwargs", "options");
   private final TaskClient client;
 
@@ -27,14 +33,16 @@ final class TaskRoutes {
     this.client = client;
   }
 
-  static void mount(Vertx vertx, Router router, SwitchboardConfig config) {
-    TaskRoutes routes = new TaskRoutes(config.redisUrl()
-        .map(url -> TaskClient.shared(vertx, url, config.tasks())).orElse(null));
-    router.route("/api/tasks/*").handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodySize()));
-    router.route("/api/tasks/*").handler(routes::requireBroker);
+  /** Mounts the task API; {@code client} is null when no Redis is configured (every call then answers 503). */
+  static void mount(Router router, TaskClient client, SwitchboardConfig config) {
+    TaskRoutes routes = new TaskRoutes(client);
+    router.route("/api/tasks*").handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodySize()));
+    router.route("/api/tasks*").handler(routes::requireBroker);
+    router.get("/api/tasks").handler(routes::list);
     router.post("/api/tasks/:name").handler(routes::submit);
     router.get("/api/tasks/:id").handler(routes::status);
     router.delete("/api/tasks/:id").handler(routes::revoke);
+    router.post("/api/tasks/:id/retry").handler(routes::retry);
   }
 
   private void requireBroker(RoutingContext rc) {
@@ -89,6 +97,34 @@ final class TaskRoutes {
     String id = rc.pathParam("id");
     client.revoke(id)
         .onSuccess(state -> json(rc, 200, new JsonObject().put("id", id).put("state", state.name())))
+        .onFailure(err -> rc.fail(ApiErrors.status(err), err));
+  }
+
+  private void retry(RoutingContext rc) {
+    client.retry(rc.pathParam("id"))
+        .onSuccess(handle -> rc.response().setStatusCode(202)
+            .putHeader(HttpHeaders.LOCATION, "/api/tasks/" + handle.id())
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(new JsonObject().put("id", handle.id()).put("retryOf", rc.pathParam("id")).encode()))
+        .onFailure(err -> rc.fail(ApiErrors.status(err), err));
+  }
+
+  private void list(RoutingContext rc) {
+    TaskState state;
+    int limit;
+    try {
+      String stateParam = rc.queryParams().get("state");
+      state = stateParam == null || stateParam.isEmpty() ? null : TaskState.valueOf(stateParam.toUpperCase(Locale.ROOT));
+      String limitParam = rc.queryParams().get("limit");
+      limit = limitParam == null ? DEFAULT_LIST_LIMIT : Integer.parseInt(limitParam);
+    } catch (IllegalArgumentException e) {
+      rc.fail(400, new IllegalArgumentException("expected ?state=one of " + Arrays.toString(TaskState.values())
+          + " and ?limit=1 to " + TaskKeys.HISTORY_LENGTH + ": " + e.getMessage()));
+      return;
+    }
+    client.inspector().list(state, limit)
+        .onSuccess(tasks -> json(rc, 200, new JsonObject()
+            .put("tasks", new JsonArray(tasks.stream().map(TaskInfo::toJson).toList()))))
         .onFailure(err -> rc.fail(ApiErrors.status(err), err));
   }
 

@@ -35,6 +35,8 @@ final class WebSocketConnection implements Outbox {
 
   private final Vertx vertx;
   private final String channel;
+  private final String route;
+  private final GatewayMeters meters;
   private final int outboundQueueBytes;
   private final Consumer<WebSocketConnection> onClosed;
   private final Queue<JsonObject> early = new ArrayDeque<>();
@@ -49,9 +51,12 @@ final class WebSocketConnection implements Outbox {
   private boolean closedSlow;
   private Context context;
 
-  WebSocketConnection(Vertx vertx, String channel, int outboundQueueBytes, Consumer<WebSocketConnection> onClosed) {
+  WebSocketConnection(Vertx vertx, String channel, String route, GatewayMeters meters, int outboundQueueBytes,
+                      Consumer<WebSocketConnection> onClosed) {
     this.vertx = vertx;
     this.channel = channel;
+    this.route = route;
+    this.meters = meters;
     this.outboundQueueBytes = outboundQueueBytes;
     this.onClosed = onClosed;
   }
@@ -72,6 +77,7 @@ final class WebSocketConnection implements Outbox {
 
   void open(ServerWebSocket ws) {
     socket = ws;
+    meters.opened(route);
     ws.setWriteQueueMaxSize(outboundQueueBytes);
     EventBus bus = vertx.eventBus();
     ws.textMessageHandler(text -> bus.send(instance, Asgi.receiveText(channel, text)));
@@ -200,6 +206,7 @@ final class WebSocketConnection implements Outbox {
       closedSlow = true;
       finished = true;
       LayerStats.of(vertx).slowClientClosed();
+      meters.overflowed(route);
       close(CloseCodes.TRY_AGAIN_LATER, "client too slow: " + why);
     }
   }
@@ -213,6 +220,7 @@ final class WebSocketConnection implements Outbox {
     LocalChannels.of(vertx).close(channel);
     Short status = socket.closeStatusCode();
     int code = status == null ? 1006 : status;
+    meters.closed(route, code);
     vertx.eventBus().send(instance, Asgi.disconnect(channel, code));
     inbox.unregister();
     onClosed.accept(this);

@@ -11,11 +11,11 @@ import java.util.Optional;
  */
 public final class WebSocketRoutes {
 
-  /** A matched route: the consumer to connect and the pattern's parameters. */
-  public record Match(String consumer, JsonObject params) {
+  /** A matched route: its pattern (as metrics name it), the consumer to connect and the pattern's parameters. */
+  public record Match(String pattern, String consumer, JsonObject params) {
   }
 
-  private record Route(String[] segments, String consumer) {
+  private record Route(String pattern, String[] segments, String consumer) {
   }
 
   private final List<Route> routes = new ArrayList<>();
@@ -31,7 +31,7 @@ public final class WebSocketRoutes {
   }
 
   public WebSocketRoutes route(String pattern, String consumer) {
-    routes.add(new Route(split(pattern), consumer));
+    routes.add(new Route(pattern, split(pattern), consumer));
     return this;
   }
 
@@ -40,7 +40,7 @@ public final class WebSocketRoutes {
     for (Route route : routes) {
       JsonObject params = matchSegments(route.segments, segments);
       if (params != null) {
-        return Optional.of(new Match(route.consumer, params));
+        return Optional.of(new Match(route.pattern, route.consumer, params));
       }
     }
     return Optional.empty();

@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * The worker's side of the Redis broker: every state transition is one Lua script (claim, progress, settle,
  * hand back, promote, touch), so a transition is atomic with the stream acknowledgement it goes with. Uses
- * two Redis clients: a pool for scripts, and a one-connection client for the blocking wait, which would
+ * two Redis clients: one pipelined connection for scripts ({@code MultiplexedRedis}), and a one-connection client for the blocking wait, which would
  * otherwise hold a pooled connection hostage. Both reconnect by themselves.
  */
 final class Broker {
@@ -113,9 +113,9 @@ final class Broker {
 
   /** Outcome SUCCESS (payload: the result), FAILURE or RETRY (payload: the error; retry at {@code retryAt}). */
   Future<JsonObject> settle(ClaimedTask task, String outcome, String payload, long retryAt) {
-    return SETTLE.run(redis, List.of(keys.task(task.id()), task.stream(), keys.delayed()),
+    return SETTLE.run(redis, List.of(keys.task(task.id()), task.stream(), keys.delayed(), keys.failed(), keys.stats()),
         List.of(TaskKeys.GROUP, task.entry(), task.delivery(), outcome, System.currentTimeMillis(), payload,
-            settings.resultTtlMs(), retryAt, task.id())).map(reply -> new JsonObject(reply.toString()));
+            settings.resultTtlMs(), retryAt, task.id(), TaskKeys.HISTORY_LENGTH)).map(reply -> new JsonObject(reply.toString()));
   }
 
   Future<JsonObject> handBack(ClaimedTask task) {

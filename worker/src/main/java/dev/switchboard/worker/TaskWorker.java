@@ -1,11 +1,18 @@
 package dev.switchboard.worker;
 
 import dev.switchboard.shared.config.TaskSettings;
+import dev.switchboard.shared.metrics.MetricNames;
+import dev.switchboard.shared.metrics.SwitchboardMetrics;
 import dev.switchboard.shared.tasks.TaskError;
 import dev.switchboard.shared.tasks.TaskEvents;
 import dev.switchboard.shared.tasks.MultiplexedRedis;
 import dev.switchboard.shared.tasks.TaskKeys;
 import dev.switchboard.shared.tasks.TaskState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -21,6 +28,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +55,10 @@ public class TaskWorker extends VerticleBase {
   private final String redisUrl;
   private final Map<String, Running> inFlight = new HashMap<>();
   private final AtomicLong completed = new AtomicLong();
+  /** {@code inFlight.size()}, readable from the metrics scrape's thread. */
+  private final AtomicInteger busy = new AtomicInteger();
+  private MeterRegistry meters;
+  private List<Meter> gauges = List.of();
   private Redis redis;
   private Redis blocking;
   private Broker broker;
@@ -69,11 +81,15 @@ public class TaskWorker extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl));
-    blocking = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(1).setMaxPoolWaiting(4));
+    // one pipelined connection for scripts (MultiplexedRedis), one for the blocking wait; both named for vertx_pool_*
+    redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl)
+        .setPoolName("switchboard-worker"));
+    blocking = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(1).setMaxPoolWaiting(4)
+        .setPoolName("switchboard-worker-wait"));
     String consumer = "worker-" + UUID.randomUUID().toString().substring(0, 13);
     broker = new Broker(redis, blocking, new TaskKeys(settings.namespace()), settings, consumer, registry.rateLimits().encode());
     pool = vertx.createSharedWorkerExecutor("switchboard-tasks", settings.blockingPoolSize(), 1, TimeUnit.HOURS);
+    registerGauges(consumer);
     return broker.ensureGroups()
         .compose(v -> broker.register(registry.all()))
         .onSuccess(v -> {
@@ -109,6 +125,7 @@ public class TaskWorker extends VerticleBase {
         })
         // closing a connection under a blocking read trips the Redis client: let the read end first
         .eventually(() -> lastWait.transform(waited -> {
+          gauges.forEach(meters::remove);
           blocking.close();
           redis.close();
           return pool.close();
@@ -118,6 +135,33 @@ public class TaskWorker extends VerticleBase {
   /** Tasks this worker has finished (any outcome) since it started. */
   public long completed() {
     return completed.get();
+  }
+
+  /** Tasks running now. */
+  public int busy() {
+    return busy.get();
+  }
+
+  /** This worker's name in the consumer group (and in each task's {@code worker} field). */
+  public String name() {
+    return broker.consumer();
+  }
+
+  private void registerGauges(String consumer) {
+    meters = SwitchboardMetrics.registry(vertx);
+    int concurrency = settings.concurrency();
+    gauges = List.of(
+        Gauge.builder(MetricNames.WORKER_BUSY, busy, AtomicInteger::get).tag(MetricNames.WORKER, consumer)
+            .description("tasks this worker runs now").register(meters),
+        Gauge.builder(MetricNames.WORKER_CONCURRENCY, () -> concurrency).tag(MetricNames.WORKER, consumer)
+            .description("the most tasks this worker runs at once").register(meters),
+        Gauge.builder(MetricNames.WORKER_UTILISATION, busy, b -> (double) b.get() / concurrency)
+            .tag(MetricNames.WORKER, consumer).description("busy slots / concurrency").register(meters));
+  }
+
+  private void count(String name, TaskState state) {
+    Counter.builder(MetricNames.TASKS).tag(MetricNames.TASK, name).tag(MetricNames.STATE, state.name())
+        .register(meters).increment();
   }
 
   private void fill() {
@@ -184,6 +228,9 @@ public class TaskWorker extends VerticleBase {
     TaskContext context = new TaskContext(vertx, task, payload -> reportProgress(task, payload));
     Running running = new Running(task, context, Promise.promise());
     inFlight.put(task.slot(), running);
+    busy.set(inFlight.size());
+    count(task.name(), TaskState.STARTED);
+    long startedAt = System.nanoTime();
     Future<Object> outcome = registry.find(task.name())
         .map(definition -> new TaskExecution(vertx, pool, definition, task, context).run())
         .orElseGet(() -> Future.failedFuture(new IllegalStateException(
@@ -191,7 +238,11 @@ public class TaskWorker extends VerticleBase {
     outcome.transform(result -> settle(task, result.succeeded(), result.result(), result.cause(), SETTLE_ATTEMPTS))
         .onComplete(settled -> {
           inFlight.remove(task.slot());
+          busy.set(inFlight.size());
           completed.incrementAndGet();
+          Timer.builder(MetricNames.TASK_DURATION).tag(MetricNames.TASK, task.name())
+              .tag(MetricNames.STATE, settled.succeeded() ? settled.result() : "UNKNOWN").register(meters)
+              .record(System.nanoTime() - startedAt, TimeUnit.NANOSECONDS);
           running.done().complete();
           fill();
         });
@@ -209,7 +260,8 @@ public class TaskWorker extends VerticleBase {
     });
   }
 
-  private Future<Void> settle(ClaimedTask task, boolean succeeded, Object value, Throwable error, int attempts) {
+  /** Records the outcome; the Future holds the state recorded (or what it would have been, if it could not be). */
+  private Future<String> settle(ClaimedTask task, boolean succeeded, Object value, Throwable error, int attempts) {
     String outcome;
     String payload;
     long retryAt = 0;
@@ -233,19 +285,23 @@ public class TaskWorker extends VerticleBase {
     }
     return broker.settle(task, outcome, payload, retryAt).compose(answer -> {
       if (answer.getBoolean("changed", false)) {
+        count(task.name(), TaskState.valueOf(outcome));
+        if (outcome.equals(TaskState.RETRY.name())) {
+          Counter.builder(MetricNames.TASK_RETRIES).tag(MetricNames.TASK, task.name()).register(meters).increment();
+        }
         TaskEvents.publish(vertx, TaskEvents.event(task.id(), task.name(), TaskState.valueOf(outcome),
             answer.getLong("seq"), System.currentTimeMillis()).mergeIn(event));
       }
-      return Future.<Void>succeededFuture();
+      return Future.succeededFuture(answer.getString("state", outcome));
     }, err -> {
       if (stopping) {
         log.debug("task {}[{}]: outcome {} dropped while stopping ({})", task.name(), task.id(), outcome, err.getMessage());
-        return Future.succeededFuture();
+        return Future.succeededFuture(outcome);
       }
       if (attempts <= 1) {
         log.error("task {}[{}]: outcome {} not recorded ({}); it will be reclaimed and run again", task.name(), task.id(),
             outcome, err.getMessage());
-        return Future.succeededFuture();
+        return Future.succeededFuture(outcome);
       }
       long wait = 100L << (SETTLE_ATTEMPTS - attempts);
       return vertx.timer(wait).compose(v -> settle(task, succeeded, value, error, attempts - 1));

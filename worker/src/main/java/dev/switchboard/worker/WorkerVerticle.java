@@ -5,6 +5,7 @@ import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -26,6 +27,7 @@ public class WorkerVerticle extends VerticleBase {
   private Redis redis;
   private RedisAPI api;
   private TaskWorker worker;
+  private SwitchboardConfig config;
 
   public WorkerVerticle() {
     this(TaskRegistry.shipped());
@@ -37,9 +39,10 @@ public class WorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    SwitchboardConfig config = SwitchboardConfig.fromJson(config());
+    config = SwitchboardConfig.fromJson(config());
     String url = config.redisUrl().orElseThrow(() -> new ConfigException("redis.url: the worker needs a Redis URL"));
-    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(2).setMaxPoolWaiting(64));
+    redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(2).setMaxPoolWaiting(64)
+        .setPoolName("switchboard-worker-health"));
     api = RedisAPI.api(redis);
     worker = new TaskWorker(registry, config.tasks(), url);
     return api.ping(List.of())
@@ -60,7 +63,9 @@ public class WorkerVerticle extends VerticleBase {
 
   private Future<JsonObject> health() {
     return api.ping(List.of())
-        .map(pong -> new JsonObject().put("status", "UP").put("redis", "UP").put("tasksCompleted", worker.completed()))
+        .map(pong -> new JsonObject().put("status", "UP").put("redis", "UP").put("worker", worker.name())
+            .put("tasksCompleted", worker.completed()).put("busy", worker.busy())
+            .put("concurrency", config.tasks().concurrency()).put("queues", new JsonArray(config.tasks().queues())))
         .otherwise(err -> new JsonObject().put("status", "DOWN").put("redis", "DOWN: " + err.getMessage()));
   }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.shared.channels;
 
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.shared.metrics.SwitchboardMetrics;
 import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -52,6 +53,7 @@ public class ChannelLayerVerticle extends VerticleBase {
     stats = LayerStats.of(vertx);
     ClusterMembership membership = ClusterMembership.of(vertx);
     nodeId = membership.nodeId();
+    stats.bind(SwitchboardMetrics.registry(vertx), nodeId);
     stopWatchingNodes = membership.onNodeLeft(this::nodeLeft);
     return Future.all(
             bus.<JsonObject>localConsumer(Addresses.LAYER_LOCAL, this::onClient).completion(),

@@ -1,5 +1,8 @@
 package dev.switchboard.shared.channels;
 
+import dev.switchboard.shared.metrics.MetricNames;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
@@ -43,6 +46,24 @@ public final class LayerStats implements Shareable {
     delivered.add(deliveredHere);
     droppedClosed.add(closed);
     droppedSlow.add(slow);
+  }
+
+  /** Shows these counters in {@code registry} (Micrometer reads them on each scrape); idempotent. */
+  public void bind(MeterRegistry registry, String node) {
+    FunctionCounter.builder(MetricNames.GROUP_SENDS, this, s -> s.groupSends.sum()).tag(MetricNames.NODE, node)
+        .description("group sends issued on this node").register(registry);
+    FunctionCounter.builder(MetricNames.GROUP_SEND_MESSAGES, this, s -> s.clusterMessages.sum()).tag(MetricNames.NODE, node)
+        .description("cluster messages the group sends cost, one per node with members").register(registry);
+    FunctionCounter.builder(MetricNames.GROUP_DELIVERIES, this, s -> s.delivered.sum()).tag(MetricNames.NODE, node)
+        .description("group messages delivered to members on this node").register(registry);
+    drops(registry, node, "channel_closed", droppedClosed);
+    drops(registry, node, "client_too_slow", droppedSlow);
+    drops(registry, node, "node_unreachable", droppedUnreachable);
+  }
+
+  private void drops(MeterRegistry registry, String node, String reason, LongAdder count) {
+    FunctionCounter.builder(MetricNames.GROUP_DROPS, count, LongAdder::sum).tag(MetricNames.NODE, node)
+        .tag(MetricNames.REASON, reason).description("group messages dropped, by reason").register(registry);
   }
 
   public void slowClientClosed() {

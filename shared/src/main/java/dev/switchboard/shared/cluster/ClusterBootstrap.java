@@ -3,6 +3,8 @@ package dev.switchboard.shared.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.shared.metrics.SwitchboardMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -23,8 +25,11 @@ public final class ClusterBootstrap {
   private ClusterBootstrap() {
   }
 
+  /** A local instance, with metrics recorded into a new Prometheus registry ({@link SwitchboardMetrics}). */
   public static Future<Vertx> local(VertxOptions options) {
-    return Future.succeededFuture(Vertx.builder().with(options).build());
+    PrometheusMeterRegistry registry = SwitchboardMetrics.newRegistry();
+    return Future.succeededFuture(SwitchboardMetrics.attach(
+        SwitchboardMetrics.enable(Vertx.builder(), options, registry).build(), registry));
   }
 
   public static Future<Vertx> clustered(VertxOptions options, SwitchboardConfig.Cluster cluster) {
@@ -32,10 +37,11 @@ public final class ClusterBootstrap {
         .setHost(cluster.host())
         .setPort(0)
         .setClusterPublicHost(cluster.publicHost()));
-    return Vertx.builder()
-        .with(options)
+    PrometheusMeterRegistry registry = SwitchboardMetrics.newRegistry();
+    return SwitchboardMetrics.enable(Vertx.builder(), options, registry)
         .withClusterManager(new HazelcastClusterManager(hazelcastConfig(cluster)))
-        .buildClustered();
+        .buildClustered()
+        .map(vertx -> SwitchboardMetrics.attach(vertx, registry));
   }
 
   static Config hazelcastConfig(SwitchboardConfig.Cluster cluster) {

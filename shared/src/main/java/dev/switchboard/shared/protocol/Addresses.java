@@ -72,6 +72,11 @@ public final class Addresses {
     return PREFIX + "task." + taskId;
   }
 
+  /** Where a node answers, cluster-wide, with its roles, health and open sockets (for dashboards and tools). */
+  public static String nodeStatus(String nodeId) {
+    return PREFIX + "node." + nodeId + ".status";
+  }
+
   /** Where a node's local roles answer health queries (local consumers, never clustered). */
   public static String localHealth(String role) {
     return PREFIX + "health." + role;

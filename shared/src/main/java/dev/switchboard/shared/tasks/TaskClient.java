@@ -1,6 +1,9 @@
 package dev.switchboard.shared.tasks;
 
 import dev.switchboard.shared.config.TaskSettings;
+import dev.switchboard.shared.metrics.MetricNames;
+import dev.switchboard.shared.metrics.SwitchboardMetrics;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,13 +32,17 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Every Future fails with a {@link TaskException} whose {@link TaskException.Reason} says why (unknown task,
  * invalid arguments or options, no such id, queue full, failed, revoked), or with Redis' own error when Redis
- * cannot be reached; the Redis pool reconnects by itself.
+ * cannot be reached; the Redis connection reconnects by itself.
  */
 public final class TaskClient implements Shareable {
 
   private static final LuaScript ENQUEUE = LuaScript.load(TaskClient.class, "enqueue.lua");
   private static final LuaScript REVOKE = LuaScript.load(TaskClient.class, "revoke.lua");
   private static final long SIGNATURE_TTL_MS = 5_000;
+  /** The Redis client's name in the {@code vertx_pool_*} meters (pool_type=redis). */
+  public static final String REDIS_NAME = "switchboard-task-client";
+  /** The notify-channel subscriber's name in the {@code vertx_pool_*} meters. */
+  public static final String NOTIFY_NAME = "switchboard-task-notify";
   private static final int MAX_CACHED_SIGNATURES = 1024;
 
   private record Cached(TaskSignature signature, long fetchedAt) {
@@ -50,10 +57,13 @@ public final class TaskClient implements Shareable {
 
   private TaskClient(Vertx vertx, String redisUrl, TaskSettings settings, Context home) {
     this.vertx = vertx;
-    this.redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl), home);
+    // named so that its connection shows in the vertx_pool_* meters (pool_type=redis)
+    this.redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl)
+        .setPoolName(REDIS_NAME), home);
     this.settings = settings;
     this.keys = new TaskKeys(settings.namespace());
-    this.waiters = new TaskWaiters(vertx, home, redis, new RedisOptions().setConnectionString(redisUrl), keys,
+    this.waiters = new TaskWaiters(vertx, home, redis, new RedisOptions().setConnectionString(redisUrl)
+        .setPoolName(NOTIFY_NAME), keys,
         keys.notifyChannel(UUID.randomUUID().toString()), settings.pollIntervalMs(), settings.maxWaiters());
   }
 
@@ -109,8 +119,9 @@ public final class TaskClient implements Shareable {
       long now = System.currentTimeMillis();
       List<Object> argv = List.of(id, name, bound.encode(), (kwargs == null ? new JsonObject() : kwargs).encode(),
           options.toStored(now).encode(), now, options.etaMillis(now), settings.maxQueueLength(),
-          options.queue(), options.priority(), waiters.channel());
-      return ENQUEUE.run(redis, List.of(keys.task(id), keys.stream(options.queue(), options.priority()), keys.delayed()), argv)
+          options.queue(), options.priority(), waiters.channel(), TaskKeys.HISTORY_LENGTH);
+      return ENQUEUE.run(redis, List.of(keys.task(id), keys.stream(options.queue(), options.priority()), keys.delayed(),
+              keys.recent(), keys.queues(), keys.stats()), argv)
           .map(reply -> {
             JsonObject answer = new JsonObject(reply.toString());
             if (answer.getBoolean("full", false)) {
@@ -119,6 +130,7 @@ public final class TaskClient implements Shareable {
             }
             boolean created = answer.getBoolean("created");
             if (created) {
+              count(name, TaskState.PENDING);
               TaskEvents.publish(vertx, TaskEvents.event(id, name, TaskState.PENDING, 1, now));
             }
             return new TaskHandle(this, id, created, created);
@@ -155,11 +167,34 @@ public final class TaskClient implements Shareable {
             throw new TaskException(TaskException.Reason.NO_SUCH_TASK, "no task with id " + id + " to revoke");
           }
           if (answer.getBoolean("changed", false)) {
+            count(answer.getString("name"), TaskState.REVOKED);
             TaskEvents.publish(vertx, TaskEvents.event(id, answer.getString("name"), TaskState.REVOKED,
                 answer.getLong("seq"), now));
           }
           return TaskState.valueOf(answer.getString("state"));
         });
+  }
+
+  /**
+   * Sends a task that ended in FAILURE or was REVOKED once more, as a new task: same name, arguments, queue, priority,
+   * retry policy and time limits, no countdown and no expiry (those were about the first run). The dashboard's
+   * "retry". Fails with NO_SUCH_TASK for an unknown or expired id, INVALID_REQUEST for a task in another state.
+   */
+  public Future<TaskHandle> retry(String id) {
+    return redis.send(Request.cmd(Command.HGETALL).arg(keys.task(id))).compose(reply -> {
+      Map<String, String> hash = toMap(reply);
+      if (hash.isEmpty()) {
+        throw new TaskException(TaskException.Reason.NO_SUCH_TASK, "no task with id " + id + " to retry (unknown or expired)");
+      }
+      TaskInfo info = TaskInfo.fromHash(hash);
+      if (info.state() != TaskState.FAILURE && info.state() != TaskState.REVOKED) {
+        throw new TaskException(TaskException.Reason.INVALID_REQUEST,
+            "task " + id + " is " + info.state() + ": only FAILURE or REVOKED tasks can be retried");
+      }
+      JsonObject stored = hash.containsKey("options") ? new JsonObject(hash.get("options")) : new JsonObject();
+      TaskOptions options = TaskOptions.fromStored(stored.put("eta", 0L).put("expires", 0L));
+      return apply(info.name(), info.args(), info.kwargs(), options);
+    });
   }
 
   /**
@@ -210,9 +245,20 @@ public final class TaskClient implements Shareable {
     });
   }
 
+  /** Reads what the task system holds: recent and failed tasks, queue depths, for dashboards and tools. */
+  public TaskInspector inspector() {
+    return new TaskInspector(redis, keys);
+  }
+
   public void close() {
     waiters.close();
     redis.close();
+  }
+
+  /** Submissions and revocations are counted where they happen; the worker counts the rest. */
+  private void count(String name, TaskState state) {
+    Counter.builder(MetricNames.TASKS).tag(MetricNames.TASK, String.valueOf(name)).tag(MetricNames.STATE, state.name())
+        .register(SwitchboardMetrics.registry(vertx)).increment();
   }
 
   /** A hash reply as a map, whether Redis answered in RESP3 (a map) or RESP2 (a flat array). */

@@ -15,6 +15,11 @@ package dev.switchboard.shared.tasks;
  *   <li>{@code signatures} hash: task name → signature, written by workers, read by clients.
  *   <li>{@code notify:{client}}: a pub/sub channel per task client, see {@link #notifyChannel}.
  *   <li>{@code rate:{name}:{window}} counters: per-task-name rate limits, expiring with their window.
+ *   <li>{@code recent} and {@code failed} lists: ids of the newest tasks queued and of the newest that failed,
+ *       newest first, trimmed to {@link #HISTORY_LENGTH}; ids whose hash expired are skipped by readers.
+ *   <li>{@code queues} set: every queue name a task was sent to (the streams to look at for depth).
+ *   <li>{@code stats} hash: per-queue counters {@code enqueued:{queue}}, {@code succeeded:{queue}},
+ *       {@code failed:{queue}}, {@code retried:{queue}}, for throughput across the cluster.
  * </ul>
  */
 public final class TaskKeys {
@@ -22,6 +27,8 @@ public final class TaskKeys {
   public static final String ROOT = "switchboard:";
   /** The consumer group every worker joins on every stream. */
   public static final String GROUP = "workers";
+  /** How many ids the {@code recent} and {@code failed} lists keep. */
+  public static final int HISTORY_LENGTH = 1000;
 
   private final String prefix;
 
@@ -53,6 +60,22 @@ public final class TaskKeys {
 
   public String signatures() {
     return prefix + "signatures";
+  }
+
+  public String recent() {
+    return prefix + "recent";
+  }
+
+  public String failed() {
+    return prefix + "failed";
+  }
+
+  public String queues() {
+    return prefix + "queues";
+  }
+
+  public String stats() {
+    return prefix + "stats";
   }
 
   /**

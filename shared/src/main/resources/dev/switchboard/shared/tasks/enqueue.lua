@@ -1,6 +1,8 @@
 -- Enqueue one task, idempotently: an id that exists is left alone.
--- KEYS[1] task hash, KEYS[2] its stream, KEYS[3] delayed set
--- ARGV: id, name, args, kwargs, options, now, eta, maxLength, queue, priority, notify channel ('' for none)
+-- Also records the id in the bounded recent list and the queue in the queue set and its counters.
+-- KEYS[1] task hash, KEYS[2] its stream, KEYS[3] delayed set, KEYS[4] recent list, KEYS[5] queue set, KEYS[6] stats
+-- ARGV: id, name, args, kwargs, options, now, eta, maxLength, queue, priority, notify channel ('' for none),
+--       historyLength
 -- Returns {"created": bool, "state": ..., "seq": n} or {"full": true}
 local task, stream, delayed = KEYS[1], KEYS[2], KEYS[3]
 local existing = redis.call('HGET', task, 'state')
@@ -22,4 +24,8 @@ if later then
 else
   redis.call('XADD', stream, '*', 'id', ARGV[1])
 end
+redis.call('LPUSH', KEYS[4], ARGV[1])
+redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[12]) - 1)
+redis.call('SADD', KEYS[5], ARGV[9])
+redis.call('HINCRBY', KEYS[6], 'enqueued:' .. ARGV[9], 1)
 return cjson.encode({created = true, state = 'PENDING', seq = 1})

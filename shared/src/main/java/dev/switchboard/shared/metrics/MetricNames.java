@@ -1,0 +1,63 @@
+package dev.switchboard.shared.metrics;
+
+/**
+ * Every Switchboard meter name and tag, in one place (Prometheus adds {@code _total}, {@code _seconds} and turns dots
+ * into underscores). Each meter is registered by the component it measures: the gateway its sockets, the worker its
+ * slots and transitions, the task client its submissions and revocations, the gateway's scrape the queues in Redis.
+ * Vert.x's own meters ({@code vertx_http_server_*}, {@code vertx_eventbus_*}, {@code vertx_pool_*}) come with them.
+ */
+public final class MetricNames {
+
+  /** Gauge: open WebSockets, tags {@link #ROUTE} (the URL pattern) and {@link #NODE}. */
+  public static final String WEBSOCKETS_OPEN = "switchboard.websockets.open";
+  /** Counter: WebSocket closes, tags {@link #ROUTE}, {@link #CODE} (1000, 1009, 1012, 1013, ...) and {@link #NODE}. */
+  public static final String WEBSOCKET_CLOSES = "switchboard.websocket.closes";
+  /** Counter: sockets closed with 1013 because their bounded outbound queue filled, tags route and node. */
+  public static final String WEBSOCKET_QUEUE_OVERFLOWS = "switchboard.websocket.queue.overflows";
+
+  /** Counter: group sends issued on a node, tag node. */
+  public static final String GROUP_SENDS = "switchboard.group.sends";
+  /** Counter: cluster messages those group sends cost (one per node with members), tag node. */
+  public static final String GROUP_SEND_MESSAGES = "switchboard.group.send.messages";
+  /** Counter: group messages delivered to members on a node, tag node. */
+  public static final String GROUP_DELIVERIES = "switchboard.group.deliveries";
+  /** Counter: group messages dropped, tags {@link #REASON} (channel_closed, client_too_slow, node_unreachable), node. */
+  public static final String GROUP_DROPS = "switchboard.group.drops";
+
+  /** Counter: task transitions, tags {@link #TASK} and {@link #STATE}; PENDING and REVOKED counted by clients. */
+  public static final String TASKS = "switchboard.tasks";
+  /** Counter: failed attempts that will be tried again, tag task. */
+  public static final String TASK_RETRIES = "switchboard.task.retries";
+  /** Timer: one attempt from start to outcome, tags task and state. */
+  public static final String TASK_DURATION = "switchboard.task.duration";
+
+  /** Gauge: tasks a worker runs now. */
+  public static final String WORKER_BUSY = "switchboard.worker.busy.slots";
+  /** Gauge: the most tasks a worker runs at once. */
+  public static final String WORKER_CONCURRENCY = "switchboard.worker.concurrency";
+  /** Gauge: busy slots / concurrency, 0 to 1. */
+  public static final String WORKER_UTILISATION = "switchboard.worker.utilisation";
+
+  /** Gauge: tasks waiting in a queue's streams (delivered but unfinished ones are not waiting), tag queue. */
+  public static final String QUEUE_DEPTH = "switchboard.queue.depth";
+  /** Gauge: tasks of a queue that a worker has claimed and not finished, tag queue. */
+  public static final String QUEUE_RUNNING = "switchboard.queue.running";
+  /** Gauge: age in seconds of the oldest waiting task of a queue (0 when empty), tag queue. */
+  public static final String QUEUE_OLDEST_AGE = "switchboard.queue.oldest.age";
+  /** Gauge: tasks waiting for a countdown, an ETA or a retry. */
+  public static final String TASKS_DELAYED = "switchboard.tasks.delayed";
+  /** Gauge: 1 when the last read of Redis succeeded, else 0. */
+  public static final String REDIS_UP = "switchboard.redis.up";
+
+  public static final String ROUTE = "route";
+  public static final String NODE = "node";
+  public static final String CODE = "code";
+  public static final String TASK = "task";
+  public static final String STATE = "state";
+  public static final String QUEUE = "queue";
+  public static final String WORKER = "worker";
+  public static final String REASON = "reason";
+
+  private MetricNames() {
+  }
+}

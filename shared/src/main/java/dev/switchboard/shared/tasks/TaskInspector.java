@@ -1,0 +1,99 @@
+package dev.switchboard.shared.tasks;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the task system for people and tools (Flower's and bull-board's job): the newest tasks, the failed ones, and
+ * each queue's depth, age of its oldest waiting task and counters. Every read is one Lua script, so one round trip,
+ * and bounded: at most {@link TaskKeys#HISTORY_LENGTH} ids are looked at and {@link #MAX_QUEUES} queues reported.
+ */
+public final class TaskInspector {
+
+  /** Queues reported by {@link #queues()}, in name order. */
+  public static final int MAX_QUEUES = 50;
+  /** Characters of args, kwargs and result kept in a listing. */
+  static final int MAX_FIELD_LENGTH = 200;
+
+  private static final LuaScript LIST = LuaScript.load(TaskInspector.class, "list.lua");
+  private static final LuaScript QUEUE_STATS = LuaScript.load(TaskInspector.class, "queue_stats.lua");
+
+  /** One queue, summed over its priorities; the counters count since the Redis data began. */
+  public record QueueStats(String queue, long depth, long running, long oldestAgeMs,
+                           long enqueued, long succeeded, long failed, long retried) {
+
+    static QueueStats fromJson(JsonObject json) {
+      return new QueueStats(json.getString("queue"), json.getLong("depth", 0L), json.getLong("running", 0L),
+          json.getLong("oldestAgeMs", 0L), json.getLong("enqueued", 0L), json.getLong("succeeded", 0L),
+          json.getLong("failed", 0L), json.getLong("retried", 0L));
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("queue", queue).put("depth", depth).put("running", running)
+          .put("oldestAgeMs", oldestAgeMs).put("enqueued", enqueued).put("succeeded", succeeded)
+          .put("failed", failed).put("retried", retried);
+    }
+  }
+
+  /** Every queue's stats and the number of delayed tasks (countdown, ETA, waiting retries). */
+  public record Queues(List<QueueStats> queues, long delayed) {
+
+    public JsonObject toJson() {
+      return new JsonObject().put("queues", new JsonArray(queues.stream().map(QueueStats::toJson).toList()))
+          .put("delayed", delayed);
+    }
+  }
+
+  private final Redis redis;
+  private final TaskKeys keys;
+
+  TaskInspector(Redis redis, TaskKeys keys) {
+    this.redis = redis;
+    this.keys = keys;
+  }
+
+  /**
+   * The newest tasks, newest first, at most {@code limit} (1 to {@link TaskKeys#HISTORY_LENGTH}); with a state,
+   * only tasks now in that state among the recent ones, or for FAILURE among the recent failures.
+   */
+  public Future<List<TaskInfo>> list(TaskState state, int limit) {
+    if (limit < 1 || limit > TaskKeys.HISTORY_LENGTH) {
+      return Future.failedFuture(new TaskException(TaskException.Reason.INVALID_REQUEST,
+          "limit: expected 1 to " + TaskKeys.HISTORY_LENGTH + ", got " + limit));
+    }
+    String list = state == TaskState.FAILURE ? keys.failed() : keys.recent();
+    return LIST.run(redis, List.of(list), List.of(keys.taskPrefix(), state == null ? "" : state.name(), limit,
+        MAX_FIELD_LENGTH)).map(reply -> {
+          // cjson encodes an empty table as {}
+          Object decoded = io.vertx.core.json.Json.decodeValue(reply.toString());
+          if (!(decoded instanceof JsonArray tasks)) {
+            return List.of();
+          }
+          return tasks.stream().map(task -> TaskInfo.fromHash(strings((JsonObject) task))).toList();
+        });
+  }
+
+  /** The depth of each known queue and the number of delayed tasks, read atomically. */
+  public Future<Queues> queues() {
+    return QUEUE_STATS.run(redis, List.of(keys.queues(), keys.delayed(), keys.stats()),
+        List.of(keys.prefix() + "queue:", MAX_QUEUES, TaskKeys.GROUP)).map(reply -> {
+          JsonObject answer = new JsonObject(reply.toString());
+          Object queues = answer.getValue("queues");
+          List<QueueStats> stats = queues instanceof JsonArray array
+              ? array.stream().map(JsonObject.class::cast).map(QueueStats::fromJson).toList()
+              : List.of();
+          return new Queues(stats, answer.getLong("delayed", 0L));
+        });
+  }
+
+  private static Map<String, String> strings(JsonObject hash) {
+    Map<String, String> map = new HashMap<>();
+    hash.forEach(entry -> map.put(entry.getKey(), String.valueOf(entry.getValue())));
+    return map;
+  }
+}
