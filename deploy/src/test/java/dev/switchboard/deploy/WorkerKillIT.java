@@ -1,5 +1,7 @@
 package dev.switchboard.deploy;
 
+import static dev.switchboard.deploy.Eventually.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -125,18 +126,5 @@ class WorkerKillIT {
           });
         })
         .onComplete(testContext.succeedingThenComplete());
-  }
-
-  private static Future<Void> eventually(Vertx vertx, long timeoutMs, Supplier<Future<Boolean>> check) {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    return check.get().recover(err -> Future.succeededFuture(false)).compose(done -> {
-      if (done) {
-        return Future.succeededFuture();
-      }
-      if (System.currentTimeMillis() > deadline) {
-        return Future.failedFuture(new AssertionError("condition not met within " + timeoutMs + " ms"));
-      }
-      return vertx.timer(100).compose(v -> eventually(vertx, deadline - System.currentTimeMillis(), check));
-    });
   }
 }
