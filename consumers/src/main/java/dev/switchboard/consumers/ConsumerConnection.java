@@ -1,7 +1,7 @@
 package dev.switchboard.consumers;
 
-import dev.switchboard.shared.protocol.Asgi;
-import dev.switchboard.shared.protocol.CloseCodes;
+import dev.switchboard.api.protocol.Asgi;
+import dev.switchboard.api.protocol.CloseCodes;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;

@@ -1,12 +1,12 @@
 package dev.switchboard.consumers;
 
-import dev.switchboard.shared.channels.ChannelLayer;
+import dev.switchboard.api.channels.ChannelLayer;
 import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
-import dev.switchboard.shared.protocol.Asgi;
-import dev.switchboard.shared.protocol.CloseCodes;
+import dev.switchboard.api.protocol.Asgi;
+import dev.switchboard.api.protocol.CloseCodes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;

@@ -1,8 +1,8 @@
 package dev.switchboard.consumers;
 
 import dev.switchboard.shared.channels.ChannelNames;
-import dev.switchboard.shared.protocol.Asgi;
-import dev.switchboard.shared.protocol.CloseCodes;
+import dev.switchboard.api.protocol.Asgi;
+import dev.switchboard.api.protocol.CloseCodes;
 import io.vertx.core.Future;
 
 /**

@@ -2,11 +2,11 @@ package dev.switchboard.consumers;
 
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
-import dev.switchboard.shared.protocol.CloseCodes;
+import dev.switchboard.api.protocol.CloseCodes;
 import dev.switchboard.shared.tasks.TaskClient;
 import dev.switchboard.shared.tasks.TaskEvents;
-import dev.switchboard.shared.tasks.TaskException;
-import dev.switchboard.shared.tasks.TaskInfo;
+import dev.switchboard.api.tasks.TaskException;
+import dev.switchboard.api.tasks.TaskInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;

@@ -1,9 +1,9 @@
 package dev.switchboard.consumers;
 
-import dev.switchboard.shared.channels.ChannelLayer;
+import dev.switchboard.api.channels.ChannelLayer;
 import dev.switchboard.shared.config.SwitchboardConfig;
-import dev.switchboard.shared.protocol.Asgi;
-import dev.switchboard.shared.protocol.CloseCodes;
+import dev.switchboard.api.protocol.Asgi;
+import dev.switchboard.api.protocol.CloseCodes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,6 +1,6 @@
 package dev.switchboard.gateway;
 
-import dev.switchboard.shared.tasks.TaskException;
+import dev.switchboard.api.tasks.TaskException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

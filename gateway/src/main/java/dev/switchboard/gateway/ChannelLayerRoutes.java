@@ -2,7 +2,7 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.shared.channels.ChannelNames;
 import dev.switchboard.shared.channels.EventBusChannelLayer;
-import dev.switchboard.shared.channels.GroupMember;
+import dev.switchboard.api.channels.GroupMember;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -2,9 +2,9 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.tasks.TaskClient;
-import dev.switchboard.shared.tasks.TaskInfo;
+import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.shared.tasks.TaskInspector;
-import dev.switchboard.shared.tasks.TaskState;
+import dev.switchboard.api.tasks.TaskState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;

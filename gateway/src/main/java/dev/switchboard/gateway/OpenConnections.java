@@ -1,6 +1,6 @@
 package dev.switchboard.gateway;
 
-import dev.switchboard.shared.protocol.CloseCodes;
+import dev.switchboard.api.protocol.CloseCodes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -2,10 +2,10 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.tasks.TaskClient;
-import dev.switchboard.shared.tasks.TaskInfo;
+import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.shared.tasks.TaskKeys;
-import dev.switchboard.shared.tasks.TaskState;
-import dev.switchboard.shared.tasks.TaskOptions;
+import dev.switchboard.api.tasks.TaskState;
+import dev.switchboard.api.tasks.TaskOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

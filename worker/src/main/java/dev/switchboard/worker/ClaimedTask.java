@@ -1,6 +1,6 @@
 package dev.switchboard.worker;
 
-import dev.switchboard.shared.tasks.TaskOptions;
+import dev.switchboard.api.tasks.TaskOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,6 +1,6 @@
 package dev.switchboard.worker;
 
-import dev.switchboard.shared.tasks.TaskSignature;
+import dev.switchboard.api.tasks.TaskSignature;
 import io.vertx.core.Future;
 
 /**

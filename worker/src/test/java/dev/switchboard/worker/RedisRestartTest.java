@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.switchboard.shared.config.TaskSettings;
 import dev.switchboard.shared.tasks.TaskClient;
 import dev.switchboard.shared.tasks.TaskHandle;
-import dev.switchboard.shared.tasks.TaskOptions;
+import dev.switchboard.api.tasks.TaskOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

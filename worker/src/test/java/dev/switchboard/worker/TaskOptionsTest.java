@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.shared.config.TaskSettings;
 import dev.switchboard.shared.tasks.TaskClient;
-import dev.switchboard.shared.tasks.TaskException;
-import dev.switchboard.shared.tasks.TaskOptions;
-import dev.switchboard.shared.tasks.TaskState;
+import dev.switchboard.api.tasks.TaskException;
+import dev.switchboard.api.tasks.TaskOptions;
+import dev.switchboard.api.tasks.TaskState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

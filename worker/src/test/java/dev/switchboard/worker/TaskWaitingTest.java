@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.switchboard.shared.tasks.TaskClient;
-import dev.switchboard.shared.tasks.TaskException;
+import dev.switchboard.api.tasks.TaskException;
 import dev.switchboard.shared.tasks.TaskHandle;
-import dev.switchboard.shared.tasks.TaskOptions;
+import dev.switchboard.api.tasks.TaskOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

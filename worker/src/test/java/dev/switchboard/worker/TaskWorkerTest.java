@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.switchboard.shared.tasks.TaskClient;
 import dev.switchboard.shared.tasks.TaskHandle;
-import dev.switchboard.shared.tasks.TaskInfo;
+import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.shared.tasks.TaskKeys;
-import dev.switchboard.shared.tasks.TaskOptions;
-import dev.switchboard.shared.tasks.TaskState;
+import dev.switchboard.api.tasks.TaskOptions;
+import dev.switchboard.api.tasks.TaskState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

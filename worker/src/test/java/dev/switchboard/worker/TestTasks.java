@@ -1,9 +1,9 @@
 package dev.switchboard.worker;
 
-import static dev.switchboard.shared.tasks.TaskSignature.param;
+import static dev.switchboard.api.tasks.TaskSignature.param;
 
-import dev.switchboard.shared.tasks.TaskSignature;
-import dev.switchboard.shared.tasks.TaskSignature.Type;
+import dev.switchboard.api.tasks.TaskSignature;
+import dev.switchboard.api.tasks.TaskSignature.Type;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.io.IOException;

@@ -1,5 +1,8 @@
 package dev.switchboard.shared.channels;
 
+import dev.switchboard.api.channels.PresenceEvent;
+import dev.switchboard.api.channels.GroupMember;
+import dev.switchboard.api.channels.GroupSendReport;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.metrics.SwitchboardMetrics;

@@ -1,5 +1,8 @@
 package dev.switchboard.shared.channels;
 
+import dev.switchboard.api.channels.GroupMember;
+import dev.switchboard.api.channels.GroupSendReport;
+import dev.switchboard.api.channels.ChannelLayer;
 import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

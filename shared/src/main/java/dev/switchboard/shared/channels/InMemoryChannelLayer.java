@@ -1,5 +1,9 @@
 package dev.switchboard.shared.channels;
 
+import dev.switchboard.api.channels.PresenceEvent;
+import dev.switchboard.api.channels.GroupMember;
+import dev.switchboard.api.channels.GroupSendReport;
+import dev.switchboard.api.channels.ChannelLayer;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.Future;

@@ -1,5 +1,6 @@
 package dev.switchboard.shared.channels;
 
+import dev.switchboard.api.channels.GroupSendReport;
 import dev.switchboard.shared.metrics.MetricNames;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,5 +1,7 @@
 package dev.switchboard.shared.channels;
 
+import dev.switchboard.api.channels.GroupMember;
+import dev.switchboard.api.channels.GroupSendReport;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package dev.switchboard.shared.channels;
 
+import dev.switchboard.api.channels.GroupMember;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,5 +1,10 @@
 package dev.switchboard.shared.tasks;
 
+import dev.switchboard.api.tasks.TaskException;
+import dev.switchboard.api.tasks.TaskInfo;
+import dev.switchboard.api.tasks.TaskState;
+import dev.switchboard.api.tasks.TaskOptions;
+import dev.switchboard.api.tasks.TaskSignature;
 import dev.switchboard.shared.config.TaskSettings;
 import dev.switchboard.shared.metrics.MetricNames;
 import dev.switchboard.shared.metrics.SwitchboardMetrics;

@@ -1,5 +1,7 @@
 package dev.switchboard.shared.tasks;
 
+import dev.switchboard.api.tasks.TaskInfo;
+import dev.switchboard.api.tasks.TaskState;
 import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,8 @@
 package dev.switchboard.shared.tasks;
 
+import dev.switchboard.api.tasks.TaskException;
+import dev.switchboard.api.tasks.TaskInfo;
+import dev.switchboard.api.tasks.TaskState;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,9 @@
 package dev.switchboard.shared.channels;
 
+import dev.switchboard.api.channels.PresenceEvent;
+import dev.switchboard.api.channels.GroupMember;
+import dev.switchboard.api.channels.GroupSendReport;
+import dev.switchboard.api.channels.ChannelLayer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package dev.switchboard.shared.channels;
 
+import dev.switchboard.api.channels.ChannelLayer;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;

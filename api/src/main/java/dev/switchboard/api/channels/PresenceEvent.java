@@ -1,4 +1,4 @@
-package dev.switchboard.shared.channels;
+package dev.switchboard.api.channels;
 
 import io.vertx.core.json.JsonObject;
 

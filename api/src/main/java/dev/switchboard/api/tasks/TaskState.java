@@ -1,4 +1,4 @@
-package dev.switchboard.shared.tasks;
+package dev.switchboard.api.tasks;
 
 /**
  * A task's lifecycle, with Celery's names. PENDING (queued or waiting for its countdown), STARTED (a worker

@@ -1,4 +1,4 @@
-package dev.switchboard.shared.protocol;
+package dev.switchboard.api.protocol;
 
 /** WebSocket close codes (RFC 6455 and the IANA registry) that Switchboard uses, by meaning. */
 public final class CloseCodes {

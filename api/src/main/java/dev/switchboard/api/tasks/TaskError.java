@@ -1,4 +1,4 @@
-package dev.switchboard.shared.tasks;
+package dev.switchboard.api.tasks;
 
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;

@@ -1,4 +1,4 @@
-package dev.switchboard.shared.protocol;
+package dev.switchboard.api.protocol;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package dev.switchboard.shared.tasks;
+package dev.switchboard.api.tasks;
 
 /**
  * Every way a task call can fail, by {@link Reason}; the gateway maps each reason to one HTTP status. The
