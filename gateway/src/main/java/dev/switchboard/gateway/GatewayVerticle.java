@@ -124,7 +124,7 @@ public class GatewayVerticle extends VerticleBase {
   private void handshake(ServerWebSocketHandshake handshake) {
     var match = routes.match(handshake.path());
     if (match.isEmpty()) {
-      handshake.reject(404);
+      refuse(handshake, 404);
       return;
     }
     access.admit(handshake)
@@ -132,10 +132,16 @@ public class GatewayVerticle extends VerticleBase {
         .onFailure(err -> {
           int status = err instanceof AccessControl.Denied denied ? denied.status : 500;
           log.debug("refused WebSocket {} from {}: {}", handshake.path(), handshake.remoteAddress(), err.getMessage());
-          handshake.reject(status);
+          refuse(handshake, status);
         });
   }
 
+  /**
+   * Everything the handshake takes (the per-IP permit, the channel and whatever the consumer did in connect) is
+   * owned by the connection from here on, and every outcome ends in exactly one of {@code open} or
+   * {@code abandon}, which gives it all back. The client may hang up at any point: then Vert.x fails
+   * {@code accept()} (synchronously, or through its Future) and {@code reject()}.
+   */
   private void connect(ServerWebSocketHandshake handshake, WebSocketRoutes.Match match, AccessControl.Admitted admitted) {
     ClientLimits.Permit permit = admitted.permit();
     WebSocketConnection connection = new WebSocketConnection(vertx, Addresses.newChannel(nodeId), match.pattern(),
@@ -151,26 +157,42 @@ public class GatewayVerticle extends VerticleBase {
         .onSuccess(reply -> {
           JsonObject answer = reply.body();
           if (!Asgi.ACCEPT.equals(Asgi.type(answer))) {
-            permit.release();
             connection.abandon();
-            handshake.reject(403);
+            refuse(handshake, 403);
             return;
           }
           connection.acceptedBy(answer);
-          handshake.accept().onSuccess(ws -> {
+          upgrade(handshake).onSuccess(ws -> {
             connections.add(connection);
             connection.open(ws);
           }).onFailure(err -> {
-            permit.release();
+            log.debug("WebSocket {} from {} gone before its upgrade: {}", handshake.path(), handshake.remoteAddress(), err.toString());
             connection.abandon();
           });
         })
         .onFailure(err -> {
-          permit.release();
           connection.abandon();
           log.warn("no consumer {} answered the connect for {}: {}", consumer, handshake.path(), err.getMessage());
-          handshake.reject(isNoHandlers(err) ? 503 : 504);
+          refuse(handshake, isNoHandlers(err) ? 503 : 504);
         });
+  }
+
+  /** {@code handshake.accept()}, whose synchronous failures (the client already gone) become a failed Future. */
+  private static Future<io.vertx.core.http.ServerWebSocket> upgrade(ServerWebSocketHandshake handshake) {
+    try {
+      return handshake.accept();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** Refuses the upgrade; a client that has already hung up needs no answer. */
+  private static void refuse(ServerWebSocketHandshake handshake, int status) {
+    try {
+      handshake.reject(status).onFailure(err -> log.debug("could not refuse WebSocket {}: {}", handshake.path(), err.toString()));
+    } catch (RuntimeException e) {
+      log.debug("could not refuse WebSocket {}: {}", handshake.path(), e.toString());
+    }
   }
 
   /**

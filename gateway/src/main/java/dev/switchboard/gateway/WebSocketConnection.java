@@ -32,6 +32,8 @@ final class WebSocketConnection implements Outbox {
 
   /** Events a consumer may send between its accept and the end of the handshake. */
   private static final int MAX_EARLY_EVENTS = 64;
+  /** The close code for a connection that ended without a close frame (RFC 6455, never sent on the wire). */
+  private static final int ABNORMAL_CLOSURE = 1006;
 
   private final Vertx vertx;
   private final String channel;
@@ -84,6 +86,10 @@ final class WebSocketConnection implements Outbox {
     ws.binaryMessageHandler(this::onBinary);
     ws.exceptionHandler(this::onSocketError);
     ws.closeHandler(v -> onSocketClosed());
+    if (ws.isClosed()) {
+      onSocketClosed(); // closed between the upgrade and now: the handler above will not be called
+      return;
+    }
     while (!early.isEmpty() && !closed) {
       deliver(early.poll());
     }
@@ -96,12 +102,27 @@ final class WebSocketConnection implements Outbox {
     }
   }
 
-  /** Drops the channel without a socket (the handshake was refused). */
-  Future<Void> abandon() {
+  /**
+   * Ends a connection that never got its socket (the handshake was refused, timed out, or its client hung up
+   * before the upgrade): the channel and its memberships go, the consumer instance that accepted it (if any) hears
+   * {@code websocket.disconnect} with 1006 so it drops its state, and {@code onClosed} runs, as it does once for
+   * every connection. Calling it again, or after the socket opened, does nothing.
+   */
+  void abandon() {
+    if (closed || socket != null) {
+      return;
+    }
     closed = true;
     finished = true;
+    early.clear();
     LocalChannels.of(vertx).close(channel);
-    return inbox == null ? Future.succeededFuture() : inbox.unregister();
+    if (instance != null) {
+      vertx.eventBus().send(instance, Asgi.disconnect(channel, ABNORMAL_CLOSURE));
+    }
+    if (inbox != null) {
+      inbox.unregister();
+    }
+    onClosed.accept(this);
   }
 
   String channel() {
@@ -219,7 +240,7 @@ final class WebSocketConnection implements Outbox {
     finished = true;
     LocalChannels.of(vertx).close(channel);
     Short status = socket.closeStatusCode();
-    int code = status == null ? 1006 : status;
+    int code = status == null ? ABNORMAL_CLOSURE : status;
     meters.closed(route, code);
     vertx.eventBus().send(instance, Asgi.disconnect(channel, code));
     inbox.unregister();
