@@ -8,7 +8,7 @@ import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.channels.LocalChannels;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
-import dev.switchboard.shared.protocol.Asgi;
+import dev.switchboard.api.protocol.Asgi;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
