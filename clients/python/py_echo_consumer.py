@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """A Switchboard WebSocket consumer written in Python: serves /ws/py-echo through the gateway.
 
-It registers on the consumer's shared address over the TCP bridge, answers each ``websocket.connect`` with
-an accept naming its own instance address, and answers every text frame with ``py-echo: <text>`` by sending
-``websocket.send`` to the connection's channel. The bridge must permit (see README, "Polyglot"):
+It registers on the consumer's shared address over the TCP bridge, announces its route (``/ws/py-echo`` →
+``py-echo``) to every gateway by publishing to ``switchboard.routes.announce`` (withdrawn when its connection
+closes), answers each ``websocket.connect`` with an accept naming its own instance address, and answers every
+text frame with ``py-echo: <text>`` by sending ``websocket.send`` to the connection's channel. The bridge must
+permit (see README, "Polyglot"):
 
     SWITCHBOARD_TCP_BRIDGE_OUTBOUND='re:switchboard\\.consumer\\.py-echo(\\..+)?'
-    SWITCHBOARD_TCP_BRIDGE_INBOUND='re:switchboard\\.channel\\..+'
+    SWITCHBOARD_TCP_BRIDGE_INBOUND='switchboard.routes.announce,re:switchboard\\.channel\\..+'
 
 Usage: py_echo_consumer.py [--host 127.0.0.1] [--port 7000] [--token JWT]
 Prints "py-echo ready" once registered; stops on SIGTERM/Ctrl-C or when the bridge goes away.
@@ -24,6 +26,8 @@ from switchboard_bus import EventBus  # noqa: E402
 
 NAME = "py-echo"
 SHARED_ADDRESS = "switchboard.consumer." + NAME
+ROUTES_ANNOUNCE = "switchboard.routes.announce"
+ROUTES = [{"kind": "websocket", "pattern": "/ws/py-echo", "consumer": NAME}]
 MAX_CONNECTIONS = 10000
 
 
@@ -37,6 +41,8 @@ class PyEchoConsumer:
     def start(self):
         self.bus.register(self.instance, self.on_event)
         self.bus.register(SHARED_ADDRESS, self.on_connect)
+        # after registering: a gateway that hears of the route finds the consumer listening
+        self.bus.publish(ROUTES_ANNOUNCE, {"source": self.instance, "routes": ROUTES}, confirm=True)
 
     def on_connect(self, message):
         event = message.body or {}

@@ -6,6 +6,7 @@ import dev.switchboard.consumers.data.DatabaseVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.HealthServerVerticle;
 import dev.switchboard.gateway.NodeStatusVerticle;
+import dev.switchboard.gateway.RouteDirectory;
 import dev.switchboard.gateway.TcpBridgeVerticle;
 import dev.switchboard.gateway.TcpEchoVerticle;
 import dev.switchboard.shared.channels.ChannelLayerVerticle;
@@ -41,6 +42,7 @@ final class SwitchboardNode {
   private EmbeddedPostgres embeddedPostgres;
   private Vertx vertx;
   private final List<String> deployments = new ArrayList<>();
+  private RouteDirectory routes;
 
   SwitchboardNode(Set<Role> roles, boolean clustered, SwitchboardConfig config) {
     this.roles = roles;
@@ -93,8 +95,11 @@ final class SwitchboardNode {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new WorkerVerticle(), once)));
     }
     if (roles.contains(Role.GATEWAY)) {
+      // one route table per node, shared by every gateway instance, built from the cluster's announcements
+      routes = new RouteDirectory(vertx);
       chain = chain
-          .compose(v -> deploy(vertx.deployVerticle(() -> add(gateways, new GatewayVerticle()),
+          .compose(v -> deploy(vertx.deployVerticle(routes.verticle(), once)))
+          .compose(v -> deploy(vertx.deployVerticle(() -> add(gateways, new GatewayVerticle(routes)),
               new DeploymentOptions(once).setInstances(config.http().instances()))))
           .compose(v -> deploy(vertx.deployVerticle(add(echoes, new TcpEchoVerticle()), once)));
       if (config.bridges().tcp().enabled()) {

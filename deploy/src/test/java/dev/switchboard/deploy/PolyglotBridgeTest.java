@@ -45,7 +45,8 @@ class PolyglotBridgeTest {
         .put("tasks", new JsonObject().put("namespace", "test-" + UUID.randomUUID().toString().substring(0, 8))
             .put("schedulerIntervalMs", 20).put("pollIntervalMs", 100))
         .put("tcpBridge", new JsonObject().put("port", 0).put("maxFrameBytes", MAX_FRAME)
-            .put("inbound", new JsonArray().add("re:polyglot\\.in\\..+").add("re:switchboard\\.channel\\..+"))
+            .put("inbound", new JsonArray().add("re:polyglot\\.in\\..+").add("re:switchboard\\.channel\\..+")
+                .add("switchboard.routes.announce"))
             .put("outbound", new JsonArray().add("re:polyglot\\.out\\..+")
                 .add("re:switchboard\\.consumer\\.py-echo(\\..+)?").add("re:switchboard\\.task\\..+"))))
         .toJson();
@@ -96,10 +97,14 @@ class PolyglotBridgeTest {
 
   @Test
   @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
-  @DisplayName("a consumer written in Python serves /ws/py-echo through the gateway")
+  @DisplayName("a consumer written in Python announces /ws/py-echo through the bridge and serves it; its route leaves with its connection")
   void pythonConsumerServesWebSocket(Vertx vertx) throws Exception {
-    try (ScriptRun consumer = ScriptRun.start(List.of("python3", "python/py_echo_consumer.py", "--port", String.valueOf(bridgePort)))) {
+    assertEquals(404, RouteProbe.upgradeStatus(vertx, httpPort, "/ws/py-echo").await(10, TimeUnit.SECONDS), "served before it was announced");
+    ScriptRun consumer = ScriptRun.start(List.of("python3", "python/py_echo_consumer.py", "--port", String.valueOf(bridgePort)));
+    try (consumer) {
       consumer.awaitLine("py-echo ready", 30);
+      Eventually.eventually(vertx, 5000, () -> RouteProbe.upgradeStatus(vertx, httpPort, "/ws/py-echo").map(status -> status == 101))
+          .await(10, TimeUnit.SECONDS);
       CompletableFuture<List<String>> replies = new CompletableFuture<>();
       List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
       vertx.createWebSocketClient().connect(httpPort, "127.0.0.1", "/ws/py-echo").onComplete(result -> {
@@ -124,6 +129,9 @@ class PolyglotBridgeTest {
       }
       assertEquals(List.of("py-echo: hello", "py-echo: from the JVM"), answers, consumer.output());
     }
+    // the consumer's bridge connection is gone: the gateway drops its route
+    Eventually.eventually(vertx, 5000, () -> RouteProbe.upgradeStatus(vertx, httpPort, "/ws/py-echo").map(status -> status == 404))
+        .await(10, TimeUnit.SECONDS);
   }
 
   @Test

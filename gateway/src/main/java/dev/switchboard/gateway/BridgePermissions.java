@@ -21,6 +21,18 @@ final class BridgePermissions {
     return options;
   }
 
+  /** Whether {@code entries} permit {@code address}, as the bridge itself will judge it. */
+  static boolean permits(List<String> entries, String address) {
+    for (String entry : entries) {
+      if (entry.startsWith(BridgeSettings.REGEX_PREFIX)
+          ? address.matches(entry.substring(BridgeSettings.REGEX_PREFIX.length()))
+          : entry.equals(address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static PermittedOptions permitted(String entry) {
     if (entry.startsWith(BridgeSettings.REGEX_PREFIX)) {
       return new PermittedOptions().setAddressRegex(entry.substring(BridgeSettings.REGEX_PREFIX.length()));

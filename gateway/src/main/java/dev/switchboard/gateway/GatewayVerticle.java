@@ -3,6 +3,7 @@ package dev.switchboard.gateway;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
+import dev.switchboard.shared.routes.Route;
 import dev.switchboard.api.protocol.Asgi;
 import dev.switchboard.api.protocol.CloseCodes;
 import dev.switchboard.shared.tasks.TaskClient;
@@ -36,7 +37,8 @@ public class GatewayVerticle extends VerticleBase {
   private static final Buffer PONG = Buffer.buffer("{\"pong\":true}");
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
-  private final WebSocketRoutes routes;
+  private final RouteDirectory sharedRoutes;
+  private RouteDirectory routes;
   private final OpenConnections connections = new OpenConnections();
   private SwitchboardConfig config;
   private HttpServer server;
@@ -46,12 +48,14 @@ public class GatewayVerticle extends VerticleBase {
   private String nodeId;
   private AccessControl access;
 
+  /** An instance with a route table of its own (started and stopped with it): for tests of a single instance. */
   public GatewayVerticle() {
-    this(WebSocketRoutes.shipped());
+    this(null);
   }
 
-  public GatewayVerticle(WebSocketRoutes routes) {
-    this.routes = routes;
+  /** An instance reading the node's route table, which the caller starts before and stops after the gateway. */
+  public GatewayVerticle(RouteDirectory routes) {
+    this.sharedRoutes = routes;
   }
 
   @Override
@@ -61,7 +65,9 @@ public class GatewayVerticle extends VerticleBase {
     stopWatchingNodes = ClusterMembership.of(vertx).onNodeLeft(connections::consumerNodeLeft);
     meters = GatewayMeters.of(vertx);
     TaskClient tasks = config.redisUrl().map(url -> TaskClient.shared(vertx, url, config.tasks())).orElse(null);
-    return AccessControl.create(vertx, config.security())
+    routes = sharedRoutes != null ? sharedRoutes : new RouteDirectory(vertx);
+    return (sharedRoutes != null ? Future.succeededFuture() : routes.start())
+        .compose(v -> AccessControl.create(vertx, config.security()))
         .compose(control -> {
           access = control;
           server = vertx.createHttpServer(serverOptions())
@@ -79,6 +85,7 @@ public class GatewayVerticle extends VerticleBase {
     router.get("/health").handler(NodeHealth.handler(vertx, config()));
     router.get("/metrics").handler(MetricsEndpoint.handler(vertx, tasks));
     router.get("/api/ping").handler(this::ping);
+    router.get("/api/routes").handler(rc -> rc.json(routes.toJson()));
     TaskRoutes.mount(router, tasks, config);
     dashboard = DashboardRoutes.mount(vertx, router, tasks);
     RoomRoutes.mount(vertx, router, config);
@@ -95,7 +102,7 @@ public class GatewayVerticle extends VerticleBase {
       dashboard.close();
     }
     connections.closeAll(CloseCodes.GOING_AWAY, "server shutting down");
-    return server.shutdown();
+    return server.shutdown().compose(v -> sharedRoutes != null ? Future.succeededFuture() : routes.stop());
   }
 
   /** The port actually bound (differs from the configured one when that is 0). */
@@ -122,7 +129,8 @@ public class GatewayVerticle extends VerticleBase {
   }
 
   private void handshake(ServerWebSocketHandshake handshake) {
-    var match = routes.match(handshake.path());
+    // an unannounced path is a fast 404: nobody serves it, so no consumer is asked
+    var match = routes.match(Route.Kind.WEBSOCKET, handshake.path());
     if (match.isEmpty()) {
       refuse(handshake, 404);
       return;
@@ -142,7 +150,7 @@ public class GatewayVerticle extends VerticleBase {
    * {@code abandon}, which gives it all back. The client may hang up at any point: then Vert.x fails
    * {@code accept()} (synchronously, or through its Future) and {@code reject()}.
    */
-  private void connect(ServerWebSocketHandshake handshake, WebSocketRoutes.Match match, AccessControl.Admitted admitted) {
+  private void connect(ServerWebSocketHandshake handshake, RouteMatch match, AccessControl.Admitted admitted) {
     ClientLimits.Permit permit = admitted.permit();
     WebSocketConnection connection = new WebSocketConnection(vertx, Addresses.newChannel(nodeId), match.pattern(),
         meters, config.websocket().outboundQueueBytes(), closed -> {

@@ -50,12 +50,14 @@ public class TcpBridgeVerticle extends VerticleBase {
   private boolean tokenRequired;
   private GuardedNetServers servers;
   private TcpEventBusBridge bridge;
+  private BridgeRoutes routes;
 
   @Override
   public Future<?> start() {
     SwitchboardConfig config = SwitchboardConfig.fromJson(config());
     settings = config.bridges().tcp();
     limits = ClientLimits.of(vertx, config.security().limits());
+    routes = new BridgeRoutes(vertx, settings.inbound());
     return TokenAuth.create(vertx, config.security().auth()).compose(auth -> {
       tokens = auth;
       tokenRequired = auth.protects(SecuritySettings.TCP_BRIDGE);
@@ -102,6 +104,7 @@ public class TcpBridgeVerticle extends VerticleBase {
         admission.permit().release();
         sessions.remove(socket);
         open.remove(socket);
+        routes.closed(socket);
       });
       bridgeHandler.handle(socket);
     };
@@ -109,7 +112,7 @@ public class TcpBridgeVerticle extends VerticleBase {
 
   private void onBridgeEvent(BridgeEvent event) {
     if (!tokenRequired) {
-      event.complete(true);
+      event.complete(admitFrame(event));
       return;
     }
     NetSocket socket = event.socket();
@@ -124,12 +127,19 @@ public class TcpBridgeVerticle extends VerticleBase {
       return;
     }
     session.onComplete(result -> {
-      event.complete(result.succeeded());
+      event.complete(result.succeeded() && admitFrame(event));
       if (result.failed()) {
         log.debug("TCP bridge refused {}: {}", socket.remoteAddress(), result.cause().getMessage());
         closeSoon(socket);
       }
     });
+  }
+
+  /** Route announcements are completed and remembered here before the bridge publishes them (see {@link BridgeRoutes}). */
+  private boolean admitFrame(BridgeEvent event) {
+    JsonObject frame = event.getRawMessage();
+    boolean sendOrPublish = event.type() == BridgeEventType.SEND || event.type() == BridgeEventType.PUBLISH;
+    return !sendOrPublish || frame == null || routes.onFrame(event.socket(), frame.getValue("address") instanceof String address ? address : null, frame);
   }
 
   private void closeSoon(NetSocket socket) {

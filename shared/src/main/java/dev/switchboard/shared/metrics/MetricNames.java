@@ -49,6 +49,11 @@ public final class MetricNames {
   /** Gauge: 1 when the last read of Redis succeeded, else 0. */
   public static final String REDIS_UP = "switchboard.redis.up";
 
+  /** Gauge: route patterns announced for more than one consumer, as a gateway sees them; tag {@link #NODE}. */
+  public static final String ROUTE_CONFLICTS = "switchboard.route.conflicts";
+  /** Counter: route announcements a gateway refused (malformed, or over its bound of sources); tag {@link #NODE}. */
+  public static final String ROUTE_ANNOUNCEMENTS_REFUSED = "switchboard.route.announcements.refused";
+
   public static final String ROUTE = "route";
   public static final String NODE = "node";
   public static final String CODE = "code";

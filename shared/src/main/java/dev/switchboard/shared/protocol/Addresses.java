@@ -24,6 +24,15 @@ public final class Addresses {
    */
   public static final String BRIDGE_ECHO = PREFIX + "bridge.echo";
 
+  /**
+   * Cluster-wide stream of route announcements ({@code RouteAnnouncement}): every gateway builds its route table
+   * from them. A TCP-bridge client may publish here only when the bridge permits it (its node is then stamped in).
+   */
+  public static final String ROUTES_ANNOUNCE = PREFIX + "routes.announce";
+
+  /** The cluster-wide map (Vert.x shared data) of every source's current announcement, for gateways starting later. */
+  public static final String ROUTES_MAP = PREFIX + "routes";
+
   private Addresses() {
   }
 
