@@ -8,6 +8,8 @@ import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.channels.LocalChannels;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
+import dev.switchboard.shared.routes.Route;
+import dev.switchboard.shared.routes.RouteAnnouncer;
 import dev.switchboard.api.protocol.Asgi;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -64,11 +66,12 @@ class AbortedHandshakeTest {
         .put("limits", new JsonObject().put("maxConnectionsPerIp", MAX_PER_IP))
         .put("roles", new JsonArray().add("gateway"))).toJson();
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    gateway = new GatewayVerticle(new WebSocketRoutes().route("/ws/slow", "slow"));
+    gateway = new GatewayVerticle();
     layer = new EventBusChannelLayer(vertx, 5000);
     vertx.eventBus().<JsonObject>consumer(INSTANCE, this::onInstanceEvent);
     vertx.deployVerticle(new ChannelLayerVerticle(), options)
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.consumer("slow"), this::onConnect).completion())
+        .compose(v -> new RouteAnnouncer(vertx, "test").announce(List.of(Route.websocket("/ws/slow", "slow"))))
         .compose(v -> vertx.deployVerticle(gateway, options))
         .onComplete(testContext.succeedingThenComplete());
   }
