@@ -1,7 +1,8 @@
 #!/bin/bash
 # Data-layer benchmark (issue 5), everything on 127.0.0.1, in one run:
 #   GET /api/rooms/lobby/messages?limit=20 with wrk -t2 -c64 against
-#     1. the Switchboard gateway (java -jar, role gateway, pool of 8),
+#     1. Switchboard (java -jar, roles gateway + consumers in one JVM: the rooms API is an HTTP consumer the
+#        gateway relays over the event bus; pool of 8),
 #     2. bench/BareRoomsServer.java: bare Vert.x HTTP + pg client, same query, same JSON (the ceiling),
 #     3. the same endpoint as a Django 3.2 async view (psycopg 3 async pool of 8) under Daphne (the peer),
 #   on one fresh database of the machine's PostgreSQL seeded with 1000 messages; ROUNDS rounds, interleaved,
@@ -33,7 +34,7 @@ wait_port() { local i; for i in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1")
 psql "$PG_ADMIN" -qc "CREATE DATABASE $DB" || exit 1
 log "gateway on :$GW (database $DB)"
 SWITCHBOARD_PG_URL=$PG_URL SWITCHBOARD_REDIS_URL=redis://127.0.0.1:6379 SWITCHBOARD_HTTP_PORT=$GW SWITCHBOARD_HTTP_HOST=127.0.0.1 \
-  SWITCHBOARD_TCP_ECHO_PORT=0 java -Xmx512m -jar "$JAR" gateway > "$OUT/gateway.log" 2>&1 & STARTED+=($!)
+  SWITCHBOARD_TCP_ECHO_PORT=0 java -Xmx512m -jar "$JAR" gateway consumers > "$OUT/gateway.log" 2>&1 & STARTED+=($!)
 wait_log "$OUT/gateway.log" "Switchboard ready"
 psql "$PG_URL" -qc "INSERT INTO chat_messages (room, username, message, ts)
   SELECT 'lobby', 'user' || (i % 17), 'message number ' || i || ' with some text to make it look like chat', now()

@@ -1,5 +1,8 @@
 package dev.switchboard.consumers;
 
+import dev.switchboard.api.http.HttpConsumer;
+import dev.switchboard.consumers.http.RoomEventsConsumer;
+import dev.switchboard.consumers.http.RoomMessagesConsumer;
 import dev.switchboard.shared.protocol.Addresses;
 import dev.switchboard.shared.routes.Route;
 import dev.switchboard.shared.routes.RouteAnnouncer;
@@ -36,7 +39,17 @@ public class ConsumersVerticle extends VerticleBase {
         Route.websocket("/ws/echo", EchoConsumer.NAME),
         Route.websocket("/ws/chat/:room", ChatConsumer.NAME),
         Route.websocket("/ws/rooms/:room", RoomConsumer.NAME),
-        Route.websocket("/ws/tasks/:id", TaskProgressConsumer.NAME));
+        Route.websocket("/ws/tasks/:id", TaskProgressConsumer.NAME),
+        Route.http(RoomMessagesConsumer.PATTERN, RoomMessagesConsumer.NAME),
+        Route.http(RoomEventsConsumer.PATTERN, RoomEventsConsumer.NAME));
+  }
+
+  /** HTTP consumer name → factory, Channels' {@code AsyncHttpConsumer}s of the shipped apps. */
+  public static Map<String, Supplier<? extends HttpConsumer>> shippedHttp() {
+    Map<String, Supplier<? extends HttpConsumer>> consumers = new LinkedHashMap<>();
+    consumers.put(RoomMessagesConsumer.NAME, RoomMessagesConsumer::new);
+    consumers.put(RoomEventsConsumer.NAME, RoomEventsConsumer::new);
+    return consumers;
   }
 
   private RouteAnnouncer announcer;
@@ -51,7 +64,14 @@ public class ConsumersVerticle extends VerticleBase {
           return vertx.deployVerticle(() -> new ConsumerVerticle(entry.getKey(), entry.getValue()),
               new DeploymentOptions().setConfig(config()).setInstances(instances));
         })
-        .toList());
+        .toList())
+        .compose(v -> Future.all(shippedHttp().entrySet().stream()
+            .map(entry -> {
+              names.add(entry.getKey());
+              return vertx.deployVerticle(() -> new HttpConsumerVerticle(entry.getKey(), entry.getValue()),
+                  new DeploymentOptions().setConfig(config()).setInstances(instances));
+            })
+            .toList()));
     JsonObject health = new JsonObject().put("status", "UP").put("consumers", names);
     announcer = new RouteAnnouncer(vertx, "consumers-" + deploymentID());
     // announced last: once a gateway hears of a route, the consumers behind it are listening

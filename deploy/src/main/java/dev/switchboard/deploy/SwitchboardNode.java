@@ -118,9 +118,12 @@ final class SwitchboardNode {
     });
   }
 
-  /** The gateway (rooms API) and the consumers (chat rooms) keep chat history in PostgreSQL; the worker does not. */
+  /**
+   * The consumers (chat rooms, the rooms API) keep chat history in PostgreSQL; the gateway, a protocol server, and the
+   * worker never open it.
+   */
   private boolean usesPostgres() {
-    return roles.contains(Role.GATEWAY) || roles.contains(Role.CONSUMERS);
+    return roles.contains(Role.CONSUMERS);
   }
 
   private Future<String> deploy(Future<String> deployment) {

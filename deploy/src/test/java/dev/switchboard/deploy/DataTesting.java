@@ -70,7 +70,16 @@ final class DataTesting {
     }
 
     Future<Reply> call(HttpMethod method, String uri, Buffer body) {
-      return http.request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port()).setURI(uri))
+      return call(method, uri, body, null);
+    }
+
+    /** A call with {@code Authorization: Bearer token} when {@code token} is not null. */
+    Future<Reply> call(HttpMethod method, String uri, Buffer body, String token) {
+      RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port()).setURI(uri);
+      if (token != null) {
+        options.addHeader("Authorization", "Bearer " + token);
+      }
+      return http.request(options)
           .compose(request -> body == null ? request.send() : request.send(body))
           .compose(response -> response.body().map(bytes -> new Reply(response.statusCode(), bytes)));
     }

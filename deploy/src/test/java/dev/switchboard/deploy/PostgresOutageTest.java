@@ -58,7 +58,7 @@ class PostgresOutageTest {
         .put("redis", new JsonObject().put("url", DataTesting.REDIS_URL))
         .put("tasks", new JsonObject().put("namespace", namespace).put("pollIntervalMs", 100))
         .put("pg", pgSettings.toJson().put("url", postgres.url()).put("connectTimeoutMs", 1000).put("acquireTimeoutMs", 1000)))
-        .toJson();
+        .toJson().put("roles", new io.vertx.core.json.JsonArray().add("gateway").add("consumers").add("worker"));
     DataTesting.Node.deploy(vertx, config, true).onSuccess(deployed -> node = deployed)
         .onComplete(testContext.succeedingThenComplete());
   }

@@ -17,7 +17,13 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
-@DisplayName("The rooms API through a deployed gateway, on the machine's PostgreSQL in a fresh database")
+@DisplayName("The rooms API, an HTTP consumer relayed by the gateway, on the machine's PostgreSQL in a fresh database")
 class RoomApiTest {
 
   private static String url;
@@ -44,11 +50,24 @@ class RoomApiTest {
     DataTesting.dropDatabase(vertx, url).onComplete(testContext.succeedingThenComplete());
   }
 
+  private final String secret = UUID.randomUUID().toString() + UUID.randomUUID();
+  /** Tokens by subject: the rooms API takes the author from the verified token. */
+  private final Map<String, String> tokens = new java.util.HashMap<>();
+
+  private String token(Vertx vertx, String subject) {
+    return tokens.computeIfAbsent(subject, s -> JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
+            new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)))
+        .generateToken(new JsonObject().put("sub", s), new JWTOptions().setExpiresInSeconds(300)));
+  }
+
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext testContext) {
     JsonObject config = SwitchboardConfig.fromJson(new JsonObject()
         .put("http", new JsonObject().put("port", 0).put("instances", 1).put("host", "127.0.0.1"))
-        .put("pg", new JsonObject().put("url", url))).toJson();
+        .put("auth", new JsonObject().put("jwtSecret", secret).put("protect", new JsonArray().add("/api/rooms")))
+        .put("pg", new JsonObject().put("url", url))).toJson()
+        .put("roles", new JsonArray().add("gateway").add("consumers"));
+    ada = token(vertx, "ada");
     DataTesting.Node.deploy(vertx, config, false).onSuccess(deployed -> node = deployed)
         .onComplete(testContext.succeedingThenComplete());
   }
@@ -60,12 +79,19 @@ class RoomApiTest {
         .onComplete(testContext.succeedingThenComplete());
   }
 
+  private String ada;
+
+  /** Posts as ada. */
   private Future<DataTesting.Reply> post(String room, JsonObject body) {
-    return node.call(HttpMethod.POST, "/api/rooms/" + room + "/messages", body.toBuffer());
+    return post(room, body, ada);
+  }
+
+  private Future<DataTesting.Reply> post(String room, JsonObject body, String token) {
+    return node.call(HttpMethod.POST, "/api/rooms/" + room + "/messages", body.toBuffer(), token);
   }
 
   private Future<DataTesting.Reply> get(String room, String query) {
-    return node.call(HttpMethod.GET, "/api/rooms/" + room + "/messages" + query, null);
+    return node.call(HttpMethod.GET, "/api/rooms/" + room + "/messages" + query, null, ada);
   }
 
   private static List<String> texts(DataTesting.Reply reply) {
@@ -158,16 +184,43 @@ class RoomApiTest {
 
   @Test
   @Timeout(10_000)
-  @DisplayName("a message and user that look like SQL injection are stored and served back verbatim")
-  void injectionVerbatim(VertxTestContext testContext) {
+  @DisplayName("a message and user (the token's subject) that look like SQL injection are stored and served back verbatim")
+  void injectionVerbatim(Vertx vertx, VertxTestContext testContext) {
     String message = "x'); DELETE FROM chat_messages; -- \" \\ ; #{limit} $1";
     String user = "admin'--";
-    post("verbatim", new JsonObject().put("message", message).put("user", user))
+    post("verbatim", new JsonObject().put("message", message), token(vertx, user))
         .compose(v -> get("verbatim", "?limit=1"))
         .onComplete(testContext.succeeding(reply -> testContext.verify(() -> {
           JsonObject stored = reply.json().getJsonArray("messages").getJsonObject(0);
           assertEquals(message, stored.getString("message"));
           assertEquals(user, stored.getString("user"));
+          testContext.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(10_000)
+  @DisplayName("the author is the token's subject: a body user claiming someone else is refused with 403, without a token 401; nothing is stored")
+  void authorIsTheSubject(Vertx vertx, VertxTestContext testContext) {
+    Future<DataTesting.Reply> claimsOther = post("authors", new JsonObject().put("message", "hi").put("user", "grace"));
+    Future<DataTesting.Reply> repeatsSelf = post("authors", new JsonObject().put("message", "me").put("user", "ada"));
+    Future<DataTesting.Reply> asGrace = post("authors", new JsonObject().put("message", "grace here"), token(vertx, "grace"));
+    Future<DataTesting.Reply> noToken = post("authors", new JsonObject().put("message", "who?"), null);
+    Future.all(claimsOther, repeatsSelf, asGrace, noToken)
+        .compose(all -> {
+          testContext.verify(() -> {
+            assertEquals(403, claimsOther.result().status(), claimsOther.result().body().toString());
+            assertTrue(claimsOther.result().json().getString("error").contains("authenticated"));
+            assertEquals(201, repeatsSelf.result().status(), repeatsSelf.result().body().toString());
+            assertEquals("ada", repeatsSelf.result().json().getString("user"));
+            assertEquals("grace", asGrace.result().json().getString("user"));
+            assertEquals(401, noToken.result().status());
+          });
+          return get("authors", "");
+        })
+        .onComplete(testContext.succeeding(reply -> testContext.verify(() -> {
+          List<String> authors = reply.json().getJsonArray("messages").stream().map(m -> ((JsonObject) m).getString("user")).sorted().toList();
+          assertEquals(List.of("ada", "grace"), authors);
           testContext.completeNow();
         })));
   }
@@ -185,7 +238,7 @@ class RoomApiTest {
         get("bad", "?before=" + injected),
         get("bad", "?limit=5&limit=6"),
         get("bad%20room", ""),
-        node.call(HttpMethod.POST, "/api/rooms/bad/messages", Buffer.buffer("{\"message\": ")),
+        node.call(HttpMethod.POST, "/api/rooms/bad/messages", Buffer.buffer("{\"message\": "), ada),
         post("bad", new JsonObject().put("message", 42)),
         post("bad", new JsonObject().put("message", "hi").put("admin", true)),
         post("bad", new JsonObject().put("message", "x".repeat(4097))),
@@ -213,7 +266,7 @@ class RoomApiTest {
   @Timeout(10_000)
   @DisplayName("/health reports PostgreSQL UP with the migrations applied")
   void health(VertxTestContext testContext) {
-    node.call(HttpMethod.GET, "/health", null).onComplete(testContext.succeeding(reply -> testContext.verify(() -> {
+    node.call(HttpMethod.GET, "/health", null, ada).onComplete(testContext.succeeding(reply -> testContext.verify(() -> {
       assertEquals(200, reply.status(), reply.body().toString());
       JsonObject pg = reply.json().getJsonArray("checks").stream().map(JsonObject.class::cast)
           .filter(check -> "pg".equals(check.getString("id"))).findFirst().orElseThrow();

@@ -12,7 +12,7 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class ApiErrors {
 
-  private static final int[] STATUSES = {400, 401, 403, 404, 405, 413, 415, 429, 500, 503};
+  private static final int[] STATUSES = {400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 502, 503, 504};
 
   private ApiErrors() {
   }
@@ -62,6 +62,8 @@ final class ApiErrors {
       case 413 -> "request body too large";
       case 415 -> "unsupported media type";
       case 503 -> "service unavailable";
+      case 502 -> "bad gateway";
+      case 504 -> "gateway timeout";
       case 400 -> "bad request";
       default -> "internal error" + (failure == null ? "" : ": " + failure.getClass().getSimpleName());
     };

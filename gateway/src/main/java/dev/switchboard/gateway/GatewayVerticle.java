@@ -39,6 +39,7 @@ public class GatewayVerticle extends VerticleBase {
 
   private final RouteDirectory sharedRoutes;
   private RouteDirectory routes;
+  private HttpRelay relay;
   private final OpenConnections connections = new OpenConnections();
   private SwitchboardConfig config;
   private HttpServer server;
@@ -66,7 +67,9 @@ public class GatewayVerticle extends VerticleBase {
     meters = GatewayMeters.of(vertx);
     TaskClient tasks = config.redisUrl().map(url -> TaskClient.shared(vertx, url, config.tasks())).orElse(null);
     routes = sharedRoutes != null ? sharedRoutes : new RouteDirectory(vertx);
+    relay = new HttpRelay(vertx, routes, config);
     return (sharedRoutes != null ? Future.succeededFuture() : routes.start())
+        .compose(v -> relay.start())
         .compose(v -> AccessControl.create(vertx, config.security()))
         .compose(control -> {
           access = control;
@@ -88,10 +91,11 @@ public class GatewayVerticle extends VerticleBase {
     router.get("/api/routes").handler(rc -> rc.json(routes.toJson()));
     TaskRoutes.mount(router, tasks, config);
     dashboard = DashboardRoutes.mount(vertx, router, tasks);
-    RoomRoutes.mount(vertx, router, config);
     ApiErrors.install(router);
     ChannelLayerRoutes.mount(router, vertx);
     SockJsBridge.mount(vertx, router, config.bridges().sockJs(), access);
+    // last: any other path an HTTP consumer announced goes to that consumer, over the event bus
+    router.route().handler(relay::handle);
     return router;
   }
 
@@ -102,7 +106,7 @@ public class GatewayVerticle extends VerticleBase {
       dashboard.close();
     }
     connections.closeAll(CloseCodes.GOING_AWAY, "server shutting down");
-    return server.shutdown().compose(v -> sharedRoutes != null ? Future.succeededFuture() : routes.stop());
+    return server.shutdown().compose(v -> relay.stop()).compose(v -> sharedRoutes != null ? Future.succeededFuture() : routes.stop());
   }
 
   /** The port actually bound (differs from the configured one when that is 0). */

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * {@code GET /health} for this node: the node itself, the cluster, and each role deployed here, asked
  * over the local event bus (a role answers with its own dependencies, e.g. the worker's Redis), and PostgreSQL
- * ({@code pg}) when a role here uses it. 200 when
+ * ({@code pg}) when the consumers role runs here. 200 when
  * every check is up, 503 otherwise.
  */
 final class NodeHealth {
@@ -39,8 +39,8 @@ final class NodeHealth {
         .register("cluster", promise -> promise.complete(Status.OK(new JsonObject()
             .put("clustered", membership.clustered()).put("nodes", membership.nodes().size()))));
     List<String> dependencies = new ArrayList<>(roles.stream().map(String::valueOf).filter(role -> !role.equals("gateway")).toList());
-    // the gateway and consumers roles use PostgreSQL, through the node's data layer (DatabaseVerticle)
-    boolean usesPg = roles.contains("gateway") || roles.contains("consumers");
+    // only the consumers role uses PostgreSQL (the gateway is a protocol server and never opens a database)
+    boolean usesPg = roles.contains("consumers");
     if (usesPg && config.getJsonObject("pg", new JsonObject()).getString("url") != null) {
       dependencies.add("pg");
     }

@@ -22,8 +22,11 @@ public record SwitchboardConfig(
     SecuritySettings security,
     BridgeSettings bridges) {
 
-  /** The gateway's HTTP server; {@code instances} event-loop instances share the port. */
-  public record Http(String host, int port, int instances, int maxBodySize) {
+  /**
+   * The gateway's HTTP server; {@code instances} event-loop instances share the port. A request relayed to an HTTP
+   * consumer whose response has not started within {@code relayTimeoutMs} answers 504.
+   */
+  public record Http(String host, int port, int instances, int maxBodySize, int relayTimeoutMs) {
   }
 
   /** Hazelcast membership: TCP-IP join to {@code members}, event bus bound to {@code host}. */
@@ -73,7 +76,8 @@ public record SwitchboardConfig(
             http.string("host", "0.0.0.0"),
             http.port("port", 8080),
             http.integer("instances", Runtime.getRuntime().availableProcessors(), 1, 64),
-            http.integer("maxBodySize", 1024 * 1024, 1024, 64 * 1024 * 1024)),
+            http.integer("maxBodySize", 1024 * 1024, 1024, 64 * 1024 * 1024),
+            http.integer("relayTimeoutMs", 30_000, 1, 3_600_000)),
         tcpEcho.port("port", 8000),
         Optional.ofNullable(redis.string("url", null)),
         Optional.ofNullable(pg.string("url", null)),
@@ -98,7 +102,8 @@ public record SwitchboardConfig(
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
         .put("http", new JsonObject().put("host", http.host).put("port", http.port)
-            .put("instances", http.instances).put("maxBodySize", http.maxBodySize))
+            .put("instances", http.instances).put("maxBodySize", http.maxBodySize)
+            .put("relayTimeoutMs", http.relayTimeoutMs))
         .put("tcpEcho", new JsonObject().put("port", tcpEchoPort))
         .put("redis", new JsonObject().put("url", redisUrl.orElse(null)))
         .put("pg", pg.toJson().put("url", pgUrl.orElse(null)))

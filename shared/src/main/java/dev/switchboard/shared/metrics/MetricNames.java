@@ -54,6 +54,13 @@ public final class MetricNames {
   /** Counter: route announcements a gateway refused (malformed, or over its bound of sources); tag {@link #NODE}. */
   public static final String ROUTE_ANNOUNCEMENTS_REFUSED = "switchboard.route.announcements.refused";
 
+  /**
+   * Counter: HTTP requests the gateway could not relay to a consumer, tag {@link #REASON} ({@code no_consumer},
+   * {@code timeout}, {@code body_too_large}, {@code too_many_in_flight}, {@code consumer_failed}, {@code client_gone},
+   * {@code client_too_slow}) and {@link #NODE}.
+   */
+  public static final String HTTP_RELAY_FAILURES = "switchboard.http.relay.failures";
+
   public static final String ROUTE = "route";
   public static final String NODE = "node";
   public static final String CODE = "code";

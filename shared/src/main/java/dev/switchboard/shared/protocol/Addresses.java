@@ -66,6 +66,14 @@ public final class Addresses {
         : Optional.of(channel.substring(CHANNEL_PREFIX.length(), dot));
   }
 
+  /**
+   * A gateway instance's inbox for the response events of the HTTP requests it relays ({@code http.response.*},
+   * each naming its request): one registration per gateway instance, not one per request.
+   */
+  public static String newHttpInbox(String nodeId) {
+    return PREFIX + "http." + nodeId + "." + UUID.randomUUID();
+  }
+
   /** A node's channel-layer address: membership changes and group deliveries for the channels it owns. */
   public static String layerNode(String nodeId) {
     return PREFIX + "layer.node." + nodeId;

@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * A compiled URL pattern, like Channels' {@code URLRouter} entries: literal segments match themselves and
- * {@code :name} matches one non-empty segment, captured as a parameter; a trailing slash is ignored.
+ * {@code :name} matches one non-empty segment, captured (percent-decoded) as a parameter; a trailing slash is ignored.
  */
 public final class RoutePattern {
 
@@ -66,12 +66,24 @@ public final class RoutePattern {
         if (parts[i].isEmpty()) {
           return null;
         }
-        params.put(segments[i].substring(1), parts[i]);
+        params.put(segments[i].substring(1), decode(parts[i]));
       } else if (!segments[i].equals(parts[i])) {
         return null;
       }
     }
     return params;
+  }
+
+  /** A path segment's percent-encoding undone ({@code +} stays a plus in a path); a malformed one is kept as is. */
+  private static String decode(String segment) {
+    if (segment.indexOf('%') < 0) {
+      return segment;
+    }
+    try {
+      return java.net.URLDecoder.decode(segment.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return segment;
+    }
   }
 
   private static String[] split(String path) {
