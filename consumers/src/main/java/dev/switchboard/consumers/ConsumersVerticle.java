@@ -1,45 +1,65 @@
 package dev.switchboard.consumers;
 
+import dev.switchboard.shared.apps.AppCatalog;
+import dev.switchboard.shared.apps.AppManifest;
+import dev.switchboard.shared.apps.WebsocketRoute;
+import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Supplier;
+import java.util.List;
 
 /**
- * The {@code consumers} role: deploys every shipped consumer, one {@link ConsumerVerticle} per event loop
- * for each, and answers this node's health query for the role.
+ * The {@code consumers} role: deploys the WebSocket consumers of every app it is given, one {@link ConsumerVerticle}
+ * per event loop for each route, and answers this node's health query for the role.
  */
 public class ConsumersVerticle extends VerticleBase {
 
-  /** Consumer name → factory; the gateway's route table maps URL patterns to these names. */
-  public static Map<String, Supplier<? extends WebsocketConsumer>> shipped() {
-    Map<String, Supplier<? extends WebsocketConsumer>> consumers = new LinkedHashMap<>();
-    consumers.put(EchoConsumer.NAME, EchoConsumer::new);
-    consumers.put(TaskProgressConsumer.NAME, TaskProgressConsumer::new);
-    consumers.put(ChatConsumer.NAME, ChatConsumer::new);
-    consumers.put(RoomConsumer.NAME, RoomConsumer::new);
-    return consumers;
+  private final AppCatalog apps;
+
+  /** The apps on this class path (ServiceLoader): the built-in one, and any other listed in a services file. */
+  public ConsumersVerticle() {
+    this(AppCatalog.discover(ConsumersVerticle.class.getClassLoader()));
+  }
+
+  public ConsumersVerticle(AppCatalog apps) {
+    this.apps = apps;
+  }
+
+  /** The WebSocket routes this role serves: (pattern, consumer name, factory) of every app, in declaration order. */
+  public List<WebsocketRoute> routes() {
+    return apps.websocketRoutes();
   }
 
   @Override
   public Future<?> start() {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    SwitchboardConfig config = SwitchboardConfig.fromJson(config());
     JsonArray names = new JsonArray();
-    Future<?> deployed = Future.all(shipped().entrySet().stream()
-        .map(entry -> {
-          names.add(entry.getKey());
-          return vertx.deployVerticle(() -> new ConsumerVerticle(entry.getKey(), entry.getValue()),
+    Future<?> deployed = Future.all(apps.apps().stream()
+        .flatMap(app -> app.websockets().stream().map(route -> {
+          names.add(route.consumer());
+          JsonObject settings = settings(app, config);
+          return vertx.deployVerticle(() -> new ConsumerVerticle(route, settings, app.usesDatabase()),
               new DeploymentOptions().setConfig(config()).setInstances(instances));
-        })
+        }))
         .toList());
     JsonObject health = new JsonObject().put("status", "UP").put("consumers", names);
     return deployed.compose(v -> vertx.eventBus()
         .<JsonObject>localConsumer(Addresses.localHealth("consumers"), msg -> msg.reply(health))
         .completion());
+  }
+
+  /** An app's settings: {@code apps.<name>} of the node's configuration; the built-in app's come from its channels section. */
+  private JsonObject settings(AppManifest app, SwitchboardConfig config) {
+    JsonObject all = config().getJsonObject("apps", new JsonObject());
+    JsonObject settings = all.getValue(app.name()) instanceof JsonObject own ? own.copy() : new JsonObject();
+    if (BuiltinApp.NAME.equals(app.name()) && !settings.containsKey(ChatConsumer.MAX_MESSAGE_BYTES_SETTING)) {
+      settings.put(ChatConsumer.MAX_MESSAGE_BYTES_SETTING, config.channels().chatMaxMessageBytes());
+    }
+    return settings;
   }
 }

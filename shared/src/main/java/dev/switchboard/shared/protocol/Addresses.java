@@ -69,7 +69,7 @@ public final class Addresses {
 
   /** Where a task's state changes and progress are published (cluster-wide) for watchers of that task. */
   public static String taskEvents(String taskId) {
-    return PREFIX + "task." + taskId;
+    return dev.switchboard.api.tasks.TaskClient.eventsAddress(taskId);
   }
 
   /** Where a node answers, cluster-wide, with its roles, health and open sockets (for dashboards and tools). */
