@@ -62,6 +62,7 @@ public final class ChatConsumer extends JsonWebsocketConsumer {
     }
     user = userName(scope().getValue("user"));
     history = history();
+    on("chat.message", this::chatMessage);
     return sendHistory()
         .compose(v -> channelLayer().groupAdd(group, channelName(), new JsonObject().put("user", user)))
         .onSuccess(v -> accept());
@@ -82,6 +83,18 @@ public final class ChatConsumer extends JsonWebsocketConsumer {
     }
     // Waiting for the store and the report keeps this sender's messages in order and its backlog bounded.
     return store(text).compose(broadcast -> channelLayer().groupSend(group, Asgi.sendText(broadcast.encode()))).mapEmpty();
+  }
+
+  /**
+   * A {@code chat.message} event sent to the room's group by someone else than a chat socket (a Django view through
+   * the channels_redis bridge, a task): {@code {"type": "chat.message", "user", "message"}} reaches this member as
+   * the usual frame. The room's own broadcasts are frames already and never come here.
+   */
+  private Future<Void> chatMessage(JsonObject event) {
+    JsonObject frame = new JsonObject().put("room", room).put("user", event.getValue("user", ANONYMOUS))
+        .put("message", event.getValue("message")).put("ts", event.getLong("ts", System.currentTimeMillis()));
+    send(frame.encode());
+    return Future.succeededFuture();
   }
 
   /** The stored message as broadcast; if it cannot be stored, the live message without an id. */

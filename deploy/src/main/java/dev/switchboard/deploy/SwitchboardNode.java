@@ -13,6 +13,7 @@ import dev.switchboard.gateway.NodeStatusVerticle;
 import dev.switchboard.gateway.TcpBridgeVerticle;
 import dev.switchboard.gateway.TcpEchoVerticle;
 import dev.switchboard.gateway.WebSocketRoutes;
+import dev.switchboard.interop.channels.ChannelsRedisBridge;
 import dev.switchboard.shared.apps.AppCatalog;
 import dev.switchboard.shared.apps.AppManifest;
 import dev.switchboard.shared.apps.AppVerticle;
@@ -104,6 +105,10 @@ public final class SwitchboardNode {
     Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(), once)
         // every node answers status queries (roles, health, sockets) for the dashboard and `cluster status`
         .compose(v -> deploy(vertx.deployVerticle(new NodeStatusVerticle(), once)));
+    if (config.interop().channelsRedis().enabled()) {
+      // every node: gateways hold the members Django reaches, any node may group-send to Django
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(new ChannelsRedisBridge(), once)));
+    }
     if (usesPostgres()) {
       // the schema is brought up to date before any role that reads it starts serving
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new DatabaseVerticle(AppMigrations.of(databaseApps())), once)));
