@@ -1,6 +1,6 @@
 import dev.switchboard.shared.config.TaskSettings;
-import dev.switchboard.shared.tasks.TaskClient;
-import dev.switchboard.shared.tasks.TaskHandle;
+import dev.switchboard.shared.tasks.RedisTaskClient;
+import dev.switchboard.api.tasks.TaskHandle;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -42,7 +42,7 @@ public class TaskBench {
     Vertx vertx = Vertx.vertx();
     // everything runs on one event loop, the client's own: no thread hop in the client, like Celery's one thread
     context = vertx.getOrCreateContext();
-    TaskClient client = onContext(() -> Future.succeededFuture(TaskClient.create(vertx, redisUrl,
+    RedisTaskClient client = onContext(() -> Future.succeededFuture(RedisTaskClient.create(vertx, redisUrl,
         TaskSettings.fromJson(new JsonObject().put("tasks", new JsonObject().put("namespace", namespace))))), 10);
     int rc = 0;
     try {
@@ -59,7 +59,7 @@ public class TaskBench {
     System.exit(rc);
   }
 
-  static void warmUp(TaskClient client) throws Exception {
+  static void warmUp(RedisTaskClient client) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {
@@ -77,7 +77,7 @@ public class TaskBench {
     }
   }
 
-  static int throughput(TaskClient client, int n, long deadlineS) throws Exception {
+  static int throughput(RedisTaskClient client, int n, long deadlineS) throws Exception {
     long[] s0 = cpu("SERVER_PIDS"), a0 = cpu("AUX_PIDS");
     long c0 = selfCpu(), t0 = System.nanoTime();
     List<TaskHandle> handles = enqueue(client, n);
@@ -112,7 +112,7 @@ public class TaskBench {
   }
 
   /** At most IN_FLIGHT enqueues outstanding: a real client's backpressure, and Redis' pool bound. */
-  static List<TaskHandle> enqueue(TaskClient client, int n) throws Exception {
+  static List<TaskHandle> enqueue(RedisTaskClient client, int n) throws Exception {
     TaskHandle[] handles = new TaskHandle[n];
     CompletableFuture<Void> done = new CompletableFuture<>();
     int[] next = {0};
@@ -153,7 +153,7 @@ public class TaskBench {
     return Arrays.asList(handles);
   }
 
-  static int latency(TaskClient client, int n) throws Exception {
+  static int latency(RedisTaskClient client, int n) throws Exception {
     long[] lat = new long[n];
     long[] s0 = cpu("SERVER_PIDS"), a0 = cpu("AUX_PIDS");
     long c0 = selfCpu(), t0 = System.nanoTime();
@@ -170,7 +170,7 @@ public class TaskBench {
   }
 
   /** Sequential delay("noop").get() from round {@code i} on, each timed; true when every result was right. */
-  static Future<Boolean> roundTrips(TaskClient client, long[] lat, int i) {
+  static Future<Boolean> roundTrips(RedisTaskClient client, long[] lat, int i) {
     if (i == lat.length) {
       return Future.succeededFuture(true);
     }

@@ -1,9 +1,9 @@
 package dev.switchboard.consumers;
 
+import dev.switchboard.api.channels.GroupNames;
+import dev.switchboard.api.consumers.JsonWebsocketConsumer;
 import dev.switchboard.consumers.chat.ChatHistory;
 import dev.switchboard.consumers.chat.ChatMessage;
-import dev.switchboard.consumers.data.Database;
-import dev.switchboard.shared.channels.ChannelNames;
 import dev.switchboard.api.protocol.Asgi;
 import dev.switchboard.api.protocol.CloseCodes;
 import io.vertx.core.Context;
@@ -37,6 +37,9 @@ public final class ChatConsumer extends JsonWebsocketConsumer {
   /** How many messages a member gets on joining. */
   public static final int HISTORY = 50;
   private static final String HISTORY_KEY = "switchboard.chat-history";
+  /** The built-in app's setting that bounds a chat message (UTF-8 bytes). */
+  public static final String MAX_MESSAGE_BYTES_SETTING = "chatMaxMessageBytes";
+  static final int DEFAULT_MAX_MESSAGE_BYTES = 4096;
   private static final Logger log = LoggerFactory.getLogger(ChatConsumer.class);
 
   private String room;
@@ -53,12 +56,13 @@ public final class ChatConsumer extends JsonWebsocketConsumer {
   protected Future<Void> connect() {
     room = param("room");
     group = group(room);
-    if (!ChannelNames.validGroup(group)) {
+    if (!GroupNames.valid(group)) {
       close(CloseCodes.POLICY_VIOLATION, "invalid room name");
       return Future.succeededFuture();
     }
     user = userName(scope().getValue("user"));
     history = history();
+    on("chat.message", this::chatMessage);
     return sendHistory()
         .compose(v -> channelLayer().groupAdd(group, channelName(), new JsonObject().put("user", user)))
         .onSuccess(v -> accept());
@@ -71,7 +75,7 @@ public final class ChatConsumer extends JsonWebsocketConsumer {
       sendError("expected {\"message\": \"...\"} with a string message");
       return Future.succeededFuture();
     }
-    int limit = config().channels().chatMaxMessageBytes();
+    int limit = maxMessageBytes();
     int bytes = text.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > limit) {
       sendError("message too long: " + bytes + " bytes, the limit is " + limit);
@@ -79,6 +83,18 @@ public final class ChatConsumer extends JsonWebsocketConsumer {
     }
     // Waiting for the store and the report keeps this sender's messages in order and its backlog bounded.
     return store(text).compose(broadcast -> channelLayer().groupSend(group, Asgi.sendText(broadcast.encode()))).mapEmpty();
+  }
+
+  /**
+   * A {@code chat.message} event sent to the room's group by someone else than a chat socket (a Django view through
+   * the channels_redis bridge, a task): {@code {"type": "chat.message", "user", "message"}} reaches this member as
+   * the usual frame. The room's own broadcasts are frames already and never come here.
+   */
+  private Future<Void> chatMessage(JsonObject event) {
+    JsonObject frame = new JsonObject().put("room", room).put("user", event.getValue("user", ANONYMOUS))
+        .put("message", event.getValue("message")).put("ts", event.getLong("ts", System.currentTimeMillis()));
+    send(frame.encode());
+    return Future.succeededFuture();
   }
 
   /** The stored message as broadcast; if it cannot be stored, the live message without an id. */
@@ -114,16 +130,21 @@ public final class ChatConsumer extends JsonWebsocketConsumer {
    * that verticle), or null when no PostgreSQL is configured.
    */
   private ChatHistory history() {
-    if (config().pgUrl().isEmpty()) {
+    if (environment().pool().isEmpty()) {
       return null;
     }
     Context context = vertx().getOrCreateContext();
     ChatHistory existing = context.get(HISTORY_KEY);
     if (existing == null) {
-      existing = new ChatHistory(Database.pool(vertx(), config()), config().channels().chatMaxMessageBytes());
+      existing = new ChatHistory(environment().pool().get(), maxMessageBytes());
       context.put(HISTORY_KEY, existing);
     }
     return existing;
+  }
+
+  /** The app setting {@value #MAX_MESSAGE_BYTES_SETTING}, which the node fills from {@code channels.chatMaxMessageBytes}. */
+  private int maxMessageBytes() {
+    return settings().getInteger(MAX_MESSAGE_BYTES_SETTING, DEFAULT_MAX_MESSAGE_BYTES);
   }
 
   private static String userName(Object user) {

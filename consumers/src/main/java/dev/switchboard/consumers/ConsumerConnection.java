@@ -1,5 +1,6 @@
 package dev.switchboard.consumers;
 
+import dev.switchboard.api.consumers.ConsumerDriver;
 import dev.switchboard.api.protocol.Asgi;
 import dev.switchboard.api.protocol.CloseCodes;
 import io.vertx.core.Future;
@@ -18,13 +19,13 @@ final class ConsumerConnection {
   private static final Logger log = LoggerFactory.getLogger(ConsumerConnection.class);
 
   private final String consumerName;
-  private final WebsocketConsumer consumer;
+  private final ConsumerDriver consumer;
   private Future<Void> tail = Future.succeededFuture();
   private int backlog;
   private boolean ended;
   private boolean overloaded;
 
-  ConsumerConnection(String consumerName, WebsocketConsumer consumer) {
+  ConsumerConnection(String consumerName, ConsumerDriver consumer) {
     this.consumerName = consumerName;
     this.consumer = consumer;
   }
@@ -62,7 +63,12 @@ final class ConsumerConnection {
           ? safely(() -> consumer.receive(event.getString(Asgi.TEXT)))
           : safely(() -> consumer.receiveBytes(event.getBuffer(Asgi.BYTES)));
       case Asgi.DISCONNECT -> safely(() -> consumer.disconnect(event.getInteger(Asgi.CODE, (int) CloseCodes.NORMAL)));
-      default -> safely(() -> consumer.handle(event));
+      default -> {
+        if (!consumer.handles(event)) {
+          log.warn("no handler for message type '{}' on channel {}", Asgi.type(event), consumer.channelName());
+        }
+        yield safely(() -> consumer.handle(event));
+      }
     };
   }
 

@@ -1,6 +1,9 @@
 package dev.switchboard.consumers;
 
 import dev.switchboard.api.channels.ChannelLayer;
+import dev.switchboard.api.consumers.ConsumerDriver;
+import dev.switchboard.api.consumers.WebsocketConsumer;
+import dev.switchboard.shared.apps.WebsocketRoute;
 import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
@@ -14,7 +17,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,24 +31,29 @@ public class ConsumerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ConsumerVerticle.class);
 
   private final String name;
-  private final Supplier<? extends WebsocketConsumer> factory;
+  private final WebsocketRoute route;
+  private final JsonObject settings;
+  private final boolean usesDatabase;
   private final Map<String, ConsumerConnection> connections = new HashMap<>();
   private final String instanceAddress;
   private String nodeId;
-  private SwitchboardConfig config;
-  private ChannelLayer channelLayer;
+  private ConsumerEnvironment environment;
 
-  public ConsumerVerticle(String name, Supplier<? extends WebsocketConsumer> factory) {
-    this.name = name;
-    this.factory = factory;
+  /** Serves {@code route}'s consumer with the app's {@code settings}; {@code usesDatabase}: the app may have a pool. */
+  public ConsumerVerticle(WebsocketRoute route, JsonObject settings, boolean usesDatabase) {
+    this.route = route;
+    this.name = route.consumer();
+    this.settings = settings;
+    this.usesDatabase = usesDatabase;
     this.instanceAddress = Addresses.newConsumerInstance(name);
   }
 
   @Override
   public Future<?> start() {
     nodeId = ClusterMembership.of(vertx).nodeId();
-    config = SwitchboardConfig.fromJson(config());
-    channelLayer = new EventBusChannelLayer(vertx, config.channels().requestTimeoutMs());
+    SwitchboardConfig config = SwitchboardConfig.fromJson(config());
+    ChannelLayer channelLayer = new EventBusChannelLayer(vertx, config.channels().requestTimeoutMs());
+    environment = new ConsumerEnvironment(route.app(), vertx, channelLayer, config, settings, usesDatabase);
     MessageConsumer<JsonObject> connects = vertx.eventBus().consumer(Addresses.consumer(name), this::onConnect);
     MessageConsumer<JsonObject> events = vertx.eventBus().consumer(instanceAddress, this::onEvent);
     return Future.all(connects.completion(), events.completion());
@@ -56,7 +63,7 @@ public class ConsumerVerticle extends VerticleBase {
   public Future<?> stop() {
     connections.values().forEach(connection -> connection.shutdown(CloseCodes.SERVICE_RESTART));
     connections.clear();
-    return Future.succeededFuture();
+    return environment == null ? Future.succeededFuture() : environment.close();
   }
 
   private void onConnect(Message<JsonObject> message) {
@@ -66,9 +73,16 @@ public class ConsumerVerticle extends VerticleBase {
       message.reply(Asgi.close(CloseCodes.POLICY_VIOLATION, "expected websocket.connect with a channel"));
       return;
     }
-    WebsocketConsumer consumer = factory.get();
-    consumer.bind(vertx, event, channelLayer, config);
+    ConsumerDriver consumer;
     Future<Void> connected;
+    try {
+      WebsocketConsumer created = route.factory().get();
+      consumer = ConsumerDriver.bind(created, environment, event);
+    } catch (RuntimeException e) {
+      log.warn("consumer {} of app {} could not be created for channel {}", name, route.app(), channel, e);
+      message.reply(Asgi.close(CloseCodes.INTERNAL_ERROR, "connect failed"));
+      return;
+    }
     try {
       connected = consumer.connect();
     } catch (RuntimeException e) {

@@ -1,8 +1,9 @@
 package dev.switchboard.consumers;
 
-import dev.switchboard.api.http.HttpConsumer;
-import dev.switchboard.consumers.http.RoomEventsConsumer;
-import dev.switchboard.consumers.http.RoomMessagesConsumer;
+import dev.switchboard.shared.apps.AppCatalog;
+import dev.switchboard.shared.apps.AppManifest;
+import dev.switchboard.shared.apps.WebsocketRoute;
+import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
 import dev.switchboard.shared.routes.Route;
 import dev.switchboard.shared.routes.RouteAnnouncer;
@@ -11,66 +12,54 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
 
 /**
- * The {@code consumers} role: deploys every shipped consumer, one {@link ConsumerVerticle} per event loop
- * for each, announces their routes to every gateway of the cluster ({@link RouteAnnouncer}), and answers this
- * node's health query for the role.
+ * The {@code consumers} role: deploys the WebSocket and HTTP consumers of every app it is given, one
+ * {@link ConsumerVerticle} / {@link HttpConsumerVerticle} per event loop for each route, announces their routes to
+ * every gateway of the cluster ({@link RouteAnnouncer}; withdrawn on undeploy), and answers this node's health query
+ * for the role.
  */
 public class ConsumersVerticle extends VerticleBase {
 
-  /** Consumer name → factory; the gateway's route table maps URL patterns to these names. */
-  public static Map<String, Supplier<? extends WebsocketConsumer>> shipped() {
-    Map<String, Supplier<? extends WebsocketConsumer>> consumers = new LinkedHashMap<>();
-    consumers.put(EchoConsumer.NAME, EchoConsumer::new);
-    consumers.put(TaskProgressConsumer.NAME, TaskProgressConsumer::new);
-    consumers.put(ChatConsumer.NAME, ChatConsumer::new);
-    consumers.put(RoomConsumer.NAME, RoomConsumer::new);
-    return consumers;
-  }
-
-  /** The URL patterns the shipped consumers serve, announced to every gateway while this verticle runs. */
-  public static List<Route> shippedRoutes() {
-    return List.of(
-        Route.websocket("/ws/echo", EchoConsumer.NAME),
-        Route.websocket("/ws/chat/:room", ChatConsumer.NAME),
-        Route.websocket("/ws/rooms/:room", RoomConsumer.NAME),
-        Route.websocket("/ws/tasks/:id", TaskProgressConsumer.NAME),
-        Route.http(RoomMessagesConsumer.PATTERN, RoomMessagesConsumer.NAME),
-        Route.http(RoomEventsConsumer.PATTERN, RoomEventsConsumer.NAME));
-  }
-
-  /** HTTP consumer name → factory, Channels' {@code AsyncHttpConsumer}s of the shipped apps. */
-  public static Map<String, Supplier<? extends HttpConsumer>> shippedHttp() {
-    Map<String, Supplier<? extends HttpConsumer>> consumers = new LinkedHashMap<>();
-    consumers.put(RoomMessagesConsumer.NAME, RoomMessagesConsumer::new);
-    consumers.put(RoomEventsConsumer.NAME, RoomEventsConsumer::new);
-    return consumers;
-  }
-
+  private final AppCatalog apps;
   private RouteAnnouncer announcer;
+
+  /** The apps on this class path (ServiceLoader): the built-in one, and any other listed in a services file. */
+  public ConsumersVerticle() {
+    this(AppCatalog.discover(ConsumersVerticle.class.getClassLoader()));
+  }
+
+  public ConsumersVerticle(AppCatalog apps) {
+    this.apps = apps;
+  }
+
+  /** The WebSocket routes this role serves: (pattern, consumer name, factory) of every app, in declaration order. */
+  public List<WebsocketRoute> routes() {
+    return apps.websocketRoutes();
+  }
 
   @Override
   public Future<?> start() {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    SwitchboardConfig config = SwitchboardConfig.fromJson(config());
     JsonArray names = new JsonArray();
-    Future<?> deployed = Future.all(shipped().entrySet().stream()
-        .map(entry -> {
-          names.add(entry.getKey());
-          return vertx.deployVerticle(() -> new ConsumerVerticle(entry.getKey(), entry.getValue()),
+    Future<?> deployed = Future.all(apps.apps().stream()
+        .flatMap(app -> app.websockets().stream().map(route -> {
+          names.add(route.consumer());
+          JsonObject settings = settings(app, config);
+          return vertx.deployVerticle(() -> new ConsumerVerticle(route, settings, app.usesDatabase()),
               new DeploymentOptions().setConfig(config()).setInstances(instances));
-        })
+        }))
         .toList())
-        .compose(v -> Future.all(shippedHttp().entrySet().stream()
-            .map(entry -> {
-              names.add(entry.getKey());
-              return vertx.deployVerticle(() -> new HttpConsumerVerticle(entry.getKey(), entry.getValue()),
+        .compose(v -> Future.all(apps.apps().stream()
+            .flatMap(app -> app.http().stream().map(route -> {
+              names.add(route.consumer());
+              JsonObject settings = settings(app, config);
+              return vertx.deployVerticle(() -> new HttpConsumerVerticle(route, settings, app.usesDatabase()),
                   new DeploymentOptions().setConfig(config()).setInstances(instances));
-            })
+            }))
             .toList()));
     JsonObject health = new JsonObject().put("status", "UP").put("consumers", names);
     announcer = new RouteAnnouncer(vertx, "consumers-" + deploymentID());
@@ -78,12 +67,30 @@ public class ConsumersVerticle extends VerticleBase {
     return deployed.compose(v -> vertx.eventBus()
             .<JsonObject>localConsumer(Addresses.localHealth("consumers"), msg -> msg.reply(health))
             .completion())
-        .compose(v -> announcer.announce(shippedRoutes()));
+        .compose(v -> announcer.announce(announcedRoutes()));
   }
 
-  /** Withdraws the routes first, so gateways answer 404 rather than relaying to consumers that are stopping. */
+  /** Takes the routes back from every gateway, so they answer 404 rather than relay to consumers that are stopping. */
   @Override
   public Future<?> stop() {
     return announcer == null ? Future.succeededFuture() : announcer.withdraw().otherwiseEmpty();
+  }
+
+  /** What this role announces: every app's WebSocket and HTTP routes, pattern → consumer name. */
+  public List<Route> announcedRoutes() {
+    List<Route> routes = new ArrayList<>();
+    apps.websocketRoutes().forEach(route -> routes.add(Route.websocket(route.pattern(), route.consumer())));
+    apps.httpRoutes().forEach(route -> routes.add(Route.http(route.pattern(), route.consumer())));
+    return routes;
+  }
+
+  /** An app's settings: {@code apps.<name>} of the node's configuration; the built-in app's come from its channels section. */
+  private JsonObject settings(AppManifest app, SwitchboardConfig config) {
+    JsonObject all = config().getJsonObject("apps", new JsonObject());
+    JsonObject settings = all.getValue(app.name()) instanceof JsonObject own ? own.copy() : new JsonObject();
+    if (BuiltinApp.NAME.equals(app.name()) && !settings.containsKey(ChatConsumer.MAX_MESSAGE_BYTES_SETTING)) {
+      settings.put(ChatConsumer.MAX_MESSAGE_BYTES_SETTING, config.channels().chatMaxMessageBytes());
+    }
+    return settings;
   }
 }

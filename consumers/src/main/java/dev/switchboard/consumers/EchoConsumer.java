@@ -1,5 +1,6 @@
 package dev.switchboard.consumers;
 
+import dev.switchboard.api.consumers.WebsocketConsumer;
 import io.vertx.core.Future;
 import java.util.Locale;
 

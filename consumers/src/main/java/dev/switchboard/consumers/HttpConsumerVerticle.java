@@ -1,8 +1,7 @@
 package dev.switchboard.consumers;
 
-import dev.switchboard.api.channels.ChannelLayer;
-import dev.switchboard.api.http.HttpConsumer;
 import dev.switchboard.api.protocol.AsgiHttp;
+import dev.switchboard.shared.apps.HttpRoute;
 import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
@@ -14,7 +13,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,16 +29,21 @@ public class HttpConsumerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpConsumerVerticle.class);
 
   private final String name;
-  private final Supplier<? extends HttpConsumer> factory;
+  private final HttpRoute route;
+  private final JsonObject settings;
+  private final boolean usesDatabase;
   private final String instanceAddress;
   private final Map<String, HttpExchange> exchanges = new HashMap<>();
-  private ChannelLayer channelLayer;
+  private ConsumerEnvironment environment;
   private String nodeId;
   private SwitchboardConfig config;
 
-  public HttpConsumerVerticle(String name, Supplier<? extends HttpConsumer> factory) {
-    this.name = name;
-    this.factory = factory;
+  /** Serves {@code route}'s consumer with the app's {@code settings}; {@code usesDatabase}: the app may have a pool. */
+  public HttpConsumerVerticle(HttpRoute route, JsonObject settings, boolean usesDatabase) {
+    this.route = route;
+    this.name = route.consumer();
+    this.settings = settings;
+    this.usesDatabase = usesDatabase;
     this.instanceAddress = Addresses.newConsumerInstance(name);
   }
 
@@ -48,7 +51,8 @@ public class HttpConsumerVerticle extends VerticleBase {
   public Future<?> start() {
     nodeId = ClusterMembership.of(vertx).nodeId();
     config = SwitchboardConfig.fromJson(config());
-    channelLayer = new EventBusChannelLayer(vertx, config.channels().requestTimeoutMs());
+    environment = new ConsumerEnvironment(route.app(), vertx,
+        new EventBusChannelLayer(vertx, config.channels().requestTimeoutMs()), config, settings, usesDatabase);
     MessageConsumer<JsonObject> requests = vertx.eventBus().consumer(Addresses.consumer(name), this::onRequest);
     MessageConsumer<JsonObject> events = vertx.eventBus().consumer(instanceAddress, this::onEvent);
     return Future.all(requests.completion(), events.completion());
@@ -56,9 +60,9 @@ public class HttpConsumerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    exchanges.values().forEach(HttpExchange::abort);
+    new java.util.ArrayList<>(exchanges.values()).forEach(HttpExchange::abort);
     exchanges.clear();
-    return Future.succeededFuture();
+    return environment == null ? Future.succeededFuture() : environment.close();
   }
 
   private void onRequest(Message<JsonObject> message) {
@@ -73,8 +77,7 @@ public class HttpConsumerVerticle extends VerticleBase {
       message.fail(503, "consumer " + name + " has " + MAX_EXCHANGES + " open exchanges");
       return;
     }
-    HttpConsumer consumer = factory.get();
-    HttpExchange exchange = new HttpExchange(vertx, name, consumer, event, channelLayer, config(),
+    HttpExchange exchange = new HttpExchange(vertx, name, route.factory().get(), event, environment,
         config.http().maxBodySize(), () -> exchanges.remove(id));
     exchanges.put(id, exchange);
     message.reply(new JsonObject().put("type", AsgiHttp.ACCEPT).put("instance", instanceAddress).put("node", nodeId));

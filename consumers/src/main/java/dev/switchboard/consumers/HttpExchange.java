@@ -1,8 +1,10 @@
 package dev.switchboard.consumers;
 
-import dev.switchboard.api.channels.ChannelLayer;
+import dev.switchboard.api.AppEnvironment;
 import dev.switchboard.api.http.HttpConsumer;
+import dev.switchboard.api.http.HttpConsumerDriver;
 import dev.switchboard.api.http.HttpRequest;
+import dev.switchboard.api.http.HttpResponder;
 import dev.switchboard.api.protocol.AsgiHttp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,7 +22,7 @@ import java.util.function.Supplier;
  * ({@link #MAX_BACKLOG}: beyond, the response is ended), and so are the body parts sent but not yet written to the
  * client ({@link #MAX_UNACKED}: beyond, {@code sendBody} fails: the client is too slow).
  */
-final class HttpExchange implements HttpConsumer.Session {
+final class HttpExchange implements HttpResponder {
 
   static final int MAX_BACKLOG = 1024;
   static final int MAX_UNACKED = 64;
@@ -31,8 +33,7 @@ final class HttpExchange implements HttpConsumer.Session {
   private final String consumerName;
   private final HttpConsumer consumer;
   private final JsonObject scope;
-  private final ChannelLayer channelLayer;
-  private final JsonObject config;
+  private final AppEnvironment environment;
   private final int maxBodyBytes;
   private final Runnable onEnd;
   private final String id;
@@ -45,19 +46,17 @@ final class HttpExchange implements HttpConsumer.Session {
   private boolean started;
   private boolean ended;
 
-  HttpExchange(Vertx vertx, String consumerName, HttpConsumer consumer, JsonObject scope, ChannelLayer channelLayer,
-               JsonObject config, int maxBodyBytes, Runnable onEnd) {
+  HttpExchange(Vertx vertx, String consumerName, HttpConsumer consumer, JsonObject scope, AppEnvironment environment,
+               int maxBodyBytes, Runnable onEnd) {
     this.vertx = vertx;
     this.consumerName = consumerName;
     this.consumer = consumer;
     this.scope = scope;
-    this.channelLayer = channelLayer;
-    this.config = config;
+    this.environment = environment;
     this.maxBodyBytes = maxBodyBytes;
     this.onEnd = onEnd;
     this.id = scope.getString(AsgiHttp.REQUEST_ID);
     this.reply = scope.getString(AsgiHttp.REPLY);
-    consumer.bind(this);
   }
 
   /** A part of the request body ({@code ack} null for the first, which was answered with the accept). */
@@ -79,11 +78,11 @@ final class HttpExchange implements HttpConsumer.Session {
     }
     if (!event.getBoolean(AsgiHttp.MORE_BODY, false)) {
       requestComplete = true;
-      HttpRequest request = new HttpRequest(scope.getString("method"), scope.getString("path"), scope.getString("query", ""),
-          scope.getJsonObject("params", new JsonObject()), scope.getJsonObject("headers", new JsonObject()),
+      HttpRequest request = new HttpRequest(scope.getString("method"), scope.getString("path"),
+          scope.getJsonObject("params", new JsonObject()), scope.getString("query", ""), scope.getJsonObject("headers", new JsonObject()),
           scope.getValue("user") instanceof String user ? user : null, body);
       body = null;
-      run(() -> consumer.serve(request).transform(result -> {
+      run(() -> HttpConsumerDriver.serve(consumer, environment, this, request).transform(result -> {
         if (result.failed()) {
           HttpConsumerVerticle.log().error("HTTP consumer {} failed on {}", consumerName, request.path(), result.cause());
           return started ? endQuietly() : sendError(500, "consumer " + consumerName + " failed");
@@ -103,14 +102,14 @@ final class HttpExchange implements HttpConsumer.Session {
       endQuietly();
       return;
     }
-    run(() -> consumer.deliver(event));
+    run(() -> HttpConsumerDriver.deliver(consumer, event));
   }
 
   /** The client went away (or the gateway gave up): the consumer hears it, nothing more is sent. */
   void clientGone() {
     if (!ended) {
       finish();
-      run(consumer::disconnected);
+      run(() -> HttpConsumerDriver.disconnected(consumer));
     }
   }
 
@@ -207,22 +206,7 @@ final class HttpExchange implements HttpConsumer.Session {
   }
 
   @Override
-  public Vertx vertx() {
-    return vertx;
-  }
-
-  @Override
-  public ChannelLayer channelLayer() {
-    return channelLayer;
-  }
-
-  @Override
   public String channelName() {
     return scope.getString("channel", id);
-  }
-
-  @Override
-  public JsonObject config() {
-    return config;
   }
 }

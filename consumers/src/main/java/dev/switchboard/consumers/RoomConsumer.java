@@ -1,6 +1,7 @@
 package dev.switchboard.consumers;
 
-import dev.switchboard.shared.channels.ChannelNames;
+import dev.switchboard.api.channels.GroupNames;
+import dev.switchboard.api.consumers.WebsocketConsumer;
 import dev.switchboard.api.protocol.Asgi;
 import dev.switchboard.api.protocol.CloseCodes;
 import io.vertx.core.Future;
@@ -19,7 +20,7 @@ public final class RoomConsumer extends WebsocketConsumer {
   @Override
   protected Future<Void> connect() {
     group = "rooms." + param("room");
-    if (!ChannelNames.validGroup(group)) {
+    if (!GroupNames.valid(group)) {
       close(CloseCodes.POLICY_VIOLATION, "invalid room name");
       return Future.succeededFuture();
     }

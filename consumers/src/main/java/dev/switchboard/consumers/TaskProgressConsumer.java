@@ -1,14 +1,12 @@
 package dev.switchboard.consumers;
 
-import dev.switchboard.shared.config.SwitchboardConfig;
-import dev.switchboard.shared.protocol.Addresses;
+import dev.switchboard.api.consumers.JsonWebsocketConsumer;
+import dev.switchboard.api.tasks.TaskState;
 import dev.switchboard.api.protocol.CloseCodes;
-import dev.switchboard.shared.tasks.TaskClient;
-import dev.switchboard.shared.tasks.TaskEvents;
+import dev.switchboard.api.tasks.TaskClient;
 import dev.switchboard.api.tasks.TaskException;
 import dev.switchboard.api.tasks.TaskInfo;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -34,14 +32,15 @@ public final class TaskProgressConsumer extends JsonWebsocketConsumer {
   @Override
   protected Future<Void> connect() {
     String id = param("id");
-    SwitchboardConfig config = SwitchboardConfig.fromJson(Vertx.currentContext().config());
-    if (config.redisUrl().isEmpty()) {
-      close(CloseCodes.INTERNAL_ERROR, "tasks are unavailable: no Redis configured");
+    TaskClient client;
+    try {
+      client = tasks();
+    } catch (IllegalStateException noRedis) {
+      close(CloseCodes.INTERNAL_ERROR, noRedis.getMessage());
       return Future.succeededFuture();
     }
-    TaskClient client = TaskClient.shared(vertx(), config.redisUrl().get(), config.tasks());
     accept();
-    events = vertx().eventBus().consumer(Addresses.taskEvents(id), message -> onEvent(message.body()));
+    events = vertx().eventBus().consumer(TaskClient.eventsAddress(id), message -> onEvent(message.body()));
     events.completion()
         .compose(v -> client.info(id))
         .onSuccess(this::snapshot)
@@ -96,7 +95,7 @@ public final class TaskProgressConsumer extends JsonWebsocketConsumer {
     }
     shownSeq = seq;
     sendJson(event);
-    if (TaskEvents.state(event).isFinal()) {
+    if (TaskState.valueOf(event.getString("state")).isFinal()) {
       end(CloseCodes.NORMAL, "task finished");
     }
   }

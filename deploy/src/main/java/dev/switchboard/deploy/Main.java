@@ -3,6 +3,9 @@ package dev.switchboard.deploy;
 import dev.switchboard.deploy.cli.CliException;
 import dev.switchboard.deploy.cli.ClusterCommand;
 import dev.switchboard.deploy.cli.TasksCommand;
+import dev.switchboard.shared.apps.AppCatalog;
+import dev.switchboard.shared.apps.AppException;
+import dev.switchboard.shared.apps.AppLoader;
 import dev.switchboard.shared.config.ConfigException;
 import dev.switchboard.shared.config.ConfigLoader;
 import dev.switchboard.shared.config.SwitchboardConfig;
@@ -22,7 +25,7 @@ import picocli.CommandLine.Parameters;
 import sun.misc.Signal;
 
 /**
- * {@code java -jar switchboard.jar [all | gateway | consumers | worker ...] [--cluster] [--config FILE]}, and the
+ * {@code java -jar switchboard.jar [all | gateway | consumers | worker ...] [--cluster] [--config FILE] [--app JAR ...]}, and the
  * operator's commands {@code tasks ...} and {@code cluster status}, which talk to a running gateway. Bad arguments or
  * configuration: one line on stderr, exit 2; a command that fails: one line on stderr, exit 1. SIGTERM or Ctrl-C:
  * graceful stop, exit 0.
@@ -33,6 +36,7 @@ import sun.misc.Signal;
 public final class Main implements Callable<Integer> {
 
   static final int USAGE = 2;
+  static final String APPS_ENV = "SWITCHBOARD_APPS";
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   @Parameters(arity = "0..*", paramLabel = "ROLE", description = "all (default), gateway, consumers, worker")
@@ -43,6 +47,9 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "--config", paramLabel = "FILE", description = "a JSON or YAML configuration file")
   private Path configFile;
+
+  @Option(names = "--app", paramLabel = "JAR", description = "a jar of apps to load (repeatable; also SWITCHBOARD_APPS, ':'-separated)")
+  private List<Path> appJars = new ArrayList<>();
 
   public static void main(String[] args) {
     CommandLine commandLine = new CommandLine(new Main())
@@ -65,14 +72,16 @@ public final class Main implements Callable<Integer> {
   public Integer call() throws Exception {
     Set<Role> roles;
     SwitchboardConfig config;
+    AppCatalog apps;
     try {
       roles = Role.parse(roleNames);
       config = loadConfig();
-    } catch (IllegalArgumentException | ConfigException e) {
+      apps = AppLoader.load(appJars(System.getenv(APPS_ENV)), Main.class.getClassLoader());
+    } catch (IllegalArgumentException | ConfigException | AppException e) {
       System.err.println("switchboard: " + e.getMessage());
       return USAGE;
     }
-    SwitchboardNode node = new SwitchboardNode(roles, cluster, config);
+    SwitchboardNode node = new SwitchboardNode(roles, cluster, config, apps);
     CountDownLatch stopped = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), sig -> stopped.countDown());
     Signal.handle(new Signal("INT"), sig -> stopped.countDown());
@@ -88,6 +97,19 @@ public final class Main implements Callable<Integer> {
     node.stop();
     log.info("stopped");
     return 0;
+  }
+
+  /** {@code --app} jars, then those of {@code SWITCHBOARD_APPS} (a path list, ':'-separated; empty entries skipped). */
+  List<Path> appJars(String fromEnvironment) {
+    List<Path> jars = new ArrayList<>(appJars);
+    if (fromEnvironment != null) {
+      for (String entry : fromEnvironment.split(java.io.File.pathSeparator)) {
+        if (!entry.isBlank()) {
+          jars.add(Path.of(entry.trim()));
+        }
+      }
+    }
+    return jars;
   }
 
   private SwitchboardConfig loadConfig() {

@@ -1,6 +1,9 @@
 package dev.switchboard.deploy;
 
+import dev.switchboard.api.NodeRole;
+import dev.switchboard.consumers.ConsumerEnvironment;
 import dev.switchboard.consumers.ConsumersVerticle;
+import dev.switchboard.consumers.data.AppMigrations;
 import dev.switchboard.consumers.data.Database;
 import dev.switchboard.consumers.data.DatabaseVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
@@ -9,10 +12,16 @@ import dev.switchboard.gateway.NodeStatusVerticle;
 import dev.switchboard.gateway.RouteDirectory;
 import dev.switchboard.gateway.TcpBridgeVerticle;
 import dev.switchboard.gateway.TcpEchoVerticle;
+import dev.switchboard.interop.channels.ChannelsRedisBridge;
+import dev.switchboard.shared.apps.AppCatalog;
+import dev.switchboard.shared.apps.AppManifest;
+import dev.switchboard.shared.apps.AppVerticle;
 import dev.switchboard.shared.channels.ChannelLayerVerticle;
+import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.cluster.ClusterBootstrap;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.worker.TaskRegistry;
 import dev.switchboard.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -31,27 +40,38 @@ import org.slf4j.LoggerFactory;
  * verticles of its roles, deployed in dependency order (consumers and workers before the gateway that
  * sends them traffic) and undeployed in reverse on {@link #stop()}.
  */
-final class SwitchboardNode {
+public final class SwitchboardNode {
 
   private static final Logger log = LoggerFactory.getLogger(SwitchboardNode.class);
 
   private final Set<Role> roles;
   private final boolean clustered;
+  private final AppCatalog apps;
   private SwitchboardConfig config;
   private EmbeddedRedis embeddedRedis;
   private EmbeddedPostgres embeddedPostgres;
   private Vertx vertx;
   private final List<String> deployments = new ArrayList<>();
   private RouteDirectory routes;
+  private volatile int httpPort;
 
-  SwitchboardNode(Set<Role> roles, boolean clustered, SwitchboardConfig config) {
+  /**
+   * A node of {@code roles} in this JVM with {@code apps} (the test kit's in-process node); nothing starts before
+   * {@link #start()}.
+   */
+  public SwitchboardNode(Set<NodeRole> roles, SwitchboardConfig config, AppCatalog apps) {
+    this(roles.stream().map(role -> Role.valueOf(role.name())).collect(java.util.stream.Collectors.toSet()), false, config, apps);
+  }
+
+  SwitchboardNode(Set<Role> roles, boolean clustered, SwitchboardConfig config, AppCatalog apps) {
     this.roles = roles;
     this.clustered = clustered;
     this.config = config;
+    this.apps = apps;
   }
 
   /** Starts everything; the returned Future completes once every role is serving. */
-  Future<String> start() throws Exception {
+  public Future<String> start() throws Exception {
     // every role uses Redis for tasks: the worker runs them, the gateway and consumers read and send them
     if (config.redisUrl().isEmpty()) {
       embeddedRedis = EmbeddedRedis.start();
@@ -84,15 +104,19 @@ final class SwitchboardNode {
     Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(), once)
         // every node answers status queries (roles, health, sockets) for the dashboard and `cluster status`
         .compose(v -> deploy(vertx.deployVerticle(new NodeStatusVerticle(), once)));
+    if (config.interop().channelsRedis().enabled()) {
+      // every node: gateways hold the members Django reaches, any node may group-send to Django
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(new ChannelsRedisBridge(), once)));
+    }
     if (usesPostgres()) {
       // the schema is brought up to date before any role that reads it starts serving
-      chain = chain.compose(v -> deploy(vertx.deployVerticle(new DatabaseVerticle(), once)));
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(new DatabaseVerticle(AppMigrations.of(databaseApps())), once)));
     }
     if (roles.contains(Role.CONSUMERS)) {
-      chain = chain.compose(v -> deploy(vertx.deployVerticle(new ConsumersVerticle(), once)));
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(new ConsumersVerticle(apps), once)));
     }
     if (roles.contains(Role.WORKER)) {
-      chain = chain.compose(v -> deploy(vertx.deployVerticle(new WorkerVerticle(), once)));
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(new WorkerVerticle(TaskRegistry.of(apps)), once)));
     }
     if (roles.contains(Role.GATEWAY)) {
       // one route table per node, shared by every gateway instance, built from the cluster's announcements
@@ -108,8 +132,13 @@ final class SwitchboardNode {
     } else {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(add(health, new HealthServerVerticle()), once)));
     }
+    for (AppVerticle verticle : apps.verticles()) {
+      if (roles.contains(Role.valueOf(verticle.where().name()))) {
+        chain = chain.compose(v -> deploy(deployAppVerticle(verticle, json)));
+      }
+    }
     return chain.map(v -> {
-      int httpPort = roles.contains(Role.GATEWAY) ? gateways.get(0).actualPort() : health.get(0).actualPort();
+      httpPort = roles.contains(Role.GATEWAY) ? gateways.get(0).actualPort() : health.get(0).actualPort();
       String tcp = echoes.isEmpty() ? "" : ", tcp-echo port " + echoes.get(0).actualPort();
       ClusterMembership membership = ClusterMembership.of(vertx);
       return "Switchboard ready: roles " + Role.labels(roles) + ", http port " + httpPort + tcp
@@ -119,11 +148,38 @@ final class SwitchboardNode {
   }
 
   /**
-   * The consumers (chat rooms, the rooms API) keep chat history in PostgreSQL; the gateway, a protocol server, and the
-   * worker never open it.
+   * PostgreSQL is opened for the apps whose parts run here and that declared a database (the consumers role serves
+   * routes, the worker role runs tasks); never by the gateway, a protocol server.
    */
   private boolean usesPostgres() {
-    return roles.contains(Role.CONSUMERS);
+    return !databaseApps().isEmpty();
+  }
+
+  /** The apps that use PostgreSQL and have something running on this node; their migrations are applied here. */
+  private List<AppManifest> databaseApps() {
+    return apps.apps().stream()
+        .filter(AppManifest::usesDatabase)
+        .filter(app -> roles.contains(Role.CONSUMERS) && (!app.websockets().isEmpty() || !app.http().isEmpty() || runsHere(app, NodeRole.CONSUMERS))
+            || roles.contains(Role.WORKER) && (!app.tasks().isEmpty() || runsHere(app, NodeRole.WORKER)))
+        .toList();
+  }
+
+  private static boolean runsHere(AppManifest app, NodeRole role) {
+    return app.verticles().stream().anyMatch(verticle -> verticle.where() == role);
+  }
+
+  /** An app's own verticle, with the app's environment; its config is the app's settings unless it set one. */
+  private Future<String> deployAppVerticle(AppVerticle verticle, JsonObject nodeConfig) {
+    AppManifest app = apps.app(verticle.app()).orElseThrow();
+    JsonObject all = nodeConfig.getJsonObject("apps", new JsonObject());
+    JsonObject settings = all.getValue(app.name()) instanceof JsonObject own ? own.copy() : new JsonObject();
+    ConsumerEnvironment environment = new ConsumerEnvironment(app.name(), vertx,
+        new EventBusChannelLayer(vertx, config.channels().requestTimeoutMs()), config, settings, app.usesDatabase());
+    DeploymentOptions options = new DeploymentOptions(verticle.options());
+    if (options.getConfig() == null) {
+      options.setConfig(settings);
+    }
+    return vertx.deployVerticle(() -> verticle.factory().apply(environment), options);
   }
 
   private Future<String> deploy(Future<String> deployment) {
@@ -137,11 +193,26 @@ final class SwitchboardNode {
     return item;
   }
 
+  /** The HTTP port the node listens on (the gateway's, or the health server's), once started. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** The node's configuration, with the URLs of the embedded Redis and PostgreSQL it started, if any. */
+  public SwitchboardConfig config() {
+    return config;
+  }
+
+  /** The node's Vert.x instance, once started. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
   /**
    * Undeploys in reverse order of deployment, so the gateway closes its sockets with 1001 before the
    * consumers behind it stop; then leaves the cluster and stops embedded services.
    */
-  void stop() {
+  public void stop() {
     if (vertx != null) {
       try {
         for (int i = deployments.size() - 1; i >= 0; i--) {

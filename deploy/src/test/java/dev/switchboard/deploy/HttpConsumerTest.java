@@ -9,6 +9,7 @@ import dev.switchboard.api.http.HttpConsumer;
 import dev.switchboard.api.http.HttpRequest;
 import dev.switchboard.consumers.HttpConsumerVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
+import dev.switchboard.shared.apps.HttpRoute;
 import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import dev.switchboard.shared.routes.Route;
 import dev.switchboard.shared.routes.RouteAnnouncer;
@@ -108,7 +109,8 @@ class HttpConsumerTest {
   }
 
   private static Future<String> consumer(Vertx vertx, String name, Supplier<? extends HttpConsumer> factory, DeploymentOptions options) {
-    return vertx.deployVerticle(() -> new HttpConsumerVerticle(name, factory), new DeploymentOptions(options).setInstances(2));
+    HttpRoute route = new HttpRoute("test", "/unused", name, factory);
+    return vertx.deployVerticle(() -> new HttpConsumerVerticle(route, new JsonObject(), false), new DeploymentOptions(options).setInstances(2));
   }
 
   private record Reply(int status, Buffer body) {

@@ -51,6 +51,69 @@ class LauncherIT {
     assertEquals(true, line.startsWith("switchboard: Unknown option: '--clustre'"), line);
   }
 
+  @Test
+  @DisplayName("an app jar that does not exist")
+  void missingAppJar() throws Exception {
+    assertRefused(Map.of(), "switchboard: app jar /nonexistent/app.jar does not exist or is not a file", "--app", "/nonexistent/app.jar");
+  }
+
+  @Test
+  @DisplayName("an app jar whose services file names a class it does not have (given in SWITCHBOARD_APPS)")
+  void brokenAppJar(@TempDir Path dir) throws Exception {
+    Path jar = AppJar.jar(dir.resolve("broken.jar"), null, "testapp.Missing");
+    String line = runRefused(Map.of("SWITCHBOARD_APPS", jar.toString()));
+    assertEquals(true, line.startsWith("switchboard: an app cannot be loaded: ") && line.contains("testapp.Missing"), line);
+  }
+
+  @Test
+  @DisplayName("an app that claims a route the built-in app serves")
+  void duplicateRoute(@TempDir Path dir) throws Exception {
+    Path jar = AppJar.build(dir, "EchoAgain", """
+        package testapp;
+        public final class EchoAgain implements dev.switchboard.api.SwitchboardApp {
+          public void configure(dev.switchboard.api.AppBuilder app) {
+            app.websocket("/ws/echo", "echo-again", Echo::new);
+          }
+          public static final class Echo extends dev.switchboard.api.consumers.WebsocketConsumer {
+          }
+        }
+        """);
+    assertRefused(Map.of(), "switchboard: route /ws/echo of app echoagain is already claimed by app switchboard (route /ws/echo)",
+        "--app", jar.toString());
+  }
+
+  @Test
+  @DisplayName("an app that claims a task name the built-in tasks use")
+  void duplicateTask(@TempDir Path dir) throws Exception {
+    Path jar = AppJar.build(dir, "AddAgain", """
+        package testapp;
+        public final class AddAgain implements dev.switchboard.api.SwitchboardApp {
+          public void configure(dev.switchboard.api.AppBuilder app) {
+            app.task("add", dev.switchboard.api.tasks.TaskSignature.of(), context -> io.vertx.core.Future.succeededFuture());
+          }
+        }
+        """);
+    assertRefused(Map.of(), "switchboard: task add of app addagain is already claimed by app switchboard-tasks (task add)",
+        "--app", jar.toString());
+  }
+
+  @Test
+  @DisplayName("an app with a malformed route pattern")
+  void badRoutePattern(@TempDir Path dir) throws Exception {
+    Path jar = AppJar.build(dir, "BadRoute", """
+        package testapp;
+        public final class BadRoute implements dev.switchboard.api.SwitchboardApp {
+          public void configure(dev.switchboard.api.AppBuilder app) {
+            app.websocket("/ws//:", Nothing::new);
+          }
+          public static final class Nothing extends dev.switchboard.api.consumers.WebsocketConsumer {
+          }
+        }
+        """);
+    assertRefused(Map.of(), "switchboard: app badroute: bad route pattern \"/ws//:\": empty segment (\"//\" or a trailing '/')",
+        "--app", jar.toString());
+  }
+
   private static void assertRefused(Map<String, String> env, String expectedLine, String... args) throws Exception {
     assertEquals(expectedLine, runRefused(env, args));
   }

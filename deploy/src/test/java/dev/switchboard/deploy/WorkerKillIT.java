@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.shared.config.TaskSettings;
-import dev.switchboard.shared.tasks.TaskClient;
-import dev.switchboard.shared.tasks.TaskHandle;
+import dev.switchboard.shared.tasks.RedisTaskClient;
+import dev.switchboard.api.tasks.TaskHandle;
 import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.api.tasks.TaskState;
 import io.vertx.core.Future;
@@ -45,12 +45,12 @@ class WorkerKillIT {
 
   private final List<Process> workers = new ArrayList<>();
   private String namespace;
-  private TaskClient client;
+  private RedisTaskClient client;
 
   @BeforeEach
   void setUp(Vertx vertx) {
     namespace = "test-" + UUID.randomUUID().toString().substring(0, 8);
-    client = TaskClient.create(vertx, REDIS_URL, TaskSettings.fromJson(new JsonObject()
+    client = RedisTaskClient.create(vertx, REDIS_URL, TaskSettings.fromJson(new JsonObject()
         .put("tasks", new JsonObject().put("namespace", namespace).put("pollIntervalMs", 100))));
   }
 

@@ -1,7 +1,7 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.shared.channels.EventBusChannelLayer;
-import dev.switchboard.shared.tasks.TaskClient;
+import dev.switchboard.shared.tasks.RedisTaskClient;
 import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.shared.tasks.TaskInspector;
 import dev.switchboard.api.tasks.TaskState;
@@ -35,13 +35,13 @@ final class DashboardFeed {
 
   private final Vertx vertx;
   private final ClusterView cluster;
-  private final TaskClient tasks;
+  private final RedisTaskClient tasks;
   private final EventBusChannelLayer layer;
   private final Set<HttpServerResponse> viewers = new LinkedHashSet<>();
   private long timer = -1;
   private boolean building;
 
-  DashboardFeed(Vertx vertx, TaskClient tasks) {
+  DashboardFeed(Vertx vertx, RedisTaskClient tasks) {
     this.vertx = vertx;
     this.cluster = new ClusterView(vertx);
     this.tasks = tasks;

@@ -1,6 +1,6 @@
 package dev.switchboard.gateway;
 
-import dev.switchboard.shared.tasks.TaskClient;
+import dev.switchboard.shared.tasks.RedisTaskClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -17,7 +17,7 @@ final class DashboardRoutes {
   }
 
   /** Mounts the routes; the returned feed must be closed when the gateway stops. */
-  static DashboardFeed mount(Vertx vertx, Router router, TaskClient tasks) {
+  static DashboardFeed mount(Vertx vertx, Router router, RedisTaskClient tasks) {
     DashboardFeed feed = new DashboardFeed(vertx, tasks);
     ClusterView cluster = new ClusterView(vertx);
     router.get("/api/cluster").handler(rc -> cluster.status()

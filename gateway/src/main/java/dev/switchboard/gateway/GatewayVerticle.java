@@ -6,7 +6,7 @@ import dev.switchboard.shared.protocol.Addresses;
 import dev.switchboard.shared.routes.Route;
 import dev.switchboard.api.protocol.Asgi;
 import dev.switchboard.api.protocol.CloseCodes;
-import dev.switchboard.shared.tasks.TaskClient;
+import dev.switchboard.shared.tasks.RedisTaskClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -65,7 +65,7 @@ public class GatewayVerticle extends VerticleBase {
     nodeId = ClusterMembership.of(vertx).nodeId();
     stopWatchingNodes = ClusterMembership.of(vertx).onNodeLeft(connections::consumerNodeLeft);
     meters = GatewayMeters.of(vertx);
-    TaskClient tasks = config.redisUrl().map(url -> TaskClient.shared(vertx, url, config.tasks())).orElse(null);
+    RedisTaskClient tasks = config.redisUrl().map(url -> RedisTaskClient.shared(vertx, url, config.tasks())).orElse(null);
     routes = sharedRoutes != null ? sharedRoutes : new RouteDirectory(vertx);
     relay = new HttpRelay(vertx, routes, config);
     return (sharedRoutes != null ? Future.succeededFuture() : routes.start())
@@ -82,7 +82,7 @@ public class GatewayVerticle extends VerticleBase {
         .onSuccess(s -> log.debug("gateway instance listening on {}", s.actualPort()));
   }
 
-  private Router router(TaskClient tasks) {
+  private Router router(RedisTaskClient tasks) {
     Router router = Router.router(vertx);
     ApiAccess.install(router, access);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));

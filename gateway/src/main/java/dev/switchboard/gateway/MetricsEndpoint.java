@@ -1,7 +1,7 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.shared.metrics.SwitchboardMetrics;
-import dev.switchboard.shared.tasks.TaskClient;
+import dev.switchboard.shared.tasks.RedisTaskClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -21,7 +21,7 @@ final class MetricsEndpoint {
   private MetricsEndpoint() {
   }
 
-  static Handler<RoutingContext> handler(Vertx vertx, TaskClient tasks) {
+  static Handler<RoutingContext> handler(Vertx vertx, RedisTaskClient tasks) {
     GatewayMeters meters = tasks == null ? null : GatewayMeters.of(vertx);
     return rc -> {
       Future<Void> refreshed = meters == null ? Future.succeededFuture()

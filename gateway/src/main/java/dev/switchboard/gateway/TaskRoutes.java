@@ -1,7 +1,7 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.shared.config.SwitchboardConfig;
-import dev.switchboard.shared.tasks.TaskClient;
+import dev.switchboard.shared.tasks.RedisTaskClient;
 import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.shared.tasks.TaskKeys;
 import dev.switchboard.api.tasks.TaskState;
@@ -27,14 +27,14 @@ final class TaskRoutes {
 
   static final int DEFAULT_LIST_LIMIT = 50;
   private static final Set<String> BODY_KEYS = Set.of("args", "kwargs", "options");
-  private final TaskClient client;
+  private final RedisTaskClient client;
 
-  private TaskRoutes(TaskClient client) {
+  private TaskRoutes(RedisTaskClient client) {
     this.client = client;
   }
 
   /** Mounts the task API; {@code client} is null when no Redis is configured (every call then answers 503). */
-  static void mount(Router router, TaskClient client, SwitchboardConfig config) {
+  static void mount(Router router, RedisTaskClient client, SwitchboardConfig config) {
     TaskRoutes routes = new TaskRoutes(client);
     router.route("/api/tasks*").handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodySize()));
     router.route("/api/tasks*").handler(routes::requireBroker);

@@ -1,5 +1,6 @@
 package dev.switchboard.worker;
 
+import dev.switchboard.api.tasks.TaskDefinition;
 import dev.switchboard.shared.config.TaskSettings;
 import dev.switchboard.shared.tasks.LuaScript;
 import dev.switchboard.shared.tasks.TaskKeys;

@@ -1,5 +1,6 @@
 package dev.switchboard.worker;
 
+import dev.switchboard.api.tasks.TaskRevokedException;
 import dev.switchboard.api.tasks.TaskOptions;
 import java.util.List;
 import java.util.function.DoubleSupplier;

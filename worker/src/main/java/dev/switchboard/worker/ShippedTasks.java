@@ -1,5 +1,7 @@
 package dev.switchboard.worker;
 
+import dev.switchboard.api.tasks.TaskContext;
+import dev.switchboard.api.tasks.TaskDefinition;
 import static dev.switchboard.api.tasks.TaskSignature.param;
 
 import dev.switchboard.api.tasks.TaskSignature;

@@ -1,5 +1,6 @@
 package dev.switchboard.worker;
 
+import dev.switchboard.api.tasks.TaskDefinition;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -8,7 +9,7 @@ import java.time.Duration;
 
 /**
  * Runs one attempt of a task under its time limits: async bodies on the calling event loop, blocking bodies on
- * the worker pool. At the soft limit the task is told ({@link TaskContext#softTimeLimitExceeded()}, thread
+ * the worker pool. At the soft limit the task is told ({@link WorkerTaskContext#softTimeLimitExceeded()}, thread
  * interrupt); at the hard limit the attempt fails with {@link TimeLimitExceeded} and its slot is freed.
  */
 final class TaskExecution {
@@ -16,10 +17,10 @@ final class TaskExecution {
   private final Vertx vertx;
   private final WorkerExecutor pool;
   private final TaskDefinition definition;
-  private final TaskContext context;
+  private final WorkerTaskContext context;
   private final ClaimedTask task;
 
-  TaskExecution(Vertx vertx, WorkerExecutor pool, TaskDefinition definition, ClaimedTask task, TaskContext context) {
+  TaskExecution(Vertx vertx, WorkerExecutor pool, TaskDefinition definition, ClaimedTask task, WorkerTaskContext context) {
     this.vertx = vertx;
     this.pool = pool;
     this.definition = definition;

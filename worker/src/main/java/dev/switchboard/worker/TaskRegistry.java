@@ -1,9 +1,12 @@
 package dev.switchboard.worker;
 
+import dev.switchboard.api.tasks.TaskDefinition;
+import dev.switchboard.shared.apps.AppCatalog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,9 +15,16 @@ public final class TaskRegistry {
 
   private final Map<String, TaskDefinition> tasks = new LinkedHashMap<>();
 
-  /** The shipped tasks: {@code add}, {@code noop}, {@code long_running}. */
+  /** The shipped tasks ({@link BuiltinTasksApp}): {@code add}, {@code noop}, {@code long_running}. */
   public static TaskRegistry shipped() {
-    return new TaskRegistry().register(ShippedTasks.add()).register(ShippedTasks.noop()).register(ShippedTasks.longRunning());
+    return of(AppCatalog.of(List.of(new BuiltinTasksApp())));
+  }
+
+  /** Every task of {@code apps} (the catalog already refused a name claimed twice). */
+  public static TaskRegistry of(AppCatalog apps) {
+    TaskRegistry registry = new TaskRegistry();
+    apps.tasks().forEach(registry::register);
+    return registry;
   }
 
   public TaskRegistry register(TaskDefinition task) {

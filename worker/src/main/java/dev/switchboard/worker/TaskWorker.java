@@ -1,5 +1,7 @@
 package dev.switchboard.worker;
 
+import dev.switchboard.api.tasks.TaskDefinition;
+import dev.switchboard.api.tasks.TaskRevokedException;
 import dev.switchboard.shared.config.TaskSettings;
 import dev.switchboard.shared.metrics.MetricNames;
 import dev.switchboard.shared.metrics.SwitchboardMetrics;
@@ -47,7 +49,7 @@ public class TaskWorker extends VerticleBase {
   private static final long MAX_BACKOFF_MS = 5_000;
   private static final int SETTLE_ATTEMPTS = 6;
 
-  private record Running(ClaimedTask task, TaskContext context, Promise<Void> done) {
+  private record Running(ClaimedTask task, WorkerTaskContext context, Promise<Void> done) {
   }
 
   private final TaskRegistry registry;
@@ -225,7 +227,7 @@ public class TaskWorker extends VerticleBase {
   }
 
   private void run(ClaimedTask task) {
-    TaskContext context = new TaskContext(vertx, task, payload -> reportProgress(task, payload));
+    WorkerTaskContext context = new WorkerTaskContext(vertx, task, payload -> reportProgress(task, payload));
     Running running = new Running(task, context, Promise.promise());
     inFlight.put(task.slot(), running);
     busy.set(inFlight.size());

@@ -1,5 +1,6 @@
 package dev.switchboard.worker;
 
+import dev.switchboard.shared.apps.AppCatalog;
 import dev.switchboard.shared.config.ConfigException;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
@@ -29,8 +30,9 @@ public class WorkerVerticle extends VerticleBase {
   private TaskWorker worker;
   private SwitchboardConfig config;
 
+  /** Runs the tasks of the apps on this class path (ServiceLoader): the built-in ones and any other listed. */
   public WorkerVerticle() {
-    this(TaskRegistry.shipped());
+    this(TaskRegistry.of(AppCatalog.discover(WorkerVerticle.class.getClassLoader())));
   }
 
   public WorkerVerticle(TaskRegistry registry) {

@@ -3,8 +3,8 @@ package dev.switchboard.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.switchboard.shared.config.TaskSettings;
-import dev.switchboard.shared.tasks.TaskClient;
-import dev.switchboard.shared.tasks.TaskHandle;
+import dev.switchboard.shared.tasks.RedisTaskClient;
+import dev.switchboard.api.tasks.TaskHandle;
 import dev.switchboard.api.tasks.TaskOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,14 +35,14 @@ class RedisRestartTest {
   private final TestTasks tasks = new TestTasks();
   private RedisProcess redis;
   private TaskSettings settings;
-  private TaskClient client;
+  private RedisTaskClient client;
 
   @BeforeEach
   void start(Vertx vertx, VertxTestContext testContext, @TempDir Path dir) throws Exception {
     redis = new RedisProcess(dir);
     redis.start();
     settings = TaskTesting.settings(TaskTesting.namespace(), new JsonObject());
-    client = TaskClient.create(vertx, redis.url(), settings);
+    client = RedisTaskClient.create(vertx, redis.url(), settings);
     vertx.deployVerticle(new TaskWorker(tasks.registry(), settings, redis.url()))
         .onComplete(testContext.succeedingThenComplete());
   }

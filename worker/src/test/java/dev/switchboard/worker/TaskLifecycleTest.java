@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.shared.config.TaskSettings;
 import dev.switchboard.shared.protocol.Addresses;
-import dev.switchboard.shared.tasks.TaskClient;
+import dev.switchboard.shared.tasks.RedisTaskClient;
 import dev.switchboard.api.tasks.TaskException;
-import dev.switchboard.shared.tasks.TaskHandle;
+import dev.switchboard.api.tasks.TaskHandle;
 import dev.switchboard.api.tasks.TaskOptions;
 import dev.switchboard.api.tasks.TaskState;
 import io.vertx.core.Vertx;
@@ -34,14 +34,14 @@ class TaskLifecycleTest {
 
   private final TestTasks tasks = new TestTasks();
   private String namespace;
-  private TaskClient client;
+  private RedisTaskClient client;
   private String worker;
 
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext testContext) {
     namespace = TaskTesting.namespace();
     TaskSettings settings = TaskTesting.settings(namespace, new JsonObject());
-    client = TaskClient.create(vertx, TaskTesting.REDIS_URL, settings);
+    client = RedisTaskClient.create(vertx, TaskTesting.REDIS_URL, settings);
     vertx.deployVerticle(new TaskWorker(tasks.registry(), settings, TaskTesting.REDIS_URL))
         .onSuccess(id -> worker = id)
         .onComplete(testContext.succeedingThenComplete());

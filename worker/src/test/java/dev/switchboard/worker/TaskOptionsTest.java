@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.shared.config.TaskSettings;
-import dev.switchboard.shared.tasks.TaskClient;
+import dev.switchboard.shared.tasks.RedisTaskClient;
 import dev.switchboard.api.tasks.TaskException;
 import dev.switchboard.api.tasks.TaskOptions;
 import dev.switchboard.api.tasks.TaskState;
@@ -32,12 +32,12 @@ class TaskOptionsTest {
   private final TestTasks tasks = new TestTasks();
   private final List<String> deployments = new ArrayList<>();
   private String namespace;
-  private TaskClient client;
+  private RedisTaskClient client;
 
   @BeforeEach
   void setUp(Vertx vertx) {
     namespace = TaskTesting.namespace();
-    client = TaskClient.create(vertx, TaskTesting.REDIS_URL, TaskTesting.settings(namespace, new JsonObject()));
+    client = RedisTaskClient.create(vertx, TaskTesting.REDIS_URL, TaskTesting.settings(namespace, new JsonObject()));
   }
 
   @AfterEach
@@ -249,7 +249,7 @@ class TaskOptionsTest {
   @Timeout(10_000)
   @DisplayName("Results expire after the result TTL: the id becomes unknown")
   void resultsExpire(Vertx vertx, VertxTestContext testContext) {
-    client = TaskClient.create(vertx, TaskTesting.REDIS_URL, TaskTesting.settings(namespace, new JsonObject().put("resultTtlMs", 300)));
+    client = RedisTaskClient.create(vertx, TaskTesting.REDIS_URL, TaskTesting.settings(namespace, new JsonObject().put("resultTtlMs", 300)));
     worker(vertx, new JsonObject().put("resultTtlMs", 300))
         .compose(v -> client.delay("add", 1, 1))
         .compose(handle -> handle.get(Duration.ofSeconds(5))
@@ -262,7 +262,7 @@ class TaskOptionsTest {
   @Timeout(10_000)
   @DisplayName("A full queue refuses more tasks with QUEUE_FULL instead of growing without bound")
   void queueBound(Vertx vertx, VertxTestContext testContext) {
-    client = TaskClient.create(vertx, TaskTesting.REDIS_URL, TaskTesting.settings(namespace, new JsonObject().put("maxQueueLength", 2)));
+    client = RedisTaskClient.create(vertx, TaskTesting.REDIS_URL, TaskTesting.settings(namespace, new JsonObject().put("maxQueueLength", 2)));
     // no worker: the stream only fills up
     worker(vertx, new JsonObject().put("queues", new JsonArray().add("elsewhere")))
         .compose(v -> client.delay("noop"))

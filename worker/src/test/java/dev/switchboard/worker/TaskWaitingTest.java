@@ -3,9 +3,9 @@ package dev.switchboard.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import dev.switchboard.shared.tasks.TaskClient;
+import dev.switchboard.shared.tasks.RedisTaskClient;
 import dev.switchboard.api.tasks.TaskException;
-import dev.switchboard.shared.tasks.TaskHandle;
+import dev.switchboard.api.tasks.TaskHandle;
 import dev.switchboard.api.tasks.TaskOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -32,7 +32,7 @@ class TaskWaitingTest {
   private static final JsonObject NO_POLL = new JsonObject().put("pollIntervalMs", 60_000);
 
   private final TestTasks tasks = new TestTasks();
-  private final List<TaskClient> clients = new ArrayList<>();
+  private final List<RedisTaskClient> clients = new ArrayList<>();
   private String namespace;
 
   @BeforeEach
@@ -44,12 +44,12 @@ class TaskWaitingTest {
 
   @AfterEach
   void clean(Vertx vertx, VertxTestContext testContext) {
-    clients.forEach(TaskClient::close);
+    clients.forEach(RedisTaskClient::close);
     TaskTesting.deleteNamespace(vertx, namespace).onComplete(testContext.succeedingThenComplete());
   }
 
-  private TaskClient client(Vertx vertx, JsonObject overrides) {
-    TaskClient client = TaskClient.create(vertx, TaskTesting.REDIS_URL, TaskTesting.settings(namespace, overrides));
+  private RedisTaskClient client(Vertx vertx, JsonObject overrides) {
+    RedisTaskClient client = RedisTaskClient.create(vertx, TaskTesting.REDIS_URL, TaskTesting.settings(namespace, overrides));
     clients.add(client);
     return client;
   }
@@ -58,7 +58,7 @@ class TaskWaitingTest {
   @Timeout(20_000)
   @DisplayName("2,000 concurrent get() of tasks this client queued all complete from the notify channel")
   void notified(Vertx vertx, VertxTestContext testContext) {
-    TaskClient client = client(vertx, NO_POLL);
+    RedisTaskClient client = client(vertx, NO_POLL);
     List<Future<Object>> results = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
       results.add(client.delay("count", i).compose(handle -> handle.get(Duration.ofSeconds(15))));
@@ -74,8 +74,8 @@ class TaskWaitingTest {
   @Timeout(10_000)
   @DisplayName("get() on a handle rebuilt from an id (another client queued it) reads Redis at once")
   void foreignFinished(Vertx vertx, VertxTestContext testContext) {
-    TaskClient sender = client(vertx, NO_POLL);
-    TaskClient reader = client(vertx, NO_POLL);
+    RedisTaskClient sender = client(vertx, NO_POLL);
+    RedisTaskClient reader = client(vertx, NO_POLL);
     sender.delay("count", "x")
         .compose(handle -> handle.get(Duration.ofSeconds(5)).map(handle.id()))
         .compose(id -> reader.handle(id).get(Duration.ofSeconds(5)))
@@ -86,8 +86,8 @@ class TaskWaitingTest {
   @Timeout(10_000)
   @DisplayName("get() on a foreign task that finishes later learns it from the shared periodic re-read")
   void foreignLater(Vertx vertx, VertxTestContext testContext) {
-    TaskClient sender = client(vertx, NO_POLL);
-    TaskClient reader = client(vertx, new JsonObject().put("pollIntervalMs", 100));
+    RedisTaskClient sender = client(vertx, NO_POLL);
+    RedisTaskClient reader = client(vertx, new JsonObject().put("pollIntervalMs", 100));
     sender.apply("wait", new JsonArray().add("w").add(400), null, TaskOptions.defaults())
         .compose(handle -> reader.handle(handle.id()).get(Duration.ofSeconds(5)))
         .onComplete(testContext.succeeding(result -> testContext.verify(() -> {
@@ -111,7 +111,7 @@ class TaskWaitingTest {
   @Timeout(10_000)
   @DisplayName("Waiters are bounded: past tasks.maxWaiters get() fails with QUEUE_FULL; timed-out waiters leave the map")
   void bounded(Vertx vertx, VertxTestContext testContext) {
-    TaskClient client = client(vertx, NO_POLL.copy().put("maxWaiters", 2));
+    RedisTaskClient client = client(vertx, NO_POLL.copy().put("maxWaiters", 2));
     JsonArray slow = new JsonArray().add("s").add(3000);
     Future.all(List.of(client.apply("wait", slow, null, TaskOptions.defaults()),
             client.apply("wait", slow, null, TaskOptions.defaults()), client.delay("count", "third")))

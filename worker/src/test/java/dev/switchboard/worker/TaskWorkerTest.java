@@ -3,8 +3,8 @@ package dev.switchboard.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import dev.switchboard.shared.tasks.TaskClient;
-import dev.switchboard.shared.tasks.TaskHandle;
+import dev.switchboard.shared.tasks.RedisTaskClient;
+import dev.switchboard.api.tasks.TaskHandle;
 import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.shared.tasks.TaskKeys;
 import dev.switchboard.api.tasks.TaskOptions;
@@ -35,12 +35,12 @@ class TaskWorkerTest {
   private final TestTasks tasks = new TestTasks();
   private final List<String> deployments = new ArrayList<>();
   private String namespace;
-  private TaskClient client;
+  private RedisTaskClient client;
 
   @BeforeEach
   void setUp(Vertx vertx) {
     namespace = TaskTesting.namespace();
-    client = TaskClient.create(vertx, TaskTesting.REDIS_URL, TaskTesting.settings(namespace, new JsonObject()));
+    client = RedisTaskClient.create(vertx, TaskTesting.REDIS_URL, TaskTesting.settings(namespace, new JsonObject()));
   }
 
   @AfterEach

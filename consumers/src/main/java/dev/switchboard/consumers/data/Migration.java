@@ -31,6 +31,11 @@ public record Migration(String scope, int version, String file, String sql, Stri
    * two share a version: a packaging mistake, found at start.
    */
   public static List<Migration> load(String scope, String resourceDir, String... files) {
+    return load(Migration.class.getClassLoader(), scope, resourceDir, List.of(files));
+  }
+
+  /** As {@link #load(String, String, String...)}, from {@code loader} (an app's jar). */
+  public static List<Migration> load(ClassLoader loader, String scope, String resourceDir, List<String> files) {
     List<Migration> migrations = new ArrayList<>();
     for (String file : files) {
       Matcher name = NAME.matcher(file);
@@ -38,7 +43,7 @@ public record Migration(String scope, int version, String file, String sql, Stri
         throw new IllegalStateException("migration " + scope + "/" + file + ": expected a name like V1__create_table.sql");
       }
       String path = resourceDir + "/" + file;
-      try (InputStream in = Migration.class.getClassLoader().getResourceAsStream(path)) {
+      try (InputStream in = loader.getResourceAsStream(path)) {
         if (in == null) {
           throw new IllegalStateException("migration " + scope + "/" + file + " is not on the classpath at " + path);
         }
@@ -57,6 +62,20 @@ public record Migration(String scope, int version, String file, String sql, Stri
       }
     }
     return List.copyOf(migrations);
+  }
+
+  /**
+   * Every {@code V<version>__<description>.sql} file of the classpath directory {@code resourceDir} as seen by
+   * {@code loader} (in a jar or a directory), loaded under {@code scope}; other files there are ignored. Fails with
+   * an IllegalStateException when the directory holds none.
+   */
+  public static List<Migration> loadDirectory(ClassLoader loader, String scope, String resourceDir) {
+    List<String> files = MigrationDirectory.list(loader, resourceDir).stream()
+        .filter(file -> file.endsWith(".sql")).toList();
+    if (files.isEmpty()) {
+      throw new IllegalStateException("migrations " + scope + ": no .sql file in classpath directory " + resourceDir);
+    }
+    return load(loader, scope, resourceDir, files);
   }
 
   static String sha256(byte[] bytes) {

@@ -1,27 +1,30 @@
 package dev.switchboard.consumers.http;
 
+import dev.switchboard.api.AppEnvironment;
+import dev.switchboard.consumers.ChatConsumer;
 import dev.switchboard.consumers.chat.ChatHistory;
-import dev.switchboard.consumers.data.Database;
-import dev.switchboard.shared.config.SwitchboardConfig;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 
-/** The chat history repository of the calling context (one pool handle per consumer verticle), or null without PostgreSQL. */
+/**
+ * The chat history repository of the calling context (one per consumer verticle instance, on the app's pool), or
+ * null when the node has no PostgreSQL for the app.
+ */
 final class RoomHistory {
 
-  private static final String KEY = "switchboard.chat-history";
+  private static final String KEY = "switchboard.rooms-api-history";
 
   private RoomHistory() {
   }
 
-  static ChatHistory of(Vertx vertx, SwitchboardConfig config) {
-    if (config.pgUrl().isEmpty()) {
+  static ChatHistory of(AppEnvironment environment) {
+    if (environment.pool().isEmpty()) {
       return null;
     }
-    Context context = vertx.getOrCreateContext();
+    Context context = environment.vertx().getOrCreateContext();
     ChatHistory existing = context.get(KEY);
     if (existing == null) {
-      existing = new ChatHistory(Database.pool(vertx, config), config.channels().chatMaxMessageBytes());
+      int maxBytes = environment.settings().getInteger(ChatConsumer.MAX_MESSAGE_BYTES_SETTING, ChatHistory.MAX_MESSAGE_BYTES);
+      existing = new ChatHistory(environment.pool().get(), maxBytes);
       context.put(KEY, existing);
     }
     return existing;

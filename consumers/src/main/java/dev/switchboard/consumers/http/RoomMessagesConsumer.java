@@ -7,7 +7,6 @@ import dev.switchboard.consumers.ChatConsumer;
 import dev.switchboard.consumers.chat.ChatHistory;
 import dev.switchboard.consumers.chat.ChatMessage;
 import dev.switchboard.consumers.data.Database;
-import dev.switchboard.shared.config.SwitchboardConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,8 +35,7 @@ public final class RoomMessagesConsumer extends HttpConsumer {
 
   @Override
   protected Future<Void> handle(HttpRequest request) {
-    SwitchboardConfig config = SwitchboardConfig.fromJson(config());
-    ChatHistory history = RoomHistory.of(vertx(), config);
+    ChatHistory history = RoomHistory.of(environment());
     if (history == null) {
       return sendError(503, "chat history is unavailable: no PostgreSQL configured (pg.url)");
     }

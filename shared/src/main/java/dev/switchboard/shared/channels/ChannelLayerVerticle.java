@@ -45,10 +45,14 @@ public class ChannelLayerVerticle extends VerticleBase {
   private DeliveryOptions timeout;
   private String nodeId;
   private Runnable stopWatchingNodes = () -> { };
+  /** A bridge to another channel layer listens to the local-groups and group-sent notices (see Addresses). */
+  private boolean bridged;
 
   @Override
   public Future<?> start() {
-    SwitchboardConfig.Channels config = SwitchboardConfig.fromJson(config()).channels();
+    SwitchboardConfig all = SwitchboardConfig.fromJson(config());
+    SwitchboardConfig.Channels config = all.channels();
+    bridged = all.interop().channelsRedis().enabled();
     owned = new OwnedGroups(config.maxGroupsPerChannel(), config.maxMembersPerGroup());
     timeout = new DeliveryOptions().setSendTimeout(config.requestTimeoutMs());
     bus = vertx.eventBus();
@@ -62,7 +66,9 @@ public class ChannelLayerVerticle extends VerticleBase {
             bus.<JsonObject>localConsumer(Addresses.LAYER_LOCAL, this::onClient).completion(),
             bus.<JsonObject>consumer(Addresses.layerNode(nodeId), this::onNode).completion(),
             bus.<JsonObject>consumer(Addresses.LAYER_PRESENCE, this::onPresence).completion(),
-            bus.<String>localConsumer(Addresses.CHANNEL_CLOSED, msg -> channelClosed(msg.body())).completion())
+            bus.<String>localConsumer(Addresses.CHANNEL_CLOSED, msg -> channelClosed(msg.body())).completion(),
+            bus.<JsonObject>localConsumer(Addresses.LAYER_DELIVER_LOCAL, msg -> msg.reply(
+                ownDeliver(msg.body().getString("group"), msg.body().getJsonObject("message")).toJson())).completion())
         .compose(v -> Future.join(membership.nodes().stream().filter(n -> !n.equals(nodeId)).map(this::snapshotOf).toList()));
   }
 
@@ -78,7 +84,8 @@ public class ChannelLayerVerticle extends VerticleBase {
     switch (body.getString("op", "")) {
       case "add" -> answer(msg, () -> add(body));
       case "discard" -> answer(msg, () -> discard(group, body.getString("channel")));
-      case "send" -> answer(msg, () -> groupSend(group, body.getJsonObject("message")).map(GroupSendReport::toJson));
+      case "send" -> answer(msg, () -> groupSend(group, body.getJsonObject("message"))
+          .onSuccess(report -> announceSent(group, body.getJsonObject("message"))).map(GroupSendReport::toJson));
       case "members" -> msg.reply(new JsonArray(view.members(group).stream().map(GroupMember::toJson).toList()));
       case "groups" -> msg.reply(new JsonArray(List.copyOf(view.groups())));
       case "stats" -> answer(msg, this::clusterStats);
@@ -125,6 +132,9 @@ public class ChannelLayerVerticle extends VerticleBase {
     }
     try {
       if (owned.add(member, outbox)) {
+        if (owned.members(member.group()).size() == 1) {
+          announceLocal(member.group(), true);
+        }
         joined(member);
         bus.publish(Addresses.LAYER_PRESENCE, PresenceEvent.join(member));
       }
@@ -137,6 +147,7 @@ public class ChannelLayerVerticle extends VerticleBase {
   private Future<JsonObject> ownDiscard(String group, String channel) {
     GroupMember removed = owned.remove(group, channel);
     if (removed != null) {
+      announceVanished(group);
       left(view.remove(group, channel));
       bus.publish(Addresses.LAYER_PRESENCE, PresenceEvent.leave(removed));
     }
@@ -184,6 +195,7 @@ public class ChannelLayerVerticle extends VerticleBase {
 
   private void channelClosed(String channel) {
     for (GroupMember member : owned.removeChannel(channel)) {
+      announceVanished(member.group());
       left(view.remove(member.group(), channel));
       bus.publish(Addresses.LAYER_PRESENCE, PresenceEvent.leave(member));
     }
@@ -204,6 +216,24 @@ public class ChannelLayerVerticle extends VerticleBase {
   private void left(GroupMember member) {
     if (member != null) {
       bus.publish(Addresses.presence(member.group()), PresenceEvent.leave(member), LOCAL);
+    }
+  }
+
+  private void announceVanished(String group) {
+    if (owned.members(group).isEmpty()) {
+      announceLocal(group, false);
+    }
+  }
+
+  private void announceLocal(String group, boolean present) {
+    if (bridged) {
+      bus.publish(Addresses.LAYER_LOCAL_GROUPS, new JsonObject().put("group", group).put("present", present), LOCAL);
+    }
+  }
+
+  private void announceSent(String group, JsonObject message) {
+    if (bridged) {
+      bus.publish(Addresses.LAYER_GROUP_SENT, new JsonObject().put("group", group).put("message", message), LOCAL);
     }
   }
 

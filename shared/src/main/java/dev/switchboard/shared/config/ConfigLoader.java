@@ -74,7 +74,18 @@ public final class ConfigLoader {
       Map.entry("SWITCHBOARD_TCP_BRIDGE_MAX_FRAME_BYTES", "tcpBridge.maxFrameBytes"),
       Map.entry("SWITCHBOARD_SOCKJS_BRIDGE_INBOUND", "sockjsBridge.inbound"),
       Map.entry("SWITCHBOARD_SOCKJS_BRIDGE_OUTBOUND", "sockjsBridge.outbound"),
-      Map.entry("SWITCHBOARD_SOCKJS_BRIDGE_MAX_MESSAGE_BYTES", "sockjsBridge.maxMessageBytes"));
+      Map.entry("SWITCHBOARD_SOCKJS_BRIDGE_MAX_MESSAGE_BYTES", "sockjsBridge.maxMessageBytes"),
+      Map.entry("SWITCHBOARD_CHANNELS_REDIS_URL", "channelsRedis.url"),
+      Map.entry("SWITCHBOARD_CHANNELS_REDIS_GROUPS", "channelsRedis.groups"),
+      Map.entry("SWITCHBOARD_CHANNELS_REDIS_PREFIX", "channelsRedis.prefix"),
+      Map.entry("SWITCHBOARD_CHANNELS_REDIS_EXPIRY", "channelsRedis.expiry"),
+      Map.entry("SWITCHBOARD_CHANNELS_REDIS_GROUP_EXPIRY", "channelsRedis.groupExpiry"),
+      Map.entry("SWITCHBOARD_CHANNELS_REDIS_CAPACITY", "channelsRedis.capacity"),
+      Map.entry("SWITCHBOARD_CHANNELS_REDIS_ENCRYPTION_KEYS", "channelsRedis.encryptionKeys"),
+      Map.entry("SWITCHBOARD_CELERY_QUEUES", "celery.queues"),
+      Map.entry("SWITCHBOARD_CELERY_ALIASES", "celery.aliases"),
+      Map.entry("SWITCHBOARD_CELERY_BROKER_URL", "celery.brokerUrl"),
+      Map.entry("SWITCHBOARD_CELERY_RESULT_EXPIRES", "celery.resultExpires"));
 
   private ConfigLoader() {
   }

@@ -20,7 +20,8 @@ public record SwitchboardConfig(
     Channels channels,
     PgSettings pg,
     SecuritySettings security,
-    BridgeSettings bridges) {
+    BridgeSettings bridges,
+    InteropSettings interop) {
 
   /**
    * The gateway's HTTP server; {@code instances} event-loop instances share the port. A request relayed to an HTTP
@@ -96,7 +97,8 @@ public record SwitchboardConfig(
         Channels.fromJson(json),
         PgSettings.fromJson(json),
         SecuritySettings.fromJson(json),
-        BridgeSettings.fromJson(json));
+        BridgeSettings.fromJson(json),
+        InteropSettings.fromJson(json));
   }
 
   public JsonObject toJson() {
@@ -117,14 +119,15 @@ public record SwitchboardConfig(
         .put("channels", channels.toJson());
     security.writeTo(json);
     bridges.writeTo(json);
+    interop.writeTo(json);
     return json;
   }
 
   public SwitchboardConfig withRedisUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks, channels, pg, security, bridges);
+    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks, channels, pg, security, bridges, interop);
   }
 
   public SwitchboardConfig withPgUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks, channels, pg, security, bridges);
+    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks, channels, pg, security, bridges, interop);
   }
 }

@@ -19,6 +19,25 @@ public final class Addresses {
   public static final String CHANNEL_CLOSED = PREFIX + "layer.channel-closed";
 
   /**
+   * Local notice, for a bridge of the node's groups to another system: {@code {"group", "present"}} published when
+   * this node's sockets' membership of a group appears ({@code present: true}, first local member) or vanishes
+   * (last local member gone). Published only when a bridge is configured.
+   */
+  public static final String LAYER_LOCAL_GROUPS = PREFIX + "layer.local-groups";
+
+  /**
+   * Local notice {@code {"group", "message"}} of a group send that a client on this node made, after it was handed
+   * to the cluster's members; published only when a bridge is configured, so the bridge can send it on.
+   */
+  public static final String LAYER_GROUP_SENT = PREFIX + "layer.group-sent";
+
+  /**
+   * Local request {@code {"group", "message"}}: deliver to this node's own members of the group only (a bridge
+   * that received the message for this node); the reply is the node's delivery report.
+   */
+  public static final String LAYER_DELIVER_LOCAL = PREFIX + "layer.deliver-local";
+
+  /**
    * Answers every request with its own body: lets a bridge client (or anyone) check the path to the JVMs and
    * time a round trip. Served by each node that runs the TCP bridge; reachable from a bridge only when permitted.
    */
@@ -86,7 +105,7 @@ public final class Addresses {
 
   /** Where a task's state changes and progress are published (cluster-wide) for watchers of that task. */
   public static String taskEvents(String taskId) {
-    return PREFIX + "task." + taskId;
+    return dev.switchboard.api.tasks.TaskClient.eventsAddress(taskId);
   }
 
   /** Where a node answers, cluster-wide, with its roles, health and open sockets (for dashboards and tools). */

@@ -55,7 +55,14 @@ public final class LuaScript {
   private static Request request(Command command, String script, List<String> keys, List<?> args) {
     Request request = Request.cmd(command).arg(script).arg(keys.size());
     keys.forEach(request::arg);
-    args.forEach(arg -> request.arg(String.valueOf(arg)));
+    // binary arguments (a Buffer) go as they are: String.valueOf would corrupt them
+    args.forEach(arg -> {
+      if (arg instanceof io.vertx.core.buffer.Buffer bytes) {
+        request.arg(bytes);
+      } else {
+        request.arg(String.valueOf(arg));
+      }
+    });
     return request;
   }
 

@@ -1,6 +1,5 @@
-package dev.switchboard.worker;
+package dev.switchboard.api.tasks;
 
-import dev.switchboard.api.tasks.TaskSignature;
 import io.vertx.core.Future;
 
 /**

@@ -1,4 +1,4 @@
-package dev.switchboard.worker;
+package dev.switchboard.api.tasks;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

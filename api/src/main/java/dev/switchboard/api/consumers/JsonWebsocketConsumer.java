@@ -1,4 +1,4 @@
-package dev.switchboard.consumers;
+package dev.switchboard.api.consumers;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;

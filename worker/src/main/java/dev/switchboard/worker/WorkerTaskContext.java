@@ -1,5 +1,7 @@
 package dev.switchboard.worker;
 
+import dev.switchboard.api.tasks.TaskContext;
+import dev.switchboard.api.tasks.TaskRevokedException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -7,11 +9,11 @@ import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
 
 /**
- * What a running task sees of itself: its id and arguments, how many times it was retried, a way to report
+ * The worker's {@link TaskContext}: what a running task sees of itself: its id and arguments, how many times it was retried, a way to report
  * progress, and whether it has been asked to stop (soft time limit passed, revoked, hard limit hit). Safe to use
  * from the event loop (async tasks) and from the blocking pool.
  */
-public final class TaskContext {
+public final class WorkerTaskContext implements TaskContext {
 
   private final Vertx vertx;
   private final ClaimedTask task;
@@ -20,30 +22,35 @@ public final class TaskContext {
   private volatile boolean cancelled;
   private volatile Thread thread;
 
-  TaskContext(Vertx vertx, ClaimedTask task, Function<JsonObject, Future<Void>> reporter) {
+  WorkerTaskContext(Vertx vertx, ClaimedTask task, Function<JsonObject, Future<Void>> reporter) {
     this.vertx = vertx;
     this.task = task;
     this.reporter = reporter;
   }
 
+  @Override
   public String id() {
     return task.id();
   }
 
+  @Override
   public String name() {
     return task.name();
   }
 
   /** The call's arguments, bound to the task's signature (keyword arguments already in place). */
+  @Override
   public JsonArray args() {
     return task.args();
   }
 
   /** 0 on the first attempt, then how many retries came before this one. */
+  @Override
   public int retries() {
     return task.retries();
   }
 
+  @Override
   public Vertx vertx() {
     return vertx;
   }
@@ -52,6 +59,7 @@ public final class TaskContext {
    * Records progress (state PROGRESS with this payload) and publishes it. Fails with a
    * {@link TaskRevokedException} when the task was revoked or taken over by another worker: stop then.
    */
+  @Override
   public Future<Void> progress(JsonObject payload) {
     if (cancelled) {
       return Future.failedFuture(new TaskRevokedException("task " + id() + " was cancelled"));
@@ -59,17 +67,14 @@ public final class TaskContext {
     return reporter.apply(payload);
   }
 
-  /** {@code progress({"current": current, "total": total})}. */
-  public Future<Void> progress(long current, long total) {
-    return progress(new JsonObject().put("current", current).put("total", total));
-  }
-
   /** True once the soft time limit has passed: wrap up. Blocking tasks are also interrupted then. */
+  @Override
   public boolean softTimeLimitExceeded() {
     return softLimitExceeded;
   }
 
   /** True once the attempt was abandoned (hard time limit) or found revoked. */
+  @Override
   public boolean cancelled() {
     return cancelled;
   }

@@ -1,6 +1,8 @@
 package dev.switchboard.shared.tasks;
 
+import dev.switchboard.api.tasks.TaskClient;
 import dev.switchboard.api.tasks.TaskException;
+import dev.switchboard.api.tasks.TaskHandle;
 import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.api.tasks.TaskState;
 import dev.switchboard.api.tasks.TaskOptions;
@@ -22,7 +24,6 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Sends tasks and reads their state, Celery's {@code delay}/{@code apply_async}/{@code AsyncResult}, from any
+ * The Redis {@link TaskClient}: sends tasks and reads their state, Celery's {@code delay}/{@code apply_async}/{@code AsyncResult}, from any
  * verticle on any node: it talks to Redis directly. Thread-safe; one instance per Vert.x is enough
  * ({@link #shared}). Calls are checked against the task's published signature before anything is queued.
  *
@@ -39,10 +40,10 @@ import java.util.concurrent.TimeoutException;
  * invalid arguments or options, no such id, queue full, failed, revoked), or with Redis' own error when Redis
  * cannot be reached; the Redis connection reconnects by itself.
  */
-public final class TaskClient implements Shareable {
+public final class RedisTaskClient implements TaskClient, Shareable {
 
-  private static final LuaScript ENQUEUE = LuaScript.load(TaskClient.class, "enqueue.lua");
-  private static final LuaScript REVOKE = LuaScript.load(TaskClient.class, "revoke.lua");
+  private static final LuaScript ENQUEUE = LuaScript.load(RedisTaskClient.class, "enqueue.lua");
+  private static final LuaScript REVOKE = LuaScript.load(RedisTaskClient.class, "revoke.lua");
   private static final long SIGNATURE_TTL_MS = 5_000;
   /** The Redis client's name in the {@code vertx_pool_*} meters (pool_type=redis). */
   public static final String REDIS_NAME = "switchboard-task-client";
@@ -60,7 +61,7 @@ public final class TaskClient implements Shareable {
   private final Map<String, Cached> signatures = new ConcurrentHashMap<>();
   private final TaskWaiters waiters;
 
-  private TaskClient(Vertx vertx, String redisUrl, TaskSettings settings, Context home) {
+  private RedisTaskClient(Vertx vertx, String redisUrl, TaskSettings settings, Context home) {
     this.vertx = vertx;
     // named so that its connection shows in the vertx_pool_* meters (pool_type=redis)
     this.redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl)
@@ -77,21 +78,21 @@ public final class TaskClient implements Shareable {
    * more connection, subscribed on first use); {@link #close()} it when done. Both live on the calling event-loop
    * context if there is one (calls from it then never change threads), else on a context of their own.
    */
-  public static TaskClient create(Vertx vertx, String redisUrl, TaskSettings settings) {
-    return new TaskClient(vertx, redisUrl, settings, MultiplexedRedis.homeContext(vertx, false));
+  public static RedisTaskClient create(Vertx vertx, String redisUrl, TaskSettings settings) {
+    return new RedisTaskClient(vertx, redisUrl, settings, MultiplexedRedis.homeContext(vertx, false));
   }
 
   /** The one client of this Vert.x instance for that Redis and namespace, created on first use. */
-  public static TaskClient shared(Vertx vertx, String redisUrl, TaskSettings settings) {
-    LocalMap<String, TaskClient> clients = vertx.sharedData().getLocalMap("switchboard.task-clients");
+  public static RedisTaskClient shared(Vertx vertx, String redisUrl, TaskSettings settings) {
+    LocalMap<String, RedisTaskClient> clients = vertx.sharedData().getLocalMap("switchboard.task-clients");
     String key = redisUrl + "|" + settings.namespace();
-    TaskClient existing = clients.get(key);
+    RedisTaskClient existing = clients.get(key);
     if (existing != null) {
       return existing;
     }
     // shared by verticles that come and go: its connections live on a context of their own
-    TaskClient created = new TaskClient(vertx, redisUrl, settings, MultiplexedRedis.homeContext(vertx, true));
-    TaskClient raced = clients.putIfAbsent(key, created);
+    RedisTaskClient created = new RedisTaskClient(vertx, redisUrl, settings, MultiplexedRedis.homeContext(vertx, true));
+    RedisTaskClient raced = clients.putIfAbsent(key, created);
     if (raced != null) {
       created.close();
       return raced;
@@ -107,15 +108,11 @@ public final class TaskClient implements Shareable {
     return settings;
   }
 
-  /** {@code name(args...)} with default options, Celery's {@code task.delay(*args)}. */
-  public Future<TaskHandle> delay(String name, Object... args) {
-    return apply(name, new JsonArray(Arrays.asList(args)), null, TaskOptions.defaults());
-  }
-
   /**
    * Queues {@code name(*args, **kwargs)} with {@code options}. With a caller-chosen {@code taskId} that
    * already exists nothing is queued and the handle's {@link TaskHandle#created()} is false.
    */
+  @Override
   public Future<TaskHandle> apply(String name, JsonArray args, JsonObject kwargs, TaskOptions options) {
     // subscribed before the task exists, so its final state cannot be published unheard
     return waiters.subscribed().compose(v -> signature(name)).compose(signature -> {
@@ -138,17 +135,19 @@ public final class TaskClient implements Shareable {
               count(name, TaskState.PENDING);
               TaskEvents.publish(vertx, TaskEvents.event(id, name, TaskState.PENDING, 1, now));
             }
-            return new TaskHandle(this, id, created, created);
+            return new RedisTaskHandle(this, id, created, created);
           });
     });
   }
 
   /** A handle on an existing task id (for instance one read back from an HTTP call). */
+  @Override
   public TaskHandle handle(String id) {
-    return new TaskHandle(this, id, false, false);
+    return new RedisTaskHandle(this, id, false, false);
   }
 
   /** The task's current state; fails with NO_SUCH_TASK for an unknown or expired id. */
+  @Override
   public Future<TaskInfo> info(String id) {
     return redis.send(Request.cmd(Command.HGETALL).arg(keys.task(id))).map(reply -> {
       Map<String, String> hash = toMap(reply);
@@ -163,6 +162,7 @@ public final class TaskClient implements Shareable {
    * Revokes the task everywhere, durably: a waiting task never runs, a running one is told at its next progress
    * report and its result is discarded. A finished task keeps its state. The Future holds the resulting state.
    */
+  @Override
   public Future<TaskState> revoke(String id) {
     long now = System.currentTimeMillis();
     return REVOKE.run(redis, List.of(keys.task(id), keys.delayed()), List.of(id, now, settings.resultTtlMs()))
@@ -185,6 +185,7 @@ public final class TaskClient implements Shareable {
    * retry policy and time limits, no countdown and no expiry (those were about the first run). The dashboard's
    * "retry". Fails with NO_SUCH_TASK for an unknown or expired id, INVALID_REQUEST for a task in another state.
    */
+  @Override
   public Future<TaskHandle> retry(String id) {
     return redis.send(Request.cmd(Command.HGETALL).arg(keys.task(id))).compose(reply -> {
       Map<String, String> hash = toMap(reply);
@@ -210,6 +211,7 @@ public final class TaskClient implements Shareable {
    * {@link TimeoutException} after {@code timeout}, with NO_SUCH_TASK for an unknown or expired id, with
    * QUEUE_FULL when {@code tasks.maxWaiters} calls already wait.
    */
+  @Override
   public Future<TaskInfo> awaitFinal(String id, Duration timeout) {
     return waiters.await(id, timeout, false);
   }
@@ -231,6 +233,7 @@ public final class TaskClient implements Shareable {
   }
 
   /** The signature workers published for {@code name}; fails with UNKNOWN_TASK when there is none. */
+  @Override
   public Future<TaskSignature> signature(String name) {
     Cached cached = signatures.get(name);
     long now = System.currentTimeMillis();

@@ -1,9 +1,10 @@
-package dev.switchboard.consumers;
+package dev.switchboard.api.consumers;
 
+import dev.switchboard.api.AppEnvironment;
 import dev.switchboard.api.channels.ChannelLayer;
-import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.api.protocol.Asgi;
 import dev.switchboard.api.protocol.CloseCodes;
+import dev.switchboard.api.tasks.TaskClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,8 +12,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One WebSocket connection's consumer, Channels' {@code AsyncWebsocketConsumer} on Vert.x: a new instance
@@ -27,25 +26,23 @@ import org.slf4j.LoggerFactory;
  * {@code websocket.*} (say {@code chat.message}) reaches every member's consumer, which dispatches it on
  * its type to the handler registered with {@link #on} ({@code chat.message} → {@code chatMessage}), in
  * order with the connection's other events.
+ *
+ * <p>The runtime creates the instance with the factory given to {@link dev.switchboard.api.AppBuilder#websocket},
+ * binds it through {@link ConsumerDriver}, and only then calls {@link #connect()}: the accessors below are usable
+ * from {@code connect()} on, not in the constructor.
  */
 public abstract class WebsocketConsumer {
 
-  private static final Logger log = LoggerFactory.getLogger(WebsocketConsumer.class);
-
   private final Map<String, Function<JsonObject, Future<Void>>> handlers = new HashMap<>();
-  private Vertx vertx;
-  private ChannelLayer channelLayer;
-  private SwitchboardConfig config;
+  private AppEnvironment environment;
   private JsonObject scope;
   private boolean accepted;
   private String subprotocol;
   private Integer rejectCode;
 
-  final void bind(Vertx vertx, JsonObject connectEvent, ChannelLayer channelLayer, SwitchboardConfig config) {
-    this.vertx = vertx;
+  final void bind(AppEnvironment environment, JsonObject connectEvent) {
+    this.environment = environment;
     this.scope = connectEvent;
-    this.channelLayer = channelLayer;
-    this.config = config;
   }
 
   /** Registers the handler for channel-layer messages of {@code type}, e.g. {@code on("chat.message", this::chatMessage)}. */
@@ -53,14 +50,9 @@ public abstract class WebsocketConsumer {
     handlers.put(type, handler);
   }
 
-  /** Dispatches a channel-layer message on its type; a type without a handler is logged and skipped. */
-  Future<Void> handle(JsonObject message) {
-    Function<JsonObject, Future<Void>> handler = handlers.get(Asgi.type(message));
-    if (handler == null) {
-      log.warn("no handler for message type '{}' on channel {}", Asgi.type(message), channelName());
-      return Future.succeededFuture();
-    }
-    return handler.apply(message);
+  /** The handler for a channel-layer message's type, or null when none was registered. */
+  final Function<JsonObject, Future<Void>> handler(JsonObject message) {
+    return handlers.get(Asgi.type(message));
   }
 
   /** Called once when the client opens the socket; the default accepts it. Not accepting refuses the handshake (403). */
@@ -104,7 +96,7 @@ public abstract class WebsocketConsumer {
       rejectCode = code;
       return;
     }
-    vertx.eventBus().send(channelName(), Asgi.close(code, reason));
+    vertx().eventBus().send(channelName(), Asgi.close(code, reason));
   }
 
   protected final void close() {
@@ -112,11 +104,11 @@ public abstract class WebsocketConsumer {
   }
 
   protected final void send(String text) {
-    vertx.eventBus().send(channelName(), Asgi.sendText(text));
+    vertx().eventBus().send(channelName(), Asgi.sendText(text));
   }
 
   protected final void send(Buffer bytes) {
-    vertx.eventBus().send(channelName(), Asgi.sendBytes(bytes));
+    vertx().eventBus().send(channelName(), Asgi.sendBytes(bytes));
   }
 
   /** This connection's channel: an event-bus address anyone on the cluster can send {@code websocket.*} events to. */
@@ -136,17 +128,27 @@ public abstract class WebsocketConsumer {
   }
 
   protected final Vertx vertx() {
-    return vertx;
+    return environment.vertx();
   }
 
   /** The channel layer: send to channels, join and leave groups, send to groups. */
   protected final ChannelLayer channelLayer() {
-    return channelLayer;
+    return environment.channelLayer();
   }
 
-  /** The node's configuration. */
-  protected final SwitchboardConfig config() {
-    return config;
+  /** The node's task client; see {@link AppEnvironment#tasks()}. */
+  protected final TaskClient tasks() {
+    return environment.tasks();
+  }
+
+  /** The app's settings; see {@link AppEnvironment#settings()}. */
+  protected final JsonObject settings() {
+    return environment.settings();
+  }
+
+  /** Everything the node gives this app: also the PostgreSQL pool, see {@link AppEnvironment#pool()}. */
+  protected final AppEnvironment environment() {
+    return environment;
   }
 
   final boolean accepted() {

@@ -1,4 +1,4 @@
-package dev.switchboard.worker;
+package dev.switchboard.api.tasks;
 
 /** A running task learnt it was revoked (or reclaimed by another worker): it should stop; its result is dropped. */
 public class TaskRevokedException extends RuntimeException {

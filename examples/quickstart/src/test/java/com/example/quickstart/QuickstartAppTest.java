@@ -1,0 +1,68 @@
+package com.example.quickstart;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.testkit.EagerTasks;
+import dev.switchboard.testkit.SwitchboardTestNode;
+import dev.switchboard.testkit.WebsocketCommunicator;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@DisplayName("The quickstart app, on an in-process node from the test kit")
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class QuickstartAppTest {
+
+  private static SwitchboardTestNode node;
+
+  @BeforeAll
+  static void startNode() {
+    // the apps on the class path (this one, from its services file, and the built-in one), every role, port 0;
+    // embedded Redis and PostgreSQL unless SWITCHBOARD_REDIS_URL / SWITCHBOARD_PG_URL name real ones
+    node = SwitchboardTestNode.start();
+  }
+
+  @AfterAll
+  static void stopNode() {
+    node.close();
+  }
+
+  @Test
+  @DisplayName("/ws/quickstart/{name} greets by name, then answers each text reversed")
+  void greetsAndReverses() {
+    WebsocketCommunicator ws = node.websocket("/ws/quickstart/ada");
+    assertTrue(ws.connect());
+    assertEquals("hello, ada", ws.receiveText());
+    ws.sendText("switchboard");
+    assertEquals("draobhctiws", ws.receiveText());
+    ws.disconnect();
+  }
+
+  @Test
+  @DisplayName("a path the app does not serve is refused")
+  void unknownPath() {
+    WebsocketCommunicator ws = node.websocket("/ws/quickstart");
+    assertFalse(ws.connect());
+    assertEquals(404, ws.rejectedStatus());
+  }
+
+  @Test
+  @DisplayName("quickstart.slow_square(12) returns 144 through the node's real worker")
+  void taskThroughWorker() {
+    assertEquals(144, ((Number) node.runTask("quickstart.slow_square", 12)).intValue());
+  }
+
+  @Test
+  @DisplayName("quickstart.slow_square run eagerly reports its three steps, then 49")
+  void taskEagerly() {
+    EagerTasks.Result result = EagerTasks.run(new QuickstartApp(), "quickstart.slow_square", 7);
+    assertEquals(49L, ((Number) result.value()).longValue());
+    assertEquals(3, result.progress().size());
+    assertEquals(3, result.progress().get(2).getInteger("current"));
+  }
+}
