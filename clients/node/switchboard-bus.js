@@ -100,6 +100,17 @@ class EventBus extends EventEmitter {
     return options.confirm ? this.flush() : Promise.resolve();
   }
 
+  /**
+   * Announces the routes this client serves to every gateway, e.g.
+   * [{ kind: 'websocket', pattern: '/ws/node-echo', consumer: 'node-echo' }] (kind 'websocket' or 'http'); the bridge
+   * must permit 'switchboard.routes.announce' inbound. The same source again replaces its routes, [] withdraws them;
+   * they are withdrawn when this connection closes. Resolves once the bridge has handled it.
+   */
+  announceRoutes(source, routes) {
+    this.publish('switchboard.routes.announce', { source, routes });
+    return this.flush();
+  }
+
   request(address, body, options = {}) {
     const timeout = options.timeout || this.timeout;
     const replyAddress = 'js.' + crypto.randomUUID();

@@ -26,7 +26,6 @@ from switchboard_bus import EventBus  # noqa: E402
 
 NAME = "py-echo"
 SHARED_ADDRESS = "switchboard.consumer." + NAME
-ROUTES_ANNOUNCE = "switchboard.routes.announce"
 ROUTES = [{"kind": "websocket", "pattern": "/ws/py-echo", "consumer": NAME}]
 MAX_CONNECTIONS = 10000
 
@@ -42,7 +41,7 @@ class PyEchoConsumer:
         self.bus.register(self.instance, self.on_event)
         self.bus.register(SHARED_ADDRESS, self.on_connect)
         # after registering: a gateway that hears of the route finds the consumer listening
-        self.bus.publish(ROUTES_ANNOUNCE, {"source": self.instance, "routes": ROUTES}, confirm=True)
+        self.bus.announce_routes(self.instance, ROUTES)
 
     def on_connect(self, message):
         event = message.body or {}

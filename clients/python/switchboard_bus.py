@@ -153,6 +153,14 @@ class EventBus:
         if confirm:
             self.flush()
 
+    def announce_routes(self, source, routes):
+        """Announces the routes this client serves to every gateway of the cluster, e.g.
+        ``[{"kind": "websocket", "pattern": "/ws/py-echo", "consumer": "py-echo"}]`` (``kind`` "websocket" or
+        "http"). The bridge must permit ``switchboard.routes.announce`` inbound. Announcing again from the same
+        ``source`` replaces its routes, an empty list withdraws them; they are withdrawn when this connection
+        closes. Raises BusError when the bridge refuses it."""
+        self.publish("switchboard.routes.announce", {"source": source, "routes": list(routes)}, confirm=True)
+
     def request(self, address, body, timeout=None, headers=None):
         """Sends and waits for the reply: returns a Message, raises BusError on refusal, failure or timeout."""
         timeout = self.timeout if timeout is None else timeout
