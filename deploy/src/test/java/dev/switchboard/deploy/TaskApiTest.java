@@ -1,5 +1,6 @@
 package dev.switchboard.deploy;
 
+import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,7 +57,8 @@ class TaskApiTest {
     JsonObject config = SwitchboardConfig.fromJson(json).toJson();
     gateway = new GatewayVerticle();
     io.vertx.core.DeploymentOptions options = new io.vertx.core.DeploymentOptions().setConfig(config);
-    vertx.deployVerticle(new ConsumersVerticle(), options).onSuccess(deployments::add)
+    vertx.deployVerticle(new ChannelLayerVerticle(), options).onSuccess(deployments::add)
+        .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options).onSuccess(deployments::add))
         .compose(v -> vertx.deployVerticle(new WorkerVerticle(), options).onSuccess(deployments::add))
         .compose(v -> vertx.deployVerticle(gateway, options).onSuccess(deployments::add))
         .onSuccess(v -> {

@@ -43,6 +43,7 @@ public final class ConfigLoader {
       Map.entry("SWITCHBOARD_WS_MAX_FRAME_SIZE", "websocket.maxFrameSize"),
       Map.entry("SWITCHBOARD_WS_MAX_MESSAGE_SIZE", "websocket.maxMessageSize"),
       Map.entry("SWITCHBOARD_WS_OUTBOUND_QUEUE_BYTES", "websocket.outboundQueueBytes"),
+      Map.entry("SWITCHBOARD_WS_PING_INTERVAL_MS", "websocket.pingIntervalMs"),
       Map.entry("SWITCHBOARD_TASKS_NAMESPACE", "tasks.namespace"),
       Map.entry("SWITCHBOARD_TASKS_VISIBILITY_TIMEOUT_MS", "tasks.visibilityTimeoutMs"),
       Map.entry("SWITCHBOARD_TASKS_RESULT_TTL_MS", "tasks.resultTtlMs"),

@@ -15,6 +15,9 @@ public final class MetricNames {
   /** Counter: sockets closed with 1013 because their bounded outbound queue filled, tags route and node. */
   public static final String WEBSOCKET_QUEUE_OVERFLOWS = "switchboard.websocket.queue.overflows";
 
+  /** Counter: sockets the gateway's heartbeat closed (1001), tags {@link #REASON} ({@code silent}: no frame, not even a pong, for two ping intervals), route, node. */
+  public static final String WEBSOCKET_HEARTBEAT_CLOSES = "switchboard.websocket.heartbeat.closes";
+
   /** Counter: group sends issued on a node, tag node. */
   public static final String GROUP_SENDS = "switchboard.group.sends";
   /** Counter: cluster messages those group sends cost (one per node with members), tag node. */
@@ -23,6 +26,12 @@ public final class MetricNames {
   public static final String GROUP_DELIVERIES = "switchboard.group.deliveries";
   /** Counter: group messages dropped, tags {@link #REASON} (channel_closed, client_too_slow, node_unreachable), node. */
   public static final String GROUP_DROPS = "switchboard.group.drops";
+
+  /** Counter: events sent to a channel ({@code websocket.send} and the like) handed to the socket on this node. */
+  public static final String CHANNEL_DELIVERIES = "switchboard.channel.deliveries";
+
+  /** Counter: events sent to a channel and dropped on its node, tags {@link #REASON} (channel_closed, client_too_slow), node. */
+  public static final String CHANNEL_DROPS = "switchboard.channel.drops";
 
   /** Counter: task transitions, tags {@link #TASK} and {@link #STATE}; PENDING and REVOKED counted by clients. */
   public static final String TASKS = "switchboard.tasks";
