@@ -89,7 +89,7 @@ public class TaskWorker extends VerticleBase {
     blocking = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(1).setMaxPoolWaiting(4)
         .setPoolName("switchboard-worker-wait"));
     String consumer = "worker-" + UUID.randomUUID().toString().substring(0, 13);
-    broker = new Broker(redis, blocking, new TaskKeys(settings.namespace()), settings, consumer, registry.rateLimits().encode());
+    broker = new Broker(redis, blocking, new TaskKeys(settings.namespace()), settings, consumer, registry);
     pool = vertx.createSharedWorkerExecutor("switchboard-tasks", settings.blockingPoolSize(), 1, TimeUnit.HOURS);
     registerGauges(consumer);
     return broker.ensureGroups()
@@ -184,6 +184,11 @@ public class TaskWorker extends VerticleBase {
       backoffMs = 0;
       Broker.Claim claim = result.result();
       claim.events().forEach(event -> TaskEvents.publish(vertx, event));
+      // a poison task ended by the claim (WorkerLost) is a failure like any other
+      claim.events().stream().filter(event -> TaskState.FAILURE.name().equals(event.getString("state")))
+          .forEach(event -> count(event.getString("name"), TaskState.FAILURE));
+      claim.deferred().forEach(name -> Counter.builder(MetricNames.TASKS_DEFERRED).tag(MetricNames.TASK, name)
+          .description("tasks left for a worker that knows them (not registered here)").register(meters).increment());
       claim.tasks().forEach(this::run);
       if (claim.tasks().size() < free) {
         awaitWork(claim.last());

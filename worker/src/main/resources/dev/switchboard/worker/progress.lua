@@ -1,6 +1,7 @@
--- Record a running task's progress. Refused for a stale attempt or a task no longer running (revoked).
--- KEYS[1] task hash; ARGV: delivery, now, progress JSON
-local h = redis.call('HMGET', KEYS[1], 'deliveries', 'state')
+-- Record a running task's progress. Refused for a stale attempt (its lease moved on) or a task no longer
+-- running (revoked).
+-- KEYS[1] task hash; ARGV: lease, now, progress JSON
+local h = redis.call('HMGET', KEYS[1], 'lease', 'state')
 if h[1] ~= ARGV[1] then return cjson.encode({stopped = true, state = 'STALE'}) end
 if h[2] ~= 'STARTED' and h[2] ~= 'PROGRESS' then return cjson.encode({stopped = true, state = h[2]}) end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)

@@ -72,6 +72,24 @@ final class TestTasks {
           maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
           return context.vertx().timer(context.args().getLong(1)).andThen(done -> running.decrementAndGet()).map("waited");
         }))
+        // stubborn(tag, ms): blocking work of ms milliseconds that ignores interrupts (a body a hard limit cannot stop)
+        .register(TaskDefinition.blocking("stubborn", TaskSignature.of(param("tag", Type.ANY), param("ms", Type.INTEGER)), context -> {
+          started(context);
+          maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+          long until = System.currentTimeMillis() + context.args().getLong(1);
+          try {
+            for (long left = until - System.currentTimeMillis(); left > 0; left = until - System.currentTimeMillis()) {
+              try {
+                Thread.sleep(left); // simulated blocking work, not synchronisation
+              } catch (InterruptedException ignored) {
+                // stubborn: carries on
+              }
+            }
+            return "done";
+          } finally {
+            running.decrementAndGet();
+          }
+        }))
         .register(TaskDefinition.async("hang", TaskSignature.of(), context -> {
           started(context);
           return Promise.promise().future();

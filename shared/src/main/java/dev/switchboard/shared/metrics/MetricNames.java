@@ -37,6 +37,8 @@ public final class MetricNames {
   public static final String TASKS = "switchboard.tasks";
   /** Counter: failed attempts that will be tried again, tag task. */
   public static final String TASK_RETRIES = "switchboard.task.retries";
+  /** Tasks a worker claimed but does not know, left (delayed) for a worker that does; tag {@link #TASK}. */
+  public static final String TASKS_DEFERRED = "switchboard.tasks.deferred";
   /** Timer: one attempt from start to outcome, tags task and state. */
   public static final String TASK_DURATION = "switchboard.task.duration";
 
