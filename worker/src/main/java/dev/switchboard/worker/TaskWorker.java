@@ -86,7 +86,8 @@ public class TaskWorker extends VerticleBase {
     // one pipelined connection for scripts (MultiplexedRedis), one for the blocking wait; both named for vertx_pool_*
     redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl)
         .setPoolName("switchboard-worker"));
-    blocking = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(1).setMaxPoolWaiting(4)
+    // the wait's own pipelined connection: one blocking read at a time, and a half-open socket times out like any
+    blocking = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl)
         .setPoolName("switchboard-worker-wait"));
     String consumer = "worker-" + UUID.randomUUID().toString().substring(0, 13);
     broker = new Broker(redis, blocking, new TaskKeys(settings.namespace()), settings, consumer, registry);

@@ -55,6 +55,11 @@ public record TaskOptions(
   /** Deliveries whose worker was lost (killed mid-task) before a task ends FAILURE {@code WorkerLost}. */
   public static final int DEFAULT_MAX_DELIVERIES = 3;
   public static final int MAX_MAX_DELIVERIES = 100;
+  /** The longest countdown, expiry, backoff or time limit: far enough for any schedule, never an overflow. */
+  public static final Duration MAX_DURATION = Duration.ofDays(3653);
+  /** Instants must lie in years 0000 to 9999 (ISO-8601's four digits). */
+  private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
   private static final Set<String> JSON_KEYS = Set.of("countdown", "eta", "expires", "max_retries", "retry_backoff",
       "retry_backoff_max", "retry_jitter", "retry_on", "soft_time_limit", "time_limit", "queue", "priority", "task_id", "max_deliveries");
@@ -82,6 +87,8 @@ public record TaskOptions(
     requirePositive("retry_backoff_max", retryBackoffMax);
     requirePositive("soft_time_limit", softTimeLimit);
     requirePositive("time_limit", timeLimit);
+    requireInRange("eta", eta);
+    requireInRange("expires", expiresAt);
   }
 
   public static TaskOptions defaults() {
@@ -161,7 +168,8 @@ public record TaskOptions(
   /** When an unstarted task is revoked instead of run, in epoch milliseconds, or 0 for never. */
   public long expiresMillis(long now) {
     if (expiresAt != null) {
-      return expiresAt.toEpochMilli();
+      // an instant before 1970 is long past, not "never" (0)
+      return Math.max(1, expiresAt.toEpochMilli());
     }
     return expiresIn == null ? 0 : now + expiresIn.toMillis();
   }
@@ -254,18 +262,38 @@ public record TaskOptions(
     if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
       throw TaskException.invalid(key + ": expected a number of seconds, got " + value);
     }
-    return Duration.ofMillis(Math.round(number.doubleValue() * 1000));
+    double seconds = number.doubleValue();
+    if (Math.abs(seconds) > MAX_DURATION.toSeconds()) {
+      throw TaskException.invalid(key + ": expected at most " + MAX_DURATION.toSeconds() + " seconds (10 years), got "
+          + value);
+    }
+    return Duration.ofMillis(Math.round(seconds * 1000));
   }
 
   private static void requireNonNegative(String key, Duration value) {
     if (value != null && value.isNegative()) {
       throw TaskException.invalid(key + ": expected a duration >= 0, got " + value);
     }
+    requireAtMostMax(key, value);
   }
 
   private static void requirePositive(String key, Duration value) {
     if (value != null && (value.isNegative() || value.isZero())) {
       throw TaskException.invalid(key + ": expected a duration > 0, got " + value);
+    }
+    requireAtMostMax(key, value);
+  }
+
+  private static void requireAtMostMax(String key, Duration value) {
+    if (value != null && value.compareTo(MAX_DURATION) > 0) {
+      throw TaskException.invalid(key + ": expected at most " + MAX_DURATION.toSeconds() + " seconds (10 years), got "
+          + value.toSeconds());
+    }
+  }
+
+  private static void requireInRange(String key, Instant value) {
+    if (value != null && (value.isBefore(EARLIEST) || value.isAfter(LATEST))) {
+      throw TaskException.invalid(key + ": expected an instant in years 0000 to 9999, got " + value);
     }
   }
 }

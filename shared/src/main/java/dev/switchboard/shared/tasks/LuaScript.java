@@ -53,13 +53,16 @@ public final class LuaScript {
     }
   }
 
-  /** Runs the script; the Future fails with Redis' error, prefixed with the script's name. */
+  /**
+   * Runs the script; the Future fails with Redis' error, prefixed with the script's name, or with the
+   * {@link RedisUnavailableException} of a Redis that cannot be reached.
+   */
   public Future<Response> run(Redis redis, List<String> keys, List<?> args) {
     return redis.send(request(Command.EVALSHA, sha, keys, args))
         .recover(err -> isNoScript(err)
             ? redis.send(request(Command.EVAL, source, keys, args))
             : Future.failedFuture(err))
-        .recover(err -> Future.failedFuture(new IllegalStateException(
+        .recover(err -> Future.failedFuture(err instanceof RedisUnavailableException ? err : new IllegalStateException(
             "Redis script " + name + " failed: " + err.getMessage(), err)));
   }
 
