@@ -7,8 +7,8 @@ import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.api.tasks.TaskOptions;
 import dev.switchboard.api.tasks.TaskState;
 import dev.switchboard.shared.config.TaskSettings;
-import dev.switchboard.shared.tasks.TaskClient;
-import dev.switchboard.shared.tasks.TaskHandle;
+import dev.switchboard.shared.tasks.RedisTaskClient;
+import dev.switchboard.api.tasks.TaskHandle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -41,13 +41,13 @@ class PoisonTaskIT {
 
   private final List<SwitchboardProcess> workers = new ArrayList<>();
   private String namespace;
-  private TaskClient client;
+  private RedisTaskClient client;
 
   @BeforeEach
   void setUp(Vertx vertx) {
     assertTrue(Files.isRegularFile(Path.of("target", "switchboard.jar")), "build the jar first (mvn package)");
     namespace = "test-" + UUID.randomUUID().toString().substring(0, 8);
-    client = TaskClient.create(vertx, REDIS_URL, TaskSettings.fromJson(new JsonObject()
+    client = RedisTaskClient.create(vertx, REDIS_URL, TaskSettings.fromJson(new JsonObject()
         .put("tasks", new JsonObject().put("namespace", namespace))));
   }
 

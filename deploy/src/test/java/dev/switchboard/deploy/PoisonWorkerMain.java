@@ -2,7 +2,7 @@ package dev.switchboard.deploy;
 
 import dev.switchboard.api.tasks.TaskSignature;
 import dev.switchboard.shared.config.TaskSettings;
-import dev.switchboard.worker.TaskDefinition;
+import dev.switchboard.api.tasks.TaskDefinition;
 import dev.switchboard.worker.TaskRegistry;
 import dev.switchboard.worker.TaskWorker;
 import io.vertx.core.Vertx;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchboard.api.tasks.TaskOptions;
 import dev.switchboard.api.tasks.TaskSignature;
 import dev.switchboard.shared.tasks.RedisUnavailableException;
-import dev.switchboard.shared.tasks.TaskClient;
+import dev.switchboard.shared.tasks.RedisTaskClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -45,7 +45,7 @@ class EnqueueDurabilityTest {
     replica = new RedisProcess(Files.createTempDirectory("redis-replica"));
     primary.start();
     replica.startReplicaOf(primary);
-    TaskClient client = TaskClient.create(vertx, primary.url(), TaskTesting.settings(TaskTesting.namespace(),
+    RedisTaskClient client = RedisTaskClient.create(vertx, primary.url(), TaskTesting.settings(TaskTesting.namespace(),
         new JsonObject().put("enqueueReplicas", 1).put("enqueueReplicaTimeoutMs", 300)));
     JsonArray args = new JsonArray().add(1).add(2);
     client.register("add", TaskSignature.of(TaskSignature.param("x", TaskSignature.Type.NUMBER),

@@ -8,7 +8,7 @@ import dev.switchboard.api.tasks.TaskOptions;
 import dev.switchboard.api.tasks.TaskState;
 import dev.switchboard.shared.metrics.MetricNames;
 import dev.switchboard.shared.metrics.SwitchboardMetrics;
-import dev.switchboard.shared.tasks.TaskClient;
+import dev.switchboard.shared.tasks.RedisTaskClient;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,12 +33,12 @@ class TaskFencingTest {
   private final TestTasks tasks = new TestTasks();
   private final List<String> deployments = new ArrayList<>();
   private String namespace;
-  private TaskClient client;
+  private RedisTaskClient client;
 
   @BeforeEach
   void setUp(Vertx vertx) {
     namespace = TaskTesting.namespace();
-    client = TaskClient.create(vertx, TaskTesting.REDIS_URL, TaskTesting.settings(namespace, new JsonObject()));
+    client = RedisTaskClient.create(vertx, TaskTesting.REDIS_URL, TaskTesting.settings(namespace, new JsonObject()));
   }
 
   @AfterEach
