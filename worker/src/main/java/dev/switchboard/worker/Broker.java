@@ -125,9 +125,11 @@ final class Broker {
     return blocking.send(xread).mapEmpty();
   }
 
-  Future<JsonObject> progress(ClaimedTask task, JsonObject payload) {
+  /** Progress, or a state of the task's own ({@code customState}, null for plain progress) with its meta. */
+  Future<JsonObject> progress(ClaimedTask task, String customState, JsonObject payload) {
     return PROGRESS.run(redis, List.of(keys.task(task.id())),
-        List.of(task.lease(), System.currentTimeMillis(), payload.encode())).map(reply -> new JsonObject(reply.toString()));
+        List.of(task.lease(), System.currentTimeMillis(), payload.encode(), customState == null ? "" : customState))
+        .map(reply -> new JsonObject(reply.toString()));
   }
 
   /** Outcome SUCCESS (payload: the result), FAILURE or RETRY (payload: the error; retry at {@code retryAt}). */

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  *   <li>{@code taskId}: a caller-chosen id; enqueueing an id that exists is a no-op (idempotent).
  *   <li>{@code maxDeliveries}: a task whose worker was lost that many times (killed mid-task) ends FAILURE
  *       {@code WorkerLost} instead of being delivered again (a poison task must not kill every worker).
+ *   <li>{@code ignoreResult}: the outcome's state is recorded, its value is not (nothing to store or send).
  * </ul>
  */
 public record TaskOptions(
@@ -45,7 +46,8 @@ public record TaskOptions(
     String queue,
     int priority,
     String taskId,
-    int maxDeliveries) {
+    int maxDeliveries,
+    boolean ignoreResult) {
 
   public static final String DEFAULT_QUEUE = "default";
   public static final int DEFAULT_PRIORITY = 5;
@@ -62,7 +64,8 @@ public record TaskOptions(
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
   private static final Set<String> JSON_KEYS = Set.of("countdown", "eta", "expires", "max_retries", "retry_backoff",
-      "retry_backoff_max", "retry_jitter", "retry_on", "soft_time_limit", "time_limit", "queue", "priority", "task_id", "max_deliveries");
+      "retry_backoff_max", "retry_jitter", "retry_on", "soft_time_limit", "time_limit", "queue", "priority", "task_id", "max_deliveries",
+      "ignore_result");
 
   public TaskOptions {
     retryOn = List.copyOf(retryOn);
@@ -93,44 +96,44 @@ public record TaskOptions(
 
   public static TaskOptions defaults() {
     return new TaskOptions(null, null, null, null, 0, DEFAULT_RETRY_BACKOFF, DEFAULT_RETRY_BACKOFF_MAX, true,
-        List.of(), null, null, DEFAULT_QUEUE, DEFAULT_PRIORITY, null, DEFAULT_MAX_DELIVERIES);
+        List.of(), null, null, DEFAULT_QUEUE, DEFAULT_PRIORITY, null, DEFAULT_MAX_DELIVERIES, false);
   }
 
   public TaskOptions withCountdown(Duration value) {
     return new TaskOptions(null, value, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries);
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   public TaskOptions withEta(Instant value) {
     return new TaskOptions(value, null, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries);
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   public TaskOptions withExpires(Duration value) {
     return new TaskOptions(eta, countdown, null, value, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries);
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   public TaskOptions withExpires(Instant value) {
     return new TaskOptions(eta, countdown, value, null, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries);
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   /** Retries on any exception when {@code retryOn} stays empty. */
   public TaskOptions withRetries(int max, Duration backoff, Duration backoffMax, boolean jitter) {
     return new TaskOptions(eta, countdown, expiresAt, expiresIn, max, backoff, backoffMax,
-        jitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries);
+        jitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   /** Exception class names (simple or fully qualified) that trigger a retry; others fail at once. */
   public TaskOptions withRetryOn(List<String> exceptionTypes) {
     return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, exceptionTypes, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries);
+        retryJitter, exceptionTypes, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   public TaskOptions withTimeLimits(Duration soft, Duration hard) {
     return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, soft, hard, queue, priority, taskId, maxDeliveries);
+        retryJitter, retryOn, soft, hard, queue, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   /**
@@ -139,22 +142,28 @@ public record TaskOptions(
    */
   public TaskOptions withMaxDeliveries(int value) {
     return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, value);
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, value, ignoreResult);
+  }
+
+  /** The task's state is recorded as usual, but not its return value (Celery's {@code ignore_result}). */
+  public TaskOptions withIgnoreResult(boolean value) {
+    return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, value);
   }
 
   public TaskOptions withQueue(String value) {
     return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, value, priority, taskId, maxDeliveries);
+        retryJitter, retryOn, softTimeLimit, timeLimit, value, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   public TaskOptions withPriority(int value) {
     return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, queue, value, taskId, maxDeliveries);
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, value, taskId, maxDeliveries, ignoreResult);
   }
 
   public TaskOptions withTaskId(String value) {
     return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, value, maxDeliveries);
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, value, maxDeliveries, ignoreResult);
   }
 
   /** When the task may first run, in epoch milliseconds. */
@@ -178,7 +187,7 @@ public record TaskOptions(
    * Reads Celery-style JSON: {@code countdown}, {@code expires} (seconds, or an ISO-8601 instant),
    * {@code eta} (ISO-8601), {@code max_retries}, {@code retry_backoff}, {@code retry_backoff_max} (seconds),
    * {@code retry_jitter}, {@code retry_on} (names), {@code soft_time_limit}, {@code time_limit} (seconds),
-   * {@code queue}, {@code priority}, {@code task_id}, {@code max_deliveries}. Unknown keys and wrong types fail with INVALID_REQUEST.
+   * {@code queue}, {@code priority}, {@code task_id}, {@code max_deliveries}, {@code ignore_result}. Unknown keys and wrong types fail with INVALID_REQUEST.
    */
   public static TaskOptions fromJson(JsonObject json) {
     TaskOptions options = defaults();
@@ -216,7 +225,8 @@ public record TaskOptions(
       return options.withQueue(json.getString("queue", DEFAULT_QUEUE))
           .withPriority(json.getInteger("priority", DEFAULT_PRIORITY))
           .withTaskId(json.getString("task_id"))
-          .withMaxDeliveries(json.getInteger("max_deliveries", DEFAULT_MAX_DELIVERIES));
+          .withMaxDeliveries(json.getInteger("max_deliveries", DEFAULT_MAX_DELIVERIES))
+          .withIgnoreResult(json.getBoolean("ignore_result", false));
     } catch (ClassCastException | DateTimeParseException | NullPointerException e) {
       throw TaskException.invalid("options: wrong type or format (" + e.getMessage() + "); times are seconds, "
           + "eta/expires instants ISO-8601, retry_on an array of names");
@@ -237,7 +247,8 @@ public record TaskOptions(
         .put("time_limit_ms", timeLimit == null ? 0 : timeLimit.toMillis())
         .put("queue", queue)
         .put("priority", priority)
-        .put("max_deliveries", maxDeliveries);
+        .put("max_deliveries", maxDeliveries)
+        .put("ignore_result", ignoreResult);
   }
 
   /** Reads back {@link #toStored}. */
@@ -254,7 +265,7 @@ public record TaskOptions(
         json.getJsonArray("retry_on", new JsonArray()).stream().map(String::valueOf).toList(),
         soft == 0 ? null : Duration.ofMillis(soft), hard == 0 ? null : Duration.ofMillis(hard),
         json.getString("queue", DEFAULT_QUEUE), json.getInteger("priority", DEFAULT_PRIORITY), null,
-        json.getInteger("max_deliveries", DEFAULT_MAX_DELIVERIES));
+        json.getInteger("max_deliveries", DEFAULT_MAX_DELIVERIES), json.getBoolean("ignore_result", false));
   }
 
   private static Duration seconds(JsonObject json, String key) {

@@ -36,8 +36,11 @@ public final class MultiplexedRedis implements Redis {
 
   /** Commands in flight on the connection at most; beyond, a command fails at once (the client's own bound). */
   public static final int MAX_IN_FLIGHT = 16_384;
-  /** How long one command may wait for its reply before the connection is declared dead. */
-  public static final long COMMAND_TIMEOUT_MS = 5_000;
+  /**
+   * How long one command may wait for its reply before the connection is declared dead; generous, because a loaded
+   * machine stalls JVMs for seconds.
+   */
+  public static final long COMMAND_TIMEOUT_MS = 10_000;
 
   private final Vertx vertx;
   private final RedisOptions options;

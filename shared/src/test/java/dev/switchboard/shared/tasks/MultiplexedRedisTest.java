@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class MultiplexedRedisTest {
 
   @Test
-  @Timeout(20_000)
+  @Timeout(40_000)
   @DisplayName("A half-open Redis (accepts, never answers): the command fails unavailable after the timeout, the next reconnects")
   void silentRedisTimesOut(Vertx vertx, VertxTestContext testContext) {
     AtomicInteger connections = new AtomicInteger();
