@@ -95,6 +95,13 @@ class EventBus extends EventEmitter {
     return options.confirm ? this.flush() : Promise.resolve();
   }
 
+  /** Sends a websocket.* event to a connection's channel: to its node's inbox, the channel in the `channel` header. */
+  sendToChannel(channel, event, options = {}) {
+    const m = /^switchboard\.channel\.([^.]+)\..+$/.exec(channel);
+    if (!m) throw new Error('not a Switchboard channel name: ' + channel);
+    return this.send('switchboard.inbox.' + m[1], event, { ...options, headers: { ...(options.headers || {}), channel } });
+  }
+
   publish(address, body, options = {}) {
     this._write({ type: 'publish', address, body, headers: options.headers || {} });
     return options.confirm ? this.flush() : Promise.resolve();

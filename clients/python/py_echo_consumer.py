@@ -4,11 +4,11 @@
 It registers on the consumer's shared address over the TCP bridge, announces its route (``/ws/py-echo`` →
 ``py-echo``) to every gateway by publishing to ``switchboard.routes.announce`` (withdrawn when its connection
 closes), answers each ``websocket.connect`` with an accept naming its own instance address, and answers every
-text frame with ``py-echo: <text>`` by sending ``websocket.send`` to the connection's channel. The bridge must
-permit (see README, "Polyglot"):
+text frame with ``py-echo: <text>`` by sending ``websocket.send`` to the connection's channel (its node's inbox).
+The bridge must permit (see README, "Polyglot"):
 
     SWITCHBOARD_TCP_BRIDGE_OUTBOUND='re:switchboard\\.consumer\\.py-echo(\\..+)?'
-    SWITCHBOARD_TCP_BRIDGE_INBOUND='switchboard.routes.announce,re:switchboard\\.channel\\..+'
+    SWITCHBOARD_TCP_BRIDGE_INBOUND='switchboard.routes.announce,re:switchboard\\.inbox\\..+'
 
 Usage: py_echo_consumer.py [--host 127.0.0.1] [--port 7000] [--token JWT]
 Prints "py-echo ready" once registered; stops on SIGTERM/Ctrl-C or when the bridge goes away.
@@ -61,7 +61,7 @@ class PyEchoConsumer:
         channel = event.get("channel")
         kind = event.get("type")
         if kind == "websocket.receive" and channel in self.channels and "text" in event:
-            self.bus.send(channel, {"type": "websocket.send", "text": "py-echo: " + event["text"]})
+            self.bus.send_to_channel(channel, {"type": "websocket.send", "text": "py-echo: " + event["text"]})
         elif kind == "websocket.disconnect":
             self.channels.discard(channel)
 

@@ -32,6 +32,16 @@ MAX_FRAME_BYTES = 16 * 1024 * 1024
 DISPATCH_QUEUE = 1024
 
 
+CHANNEL_PREFIX = "switchboard.channel."
+
+
+def channel_inbox(channel):
+    """The inbox address of the node owning ``channel`` (``switchboard.channel.<node>.<id>``)."""
+    if not channel.startswith(CHANNEL_PREFIX) or "." not in channel[len(CHANNEL_PREFIX):]:
+        raise ValueError("not a Switchboard channel name: %r" % channel)
+    return "switchboard.inbox." + channel[len(CHANNEL_PREFIX):].split(".", 1)[0]
+
+
 class BusError(Exception):
     """A refusal by the bridge (``access_denied``...), a failed reply, a timeout or a lost connection."""
 
@@ -146,6 +156,11 @@ class EventBus:
         self._write({"type": "send", "address": address, "body": body, "headers": headers or {}})
         if confirm:
             self.flush()
+
+    def send_to_channel(self, channel, event, confirm=False):
+        """Sends a ``websocket.*`` event to a connection's channel: to the inbox of the node that owns it
+        (``switchboard.inbox.<node>``, named in the channel), with the channel in the ``channel`` header."""
+        self.send(channel_inbox(channel), event, headers={"channel": channel}, confirm=confirm)
 
     def publish(self, address, body, headers=None, confirm=False):
         """Every consumer of ``address`` gets it."""

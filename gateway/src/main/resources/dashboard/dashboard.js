@@ -145,6 +145,18 @@
     toast.timer = setTimeout(() => box.classList.remove('show'), 3000);
   }
 
+  // A retried task is watched live over /ws/tasks/{id} with the client SDK (switchboard.js), which reconnects
+  // on its own if the gateway or the consumers node restarts; the final state is toasted.
+  function watch(id) {
+    const socket = Switchboard.connect('/ws/tasks/' + encodeURIComponent(id), {token, maxAttempts: 5});
+    socket.on('message', event => {
+      if (event && ['SUCCESS', 'FAILURE', 'REVOKED'].includes(event.state)) {
+        toast(`${short(id)}: ${event.state}`);
+        socket.close();
+      }
+    });
+  }
+
   async function act(kind, id) {
     const request = kind === 'revoke'
       ? fetch('/api/tasks/' + encodeURIComponent(id), {method: 'DELETE', ...auth})
@@ -154,6 +166,7 @@
       const body = await response.json();
       if (!response.ok) throw new Error(body.error || response.statusText);
       toast(kind === 'revoke' ? `revoked ${short(id)}: ${body.state}` : `retried ${short(id)} as ${short(body.id)}`);
+      if (kind === 'retry') watch(body.id);
     } catch (err) {
       toast(`${kind} ${short(id)} failed: ${err.message}`);
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.deploy;
 
+import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,7 +47,8 @@ class ConnectionLimitsTest {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     List<GatewayVerticle> gateways = new ArrayList<>();
     TcpBridgeVerticle bridge = new TcpBridgeVerticle();
-    return vertx.deployVerticle(new ConsumersVerticle(), options)
+    return vertx.deployVerticle(new ChannelLayerVerticle(), options)
+        .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options))
         .compose(v -> vertx.deployVerticle(() -> {
           GatewayVerticle gateway = new GatewayVerticle();
           synchronized (gateways) {

@@ -1,5 +1,6 @@
 package dev.switchboard.deploy;
 
+import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +46,8 @@ class EchoThroughGatewayTest {
         .put("roles", new JsonArray().add("gateway").add("consumers"));
     List<GatewayVerticle> gateways = new ArrayList<>();
     client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
-    vertx.deployVerticle(new ConsumersVerticle(), new DeploymentOptions().setConfig(config))
+    vertx.deployVerticle(new ChannelLayerVerticle(), new DeploymentOptions().setConfig(config))
+        .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), new DeploymentOptions().setConfig(config)))
         .compose(id -> vertx.deployVerticle(() -> {
           GatewayVerticle gateway = new GatewayVerticle();
           synchronized (gateways) {

@@ -1,5 +1,6 @@
 package dev.switchboard.deploy;
 
+import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +46,7 @@ class PolyglotBridgeTest {
         .put("tasks", new JsonObject().put("namespace", "test-" + UUID.randomUUID().toString().substring(0, 8))
             .put("schedulerIntervalMs", 20).put("pollIntervalMs", 100))
         .put("tcpBridge", new JsonObject().put("port", 0).put("maxFrameBytes", MAX_FRAME)
-            .put("inbound", new JsonArray().add("re:polyglot\\.in\\..+").add("re:switchboard\\.channel\\..+")
+            .put("inbound", new JsonArray().add("re:polyglot\\.in\\..+").add("re:switchboard\\.inbox\\..+")
                 .add("switchboard.routes.announce"))
             .put("outbound", new JsonArray().add("re:polyglot\\.out\\..+")
                 .add("re:switchboard\\.consumer\\.py-echo(\\..+)?").add("re:switchboard\\.task\\..+"))))
@@ -54,6 +55,7 @@ class PolyglotBridgeTest {
     GatewayVerticle gateway = new GatewayVerticle();
     TcpBridgeVerticle bridge = new TcpBridgeVerticle();
     fixtures(vertx.eventBus())
+        .compose(v -> vertx.deployVerticle(new ChannelLayerVerticle(), options))
         .compose(v -> vertx.deployVerticle(new WorkerVerticle(), options))
         .compose(v -> vertx.deployVerticle(gateway, options))
         .compose(v -> vertx.deployVerticle(bridge, options))

@@ -102,11 +102,26 @@ final class SwitchboardProcess implements AutoCloseable {
   }
 
   static SwitchboardProcess start(String name, Map<String, String> env, String... args) throws IOException {
+    return launch(name, env, List.of("-jar", JAR.toString()), args);
+  }
+
+  /**
+   * A JVM running {@code mainClass} from this module's test classes on top of the shaded jar: the jar's runtime
+   * with something only a test should ship (a task that halts its JVM). It must log a "Switchboard ready" line.
+   */
+  static SwitchboardProcess startMain(String name, Map<String, String> env, String mainClass, String... args)
+      throws IOException {
+    return launch(name, env, List.of("-cp", JAR + java.io.File.pathSeparator + Path.of("target", "test-classes"),
+        mainClass), args);
+  }
+
+  private static SwitchboardProcess launch(String name, Map<String, String> env, List<String> what, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Dhazelcast.wait.seconds.before.join=0",
-        "-jar", JAR.toString()));
+        "-Dhazelcast.wait.seconds.before.join=0"));
+    command.addAll(what);
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     Map<String, String> environment = new HashMap<>(Map.of(
@@ -176,6 +191,15 @@ final class SwitchboardProcess implements AutoCloseable {
       throw new AssertionError("process did not exit: " + output());
     }
     reader.join(10_000);
+    return process.exitValue();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The exit code of a process that has exited. */
+  int exitCode() {
     return process.exitValue();
   }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.deploy;
 
+import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,7 +57,8 @@ class TaskApiTest {
     JsonObject config = SwitchboardConfig.fromJson(json).toJson();
     gateway = new GatewayVerticle();
     io.vertx.core.DeploymentOptions options = new io.vertx.core.DeploymentOptions().setConfig(config);
-    vertx.deployVerticle(new ConsumersVerticle(), options).onSuccess(deployments::add)
+    vertx.deployVerticle(new ChannelLayerVerticle(), options).onSuccess(deployments::add)
+        .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options).onSuccess(deployments::add))
         .compose(v -> vertx.deployVerticle(new WorkerVerticle(), options).onSuccess(deployments::add))
         .compose(v -> vertx.deployVerticle(gateway, options).onSuccess(deployments::add))
         .onSuccess(v -> {
@@ -232,5 +234,41 @@ class TaskApiTest {
                 }))));
           }));
         }));
+  }
+
+  @Test
+  @Timeout(10_000)
+  @DisplayName("Times out of range are 400s, never 500 or a task run at once: ETA/expiry far away, a countdown of 9.3e15 s")
+  void timesOutOfRange(VertxTestContext testContext) {
+    List<String> options = List.of(
+        "{\"eta\": \"+1000000000-01-01T00:00:00Z\"}",
+        "{\"eta\": \"-999999999-01-01T00:00:00Z\"}",
+        "{\"expires\": \"+1000000000-01-01T00:00:00Z\"}",
+        "{\"countdown\": 9.3e15}",
+        "{\"expires\": 1e300}",
+        "{\"time_limit\": 1e12}",
+        "{\"max_deliveries\": 0}");
+    List<Future<Reply>> replies = options.stream().map(option -> call(HttpMethod.POST, "/api/tasks/add",
+        Buffer.buffer("{\"args\": [1, 2], \"options\": " + option + "}"))).toList();
+    Future.all(replies).onComplete(testContext.succeeding(all -> testContext.verify(() -> {
+      for (int i = 0; i < options.size(); i++) {
+        Reply reply = replies.get(i).result();
+        assertEquals(400, reply.status(), options.get(i) + ": " + reply.body());
+      }
+      testContext.completeNow();
+    })));
+  }
+
+  @Test
+  @Timeout(10_000)
+  @DisplayName("add is exact on integers of any size: 12345678901234567890123 + 9223372036854775807")
+  void addBigIntegers(Vertx vertx, VertxTestContext testContext) {
+    call(HttpMethod.POST, "/api/tasks/add", Buffer.buffer("{\"args\": [12345678901234567890123, 9223372036854775807]}"))
+        .compose(reply -> awaitState(vertx, reply.json().getString("id"), "SUCCESS", 100))
+        .onComplete(testContext.succeeding(task -> testContext.verify(() -> {
+          assertEquals(new java.math.BigInteger("12345678901234567890123").add(java.math.BigInteger.valueOf(Long.MAX_VALUE)),
+              new java.math.BigInteger(String.valueOf(task.getValue("result"))));
+          testContext.completeNow();
+        })));
   }
 }

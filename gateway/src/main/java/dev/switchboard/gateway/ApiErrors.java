@@ -1,6 +1,7 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.api.tasks.TaskException;
+import dev.switchboard.shared.tasks.RedisUnavailableException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -23,8 +24,14 @@ final class ApiErrors {
     }
   }
 
-  /** The status a failure maps to: each task failure reason has one; anything else is a 500. */
+  /**
+   * The status a failure maps to: each task failure reason has one; Redis away or too slow is a 503 (try again);
+   * anything else is a 500.
+   */
   static int status(Throwable error) {
+    if (error instanceof RedisUnavailableException) {
+      return 503;
+    }
     if (error instanceof TaskException task) {
       return switch (task.reason()) {
         case UNKNOWN_TASK, NO_SUCH_TASK -> 404;

@@ -67,6 +67,13 @@ final class GatewayMeters implements Shareable {
         .tag(MetricNames.NODE, node).description("WebSocket closes by route and close code").register(registry).increment();
   }
 
+  /** A socket closed by the heartbeat: silent (no frame, not even a pong) for two ping intervals. */
+  void silentClosed(String route) {
+    Counter.builder(MetricNames.WEBSOCKET_HEARTBEAT_CLOSES).tag(MetricNames.ROUTE, route).tag(MetricNames.NODE, node)
+        .tag(MetricNames.REASON, "silent").description("sockets closed by the heartbeat, by reason")
+        .register(registry).increment();
+  }
+
   void overflowed(String route) {
     Counter.builder(MetricNames.WEBSOCKET_QUEUE_OVERFLOWS).tag(MetricNames.ROUTE, route).tag(MetricNames.NODE, node)
         .description("sockets closed with 1013: the client did not drain its bounded outbound queue")

@@ -22,6 +22,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,7 @@ public class GatewayVerticle extends VerticleBase {
     nodeId = ClusterMembership.of(vertx).nodeId();
     stopWatchingNodes = ClusterMembership.of(vertx).onNodeLeft(connections::consumerNodeLeft);
     meters = GatewayMeters.of(vertx);
+    startHeartbeats(config.websocket().pingIntervalMs());
     RedisTaskClient tasks = config.redisUrl().map(url -> RedisTaskClient.shared(vertx, url, config.tasks())).orElse(null);
     routes = sharedRoutes != null ? sharedRoutes : new RouteDirectory(vertx);
     relay = new HttpRelay(vertx, routes, config);
@@ -99,6 +101,25 @@ public class GatewayVerticle extends VerticleBase {
     return router;
   }
 
+  /**
+   * One timer per gateway instance (never one per socket): every quarter interval, each of its sockets is pinged
+   * when due and closed when silent for two intervals ({@link WebSocketConnection#heartbeat}).
+   */
+  private void startHeartbeats(int intervalMs) {
+    if (intervalMs <= 0) {
+      return;
+    }
+    long intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+    vertx.setPeriodic(Math.max(1, intervalMs / 4), timer -> {
+      long now = System.nanoTime();
+      for (WebSocketConnection connection : connections.snapshot()) {
+        if (connection.heartbeat(now, intervalNanos)) {
+          meters.silentClosed(connection.route());
+        }
+      }
+    });
+  }
+
   @Override
   public Future<?> stop() {
     stopWatchingNodes.run();
@@ -129,7 +150,17 @@ public class GatewayVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
         .setMaxWebSocketFrameSize(ws.maxFrameSize())
-        .setMaxWebSocketMessageSize(ws.maxMessageSize());
+        .setMaxWebSocketMessageSize(ws.maxMessageSize())
+        .setWebSocketClosingTimeout(closingTimeoutSeconds(ws.pingIntervalMs()));
+  }
+
+  /**
+   * How long a close waits for the peer's close frame before dropping TCP: half a ping interval, 1 to 10 s (Vert.x's
+   * default), so that a half-open peer closed by the heartbeat is gone soon after its two silent intervals.
+   */
+  static int closingTimeoutSeconds(int pingIntervalMs) {
+    return pingIntervalMs <= 0 ? HttpServerOptions.DEFAULT_WEBSOCKET_CLOSING_TIMEOUT
+        : Math.max(1, Math.min(HttpServerOptions.DEFAULT_WEBSOCKET_CLOSING_TIMEOUT, pingIntervalMs / 2000));
   }
 
   private void handshake(ServerWebSocketHandshake handshake) {

@@ -46,6 +46,13 @@ final class OpenConnections {
     all.forEach(connection -> connection.close(code, reason));
   }
 
+  /** Every open socket, copied (a heartbeat may close some while the caller iterates). */
+  List<WebSocketConnection> snapshot() {
+    List<WebSocketConnection> all = new ArrayList<>(size);
+    byConsumerNode.values().forEach(all::addAll);
+    return all;
+  }
+
   int size() {
     return size;
   }

@@ -11,27 +11,38 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.Queue;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Consumer;
 
 /**
- * One client socket on the gateway. Its channel (a cluster-wide event-bus address) takes
- * {@code websocket.send/close} from anyone; its frames go as {@code websocket.receive} to the one consumer
- * instance that accepted it, in order. Group messages arrive through its {@link Outbox}, without the event
- * bus; a message of a type other than {@code websocket.*} goes on to the consumer instance (Channels'
- * {@code chat_message} style). Outbound bytes are bounded twice over by {@code outboundQueueBytes}: the
- * messages offered but not yet written, and the socket's write queue. A client that lets either fill is
- * closed with 1013 and counted.
+ * One client socket on the gateway. Its channel takes {@code websocket.send/close} from anyone, through this
+ * node's inbox ({@code ChannelInbox}: no event-bus registration of its own); its frames go as
+ * {@code websocket.receive} to the one consumer instance that accepted it, in order. Channel events and group
+ * messages both arrive through its {@link Outbox}; a message of a type other than {@code websocket.*} goes on to
+ * the consumer instance (Channels' {@code chat_message} style). Outbound bytes are bounded twice over by
+ * {@code outboundQueueBytes}: the messages offered but not yet written (text by its length, binary by its size),
+ * and the socket's write queue. A client that lets either fill is closed with 1013 and counted; so is one whose
+ * consumer sends more than {@link #MAX_EARLY_EVENTS} events (or {@code outboundQueueBytes}) before the handshake
+ * has completed. Heartbeats: {@link #heartbeat} pings it and closes it (1001) when it has been silent too long.
+ *
+ * <p>Kept small on purpose (one per socket, tens of thousands per node): no per-socket timers, queues created
+ * only when needed.
  */
 final class WebSocketConnection implements Outbox {
 
-  /** Events a consumer may send between its accept and the end of the handshake. */
-  private static final int MAX_EARLY_EVENTS = 64;
+  /**
+   * Events a consumer may send between its accept and the end of the handshake (chat sends its history then);
+   * more, or more than {@code outboundQueueBytes} of them, closes the socket with 1013, counted, as a client too
+   * slow to drain would be: never a silent drop.
+   */
+  static final int MAX_EARLY_EVENTS = 1024;
+  private static final AtomicLongFieldUpdater<WebSocketConnection> PENDING =
+      AtomicLongFieldUpdater.newUpdater(WebSocketConnection.class, "pendingBytes");
   /** The close code for a connection that ended without a close frame (RFC 6455, never sent on the wire). */
   private static final int ABNORMAL_CLOSURE = 1006;
 
@@ -41,17 +52,21 @@ final class WebSocketConnection implements Outbox {
   private final GatewayMeters meters;
   private final int outboundQueueBytes;
   private final Consumer<WebSocketConnection> onClosed;
-  private final Queue<JsonObject> early = new ArrayDeque<>();
-  private MessageConsumer<JsonObject> inbox;
+  private Queue<JsonObject> early;
+  private long earlyBytes;
+  private boolean earlyOverflow;
   private ServerWebSocket socket;
   private String instance;
   private String consumerNode;
   private boolean binaryAllowed;
   private boolean closed;
-  private final AtomicLong pendingBytes = new AtomicLong();
+  private volatile long pendingBytes;
   private volatile boolean finished;
   private boolean closedSlow;
   private Context context;
+  private long lastHeardNanos;
+  private long lastPingNanos;
+  private boolean silenced;
 
   WebSocketConnection(Vertx vertx, String channel, String route, GatewayMeters meters, int outboundQueueBytes,
                       Consumer<WebSocketConnection> onClosed) {
@@ -63,11 +78,14 @@ final class WebSocketConnection implements Outbox {
     this.onClosed = onClosed;
   }
 
-  /** Registers the channel address cluster-wide; completes once anyone can send to it. */
+  /**
+   * Opens the channel on this node: from now on events sent to it (through the node's inbox) and group messages
+   * reach this connection. Nothing is registered on the cluster, so this completes at once.
+   */
   Future<Void> listen() {
     context = vertx.getOrCreateContext();
-    inbox = vertx.eventBus().consumer(channel, message -> onOutbound(message.body()));
-    return inbox.completion().onSuccess(v -> LocalChannels.of(vertx).open(channel, this));
+    LocalChannels.of(vertx).open(channel, this);
+    return Future.succeededFuture();
   }
 
   /** Remembers who accepted the connect: every later event goes to that instance. */
@@ -82,17 +100,51 @@ final class WebSocketConnection implements Outbox {
     meters.opened(route);
     ws.setWriteQueueMaxSize(outboundQueueBytes);
     EventBus bus = vertx.eventBus();
-    ws.textMessageHandler(text -> bus.send(instance, Asgi.receiveText(channel, text)));
+    lastHeardNanos = lastPingNanos = System.nanoTime();
+    ws.textMessageHandler(text -> {
+      lastHeardNanos = System.nanoTime();
+      bus.send(instance, Asgi.receiveText(channel, text));
+    });
     ws.binaryMessageHandler(this::onBinary);
+    ws.pongHandler(pong -> lastHeardNanos = System.nanoTime());
     ws.exceptionHandler(this::onSocketError);
     ws.closeHandler(v -> onSocketClosed());
     if (ws.isClosed()) {
       onSocketClosed(); // closed between the upgrade and now: the handler above will not be called
       return;
     }
-    while (!early.isEmpty() && !closed) {
+    if (earlyOverflow) {
+      closeTooSlow("more than " + MAX_EARLY_EVENTS + " events or " + outboundQueueBytes + " bytes before the handshake completed");
+      early = null;
+      return;
+    }
+    while (early != null && !early.isEmpty() && !closed) {
       deliver(early.poll());
     }
+    early = null;
+  }
+
+  /**
+   * Called by the gateway's heartbeat sweep on this connection's event loop: pings when the last ping is
+   * {@code intervalNanos} old, and closes with 1001 a socket that has sent nothing, not even a pong, for two
+   * intervals. Returns true when it closed it.
+   */
+  boolean heartbeat(long now, long intervalNanos) {
+    if (socket == null || socket.isClosed() || closed || silenced) {
+      return false;
+    }
+    if (now - lastHeardNanos >= 2 * intervalNanos) {
+      silenced = true;
+      // a half-open peer never answers the close frame: the server's WebSocket closing timeout (sized from the
+      // ping interval in GatewayVerticle) then drops the TCP connection
+      close(CloseCodes.GOING_AWAY, "no frame or pong for " + TimeUnit.NANOSECONDS.toMillis(2 * intervalNanos) + " ms");
+      return true;
+    }
+    if (now - lastPingNanos >= intervalNanos && !socket.writeQueueFull()) {
+      lastPingNanos = now;
+      socket.writePing(Buffer.buffer());
+    }
+    return false;
   }
 
   /** Closes the socket with {@code code}; the consumer hears {@code websocket.disconnect}. */
@@ -114,19 +166,20 @@ final class WebSocketConnection implements Outbox {
     }
     closed = true;
     finished = true;
-    early.clear();
+    early = null;
     LocalChannels.of(vertx).close(channel);
     if (instance != null) {
       vertx.eventBus().send(instance, Asgi.disconnect(channel, ABNORMAL_CLOSURE));
-    }
-    if (inbox != null) {
-      inbox.unregister();
     }
     onClosed.accept(this);
   }
 
   String channel() {
     return channel;
+  }
+
+  String route() {
+    return route;
   }
 
   String consumerNode() {
@@ -146,6 +199,7 @@ final class WebSocketConnection implements Outbox {
   }
 
   private void onBinary(Buffer bytes) {
+    lastHeardNanos = System.nanoTime();
     if (!binaryAllowed) {
       close(CloseCodes.UNSUPPORTED_DATA, "binary messages are not accepted on this route");
       return;
@@ -160,31 +214,57 @@ final class WebSocketConnection implements Outbox {
       return Result.CLOSED;
     }
     long weight = weight(event);
-    if (pendingBytes.addAndGet(weight) > outboundQueueBytes) {
-      pendingBytes.addAndGet(-weight);
+    if (PENDING.addAndGet(this, weight) > outboundQueueBytes) {
+      PENDING.addAndGet(this, -weight);
       context.runOnContext(v -> closeTooSlow("outbound queue full"));
       return Result.TOO_SLOW;
     }
     context.runOnContext(v -> {
-      pendingBytes.addAndGet(-weight);
-      onOutbound(event);
+      PENDING.addAndGet(this, -weight);
+      onOutbound(event, weight);
     });
     return Result.DELIVERED;
   }
 
-  private static long weight(JsonObject event) {
-    String text = event.getString(Asgi.TEXT);
-    return 64 + (text == null ? 0 : text.length());
+  /** What an event costs the outbound bound: its payload (text length, or binary size) plus a fixed overhead. */
+  static long weight(JsonObject event) {
+    Object payload = event.getValue(Asgi.TEXT);
+    if (payload == null) {
+      payload = event.getValue(Asgi.BYTES);
+      if (payload instanceof String base64) {   // bytes arrive base64-encoded from another node
+        return 64 + base64.length() * 3L / 4;
+      }
+    }
+    if (payload instanceof String text) {
+      return 64 + text.length();
+    }
+    if (payload instanceof Buffer buffer) {
+      return 64 + buffer.length();
+    }
+    if (payload instanceof byte[] bytes) {
+      return 64 + bytes.length;
+    }
+    return 64;
   }
 
-  private void onOutbound(JsonObject event) {
+  private void onOutbound(JsonObject event, long weight) {
     if (closed) {
       return;
     }
     if (socket == null) {
-      if (early.size() < MAX_EARLY_EVENTS) {
-        early.add(event);
+      if (earlyOverflow) {
+        return;
       }
+      if (early == null) {
+        early = new ArrayDeque<>();
+      }
+      earlyBytes += weight;
+      if (early.size() >= MAX_EARLY_EVENTS || earlyBytes > outboundQueueBytes) {
+        earlyOverflow = true;   // closed with 1013 as soon as the socket opens
+        early = null;
+        return;
+      }
+      early.add(event);
       return;
     }
     deliver(event);
@@ -243,7 +323,6 @@ final class WebSocketConnection implements Outbox {
     int code = status == null ? ABNORMAL_CLOSURE : status;
     meters.closed(route, code);
     vertx.eventBus().send(instance, Asgi.disconnect(channel, code));
-    inbox.unregister();
     onClosed.accept(this);
   }
 }

@@ -69,6 +69,13 @@ public final class EagerTasks {
       return Future.succeededFuture();
     }
 
+    /** Recorded as {@code {"custom_state": state, "meta": meta}}. */
+    @Override
+    public Future<Void> updateState(String state, JsonObject meta) {
+      reports.add(new JsonObject().put("custom_state", state).put("meta", meta == null ? null : meta.copy()));
+      return Future.succeededFuture();
+    }
+
     @Override
     public boolean softTimeLimitExceeded() {
       return false;

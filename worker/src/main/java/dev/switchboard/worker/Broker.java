@@ -4,6 +4,7 @@ import dev.switchboard.api.tasks.TaskDefinition;
 import dev.switchboard.shared.config.TaskSettings;
 import dev.switchboard.shared.tasks.LuaScript;
 import dev.switchboard.shared.tasks.TaskKeys;
+import dev.switchboard.api.tasks.TaskOptions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,16 +23,23 @@ import java.util.List;
  */
 final class Broker {
 
-  private static final LuaScript CLAIM = LuaScript.load(Broker.class, "claim.lua");
-  private static final LuaScript SETTLE = LuaScript.load(Broker.class, "settle.lua");
+  /** Where each script that ends a task finds {@code finish()}, the one writer of final states. */
+  private static final String TRANSITIONS = "transitions.lua";
+  private static final LuaScript CLAIM = LuaScript.load(Broker.class, "claim.lua", TRANSITIONS);
+  private static final LuaScript SETTLE = LuaScript.load(Broker.class, "settle.lua", TRANSITIONS);
   private static final LuaScript PROGRESS = LuaScript.load(Broker.class, "progress.lua");
   private static final LuaScript TOUCH = LuaScript.load(Broker.class, "touch.lua");
   private static final LuaScript PROMOTE = LuaScript.load(Broker.class, "promote.lua");
   private static final LuaScript HAND_BACK = LuaScript.load(Broker.class, "handback.lua");
   private static final int PROMOTE_BATCH = 1000;
+  /** How long a task no worker here knows waits before it is offered again (to any worker of its queue). */
+  static final long UNKNOWN_TASK_DEFER_MS = 1_000;
 
-  /** What one claim brought: tasks to start, events to publish, and where to wait when it came back short. */
-  record Claim(List<ClaimedTask> tasks, List<JsonObject> events, JsonObject last) {
+  /**
+   * What one claim brought: tasks to start, events to publish, the names of tasks left for a worker that knows
+   * them, and where to wait when it came back short.
+   */
+  record Claim(List<ClaimedTask> tasks, List<JsonObject> events, List<String> deferred, JsonObject last) {
   }
 
   private final Redis redis;
@@ -41,14 +49,18 @@ final class Broker {
   private final String consumer;
   private final List<String> streams;
   private final String rateLimits;
+  private final String known;
 
-  Broker(Redis redis, Redis blocking, TaskKeys keys, TaskSettings settings, String consumer, String rateLimits) {
+  Broker(Redis redis, Redis blocking, TaskKeys keys, TaskSettings settings, String consumer, TaskRegistry registry) {
     this.redis = redis;
     this.blocking = blocking;
     this.keys = keys;
     this.settings = settings;
     this.consumer = consumer;
-    this.rateLimits = rateLimits;
+    this.rateLimits = registry.rateLimits().encode();
+    JsonObject names = new JsonObject();
+    registry.all().forEach(task -> names.put(task.name(), true));
+    this.known = names.encode();
     List<String> ordered = new ArrayList<>();
     for (int priority = 9; priority >= 0; priority--) {
       for (String queue : settings.queues()) {
@@ -83,16 +95,22 @@ final class Broker {
 
   /** Claims at most {@code count} tasks; with {@code reclaim}, first those of workers gone silent. */
   Future<Claim> claim(int count, boolean reclaim) {
-    List<String> scriptKeys = new ArrayList<>(streams.size() + 1);
+    List<String> scriptKeys = new ArrayList<>(streams.size() + 3);
     scriptKeys.add(keys.delayed());
+    scriptKeys.add(keys.failed());
+    scriptKeys.add(keys.stats());
     scriptKeys.addAll(streams);
     List<Object> args = List.of(TaskKeys.GROUP, consumer, count, System.currentTimeMillis(), keys.taskPrefix(),
-        reclaim ? settings.visibilityTimeoutMs() : 0, keys.ratePrefix(), rateLimits, settings.resultTtlMs());
+        reclaim ? settings.visibilityTimeoutMs() : 0, keys.ratePrefix(), rateLimits, settings.resultTtlMs(), known,
+        UNKNOWN_TASK_DEFER_MS, TaskOptions.DEFAULT_MAX_DELIVERIES, TaskKeys.HISTORY_LENGTH);
     return CLAIM.run(redis, scriptKeys, args).map(reply -> {
       JsonObject answer = new JsonObject(reply.toString());
       List<ClaimedTask> tasks = objects(answer.getValue("tasks")).stream().map(ClaimedTask::fromJson).toList();
+      List<JsonObject> events = objects(answer.getValue("events")).stream().map(Broker::decodeError).toList();
+      List<String> deferred = answer.getValue("deferred") instanceof JsonArray names
+          ? names.stream().map(String::valueOf).toList() : List.of();
       Object last = answer.getValue("last");
-      return new Claim(tasks, objects(answer.getValue("events")), last instanceof JsonObject json ? json : new JsonObject());
+      return new Claim(tasks, events, deferred, last instanceof JsonObject json ? json : new JsonObject());
     });
   }
 
@@ -107,21 +125,23 @@ final class Broker {
     return blocking.send(xread).mapEmpty();
   }
 
-  Future<JsonObject> progress(ClaimedTask task, JsonObject payload) {
+  /** Progress, or a state of the task's own ({@code customState}, null for plain progress) with its meta. */
+  Future<JsonObject> progress(ClaimedTask task, String customState, JsonObject payload) {
     return PROGRESS.run(redis, List.of(keys.task(task.id())),
-        List.of(task.delivery(), System.currentTimeMillis(), payload.encode())).map(reply -> new JsonObject(reply.toString()));
+        List.of(task.lease(), System.currentTimeMillis(), payload.encode(), customState == null ? "" : customState))
+        .map(reply -> new JsonObject(reply.toString()));
   }
 
   /** Outcome SUCCESS (payload: the result), FAILURE or RETRY (payload: the error; retry at {@code retryAt}). */
   Future<JsonObject> settle(ClaimedTask task, String outcome, String payload, long retryAt) {
     return SETTLE.run(redis, List.of(keys.task(task.id()), task.stream(), keys.delayed(), keys.failed(), keys.stats()),
-        List.of(TaskKeys.GROUP, task.entry(), task.delivery(), outcome, System.currentTimeMillis(), payload,
+        List.of(TaskKeys.GROUP, task.entry(), task.lease(), outcome, System.currentTimeMillis(), payload,
             settings.resultTtlMs(), retryAt, task.id(), TaskKeys.HISTORY_LENGTH)).map(reply -> new JsonObject(reply.toString()));
   }
 
   Future<JsonObject> handBack(ClaimedTask task) {
     return HAND_BACK.run(redis, List.of(keys.task(task.id()), task.stream()),
-        List.of(TaskKeys.GROUP, task.entry(), task.delivery(), System.currentTimeMillis(), task.id()))
+        List.of(TaskKeys.GROUP, task.entry(), task.lease(), System.currentTimeMillis(), task.id()))
         .map(reply -> new JsonObject(reply.toString()));
   }
 
@@ -132,7 +152,7 @@ final class Broker {
     }
     JsonArray items = new JsonArray();
     inFlight.forEach(task -> items.add(new JsonArray().add(keys.task(task.id())).add(task.stream())
-        .add(task.entry()).add(task.delivery())));
+        .add(task.entry()).add(task.lease())));
     return TOUCH.run(redis, List.of(), List.of(TaskKeys.GROUP, consumer, items.encode())).mapEmpty();
   }
 
@@ -140,6 +160,11 @@ final class Broker {
   Future<JsonObject> promote() {
     return PROMOTE.run(redis, List.of(keys.delayed()), List.of(System.currentTimeMillis(), PROMOTE_BATCH, keys.taskPrefix()))
         .map(reply -> new JsonObject(reply.toString()));
+  }
+
+  /** Scripts store an error as JSON text; events carry it as an object, as the worker's own settle events do. */
+  private static JsonObject decodeError(JsonObject event) {
+    return event.getValue("error") instanceof String text ? event.copy().put("error", new JsonObject(text)) : event;
   }
 
   /** cjson encodes an empty table as {}, a filled list as [...]. */

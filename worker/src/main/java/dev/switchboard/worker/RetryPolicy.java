@@ -2,13 +2,14 @@ package dev.switchboard.worker;
 
 import dev.switchboard.api.tasks.TaskRevokedException;
 import dev.switchboard.api.tasks.TaskOptions;
+import dev.switchboard.api.tasks.TaskRetry;
 import java.util.List;
 import java.util.function.DoubleSupplier;
 
 /**
  * Whether and when a failed attempt is retried: only while {@code retries < maxRetries}, only for an exception
  * named in {@code retryOn} (its class or a superclass, simple or full name; any exception when the list is
- * empty), never for a revoked task. The wait doubles each time from {@code retryBackoff}, capped at
+ * empty) or a {@link TaskRetry} the task asked for (after its own countdown), never for a revoked task. The wait doubles each time from {@code retryBackoff}, capped at
  * {@code retryBackoffMax}; with jitter it is drawn from the upper half, so retries of many tasks spread out.
  */
 final class RetryPolicy {
@@ -18,7 +19,13 @@ final class RetryPolicy {
 
   /** Epoch ms of the next attempt, or -1 for no retry. */
   static long retryAt(TaskOptions options, int retries, Throwable error, long now, DoubleSupplier random) {
-    if (retries >= options.maxRetries() || error instanceof TaskRevokedException || !matches(options.retryOn(), error)) {
+    if (retries >= options.maxRetries() || error instanceof TaskRevokedException) {
+      return -1;
+    }
+    if (error instanceof TaskRetry retry) {
+      return now + retry.countdown().toMillis(); // the task chose when: no backoff, no retry_on filter
+    }
+    if (!matches(options.retryOn(), error)) {
       return -1;
     }
     return now + backoffMillis(options, retries, random);

@@ -7,6 +7,8 @@ import static dev.switchboard.api.tasks.TaskSignature.param;
 import dev.switchboard.api.tasks.TaskSignature;
 import dev.switchboard.api.tasks.TaskSignature.Type;
 import io.vertx.core.Future;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 
 /** The tasks every worker ships with; all async (event loop, timers, no blocking). */
 final class ShippedTasks {
@@ -18,13 +20,23 @@ final class ShippedTasks {
   private ShippedTasks() {
   }
 
-  /** {@code add(x, y)}: x + y, whole when both are whole. */
+  /**
+   * {@code add(x, y)}: x + y; exact when both are whole, however big (JSON integers have no size limit); a
+   * fractional sum that is not a finite double fails the task rather than answer Infinity.
+   */
   static TaskDefinition add() {
     return TaskDefinition.async("add", TaskSignature.of(param("x", Type.NUMBER), param("y", Type.NUMBER)), context -> {
       Number x = (Number) context.args().getValue(0);
       Number y = (Number) context.args().getValue(1);
-      boolean whole = isWhole(x) && isWhole(y);
-      return Future.succeededFuture(whole ? (Object) (x.longValue() + y.longValue()) : x.doubleValue() + y.doubleValue());
+      if (isWhole(x) && isWhole(y)) {
+        BigInteger sum = whole(x).add(whole(y));
+        return Future.succeededFuture(sum.bitLength() < Long.SIZE ? (Object) sum.longValueExact() : sum);
+      }
+      double sum = x.doubleValue() + y.doubleValue();
+      if (!Double.isFinite(sum)) {
+        return Future.failedFuture(new IllegalArgumentException("add(x, y): " + x + " + " + y + " is not a finite number"));
+      }
+      return Future.succeededFuture(sum);
     });
   }
 
@@ -57,6 +69,26 @@ final class ShippedTasks {
   }
 
   private static boolean isWhole(Number number) {
-    return number instanceof Integer || number instanceof Long || number.doubleValue() == Math.rint(number.doubleValue());
+    if (number instanceof Integer || number instanceof Long || number instanceof BigInteger) {
+      return true;
+    }
+    if (number instanceof BigDecimal decimal) {
+      return decimal.stripTrailingZeros().scale() <= 0;
+    }
+    double value = number.doubleValue();
+    return Double.isFinite(value) && value == Math.rint(value);
+  }
+
+  private static BigInteger whole(Number number) {
+    if (number instanceof BigInteger big) {
+      return big;
+    }
+    if (number instanceof BigDecimal decimal) {
+      return decimal.toBigIntegerExact();
+    }
+    if (number instanceof Integer || number instanceof Long) {
+      return BigInteger.valueOf(number.longValue());
+    }
+    return new BigDecimal(number.doubleValue()).toBigIntegerExact();
   }
 }

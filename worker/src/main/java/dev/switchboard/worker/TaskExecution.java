@@ -10,7 +10,10 @@ import java.time.Duration;
 /**
  * Runs one attempt of a task under its time limits: async bodies on the calling event loop, blocking bodies on
  * the worker pool. At the soft limit the task is told ({@link WorkerTaskContext#softTimeLimitExceeded()}, thread
- * interrupt); at the hard limit the attempt fails with {@link TimeLimitExceeded} and its slot is freed.
+ * interrupt); at the hard limit the attempt fails with {@link TimeLimitExceeded}. An async body is abandoned
+ * there (nothing of it runs but callbacks, which find the context cancelled). A blocking body cannot be stopped
+ * from outside: it is interrupted and cancelled, but the attempt only ends (settles, frees its slot, lets a
+ * retry be scheduled) once the thread has returned, so two copies of one task never run at once.
  */
 final class TaskExecution {
 
@@ -31,12 +34,25 @@ final class TaskExecution {
   Future<Object> run() {
     Promise<Object> outcome = Promise.promise();
     long soft = timer(task.options().softTimeLimit(), id -> context.softLimitReached());
+    TimeLimitExceeded[] exceeded = new TimeLimitExceeded[1];
     long hard = timer(task.options().timeLimit(), id -> {
+      exceeded[0] = new TimeLimitExceeded("task " + task.name() + "[" + task.id() + "] ran past its time limit of "
+          + task.options().timeLimit().toMillis() + " ms");
       context.cancel();
-      outcome.tryFail(new TimeLimitExceeded("task " + task.name() + "[" + task.id() + "] ran past its time limit of "
-          + task.options().timeLimit().toMillis() + " ms"));
+      if (!definition.isBlocking()) {
+        outcome.tryFail(exceeded[0]);
+      }
     });
-    body().onComplete(outcome::tryComplete, outcome::tryFail);
+    // both callbacks run on this verticle's event loop, so exceeded[0] needs no more care than that
+    body().onComplete(result -> {
+      if (exceeded[0] != null) {
+        outcome.tryFail(exceeded[0]);
+      } else if (result.succeeded()) {
+        outcome.tryComplete(result.result());
+      } else {
+        outcome.tryFail(result.cause());
+      }
+    });
     return outcome.future().andThen(done -> {
       vertx.cancelTimer(soft);
       vertx.cancelTimer(hard);

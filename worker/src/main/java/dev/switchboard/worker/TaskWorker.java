@@ -6,6 +6,7 @@ import dev.switchboard.shared.config.TaskSettings;
 import dev.switchboard.shared.metrics.MetricNames;
 import dev.switchboard.shared.metrics.SwitchboardMetrics;
 import dev.switchboard.api.tasks.TaskError;
+import dev.switchboard.api.tasks.TaskRetry;
 import dev.switchboard.shared.tasks.TaskEvents;
 import dev.switchboard.shared.tasks.MultiplexedRedis;
 import dev.switchboard.shared.tasks.TaskKeys;
@@ -86,10 +87,11 @@ public class TaskWorker extends VerticleBase {
     // one pipelined connection for scripts (MultiplexedRedis), one for the blocking wait; both named for vertx_pool_*
     redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl)
         .setPoolName("switchboard-worker"));
-    blocking = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(1).setMaxPoolWaiting(4)
+    // the wait's own pipelined connection: one blocking read at a time, and a half-open socket times out like any
+    blocking = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl)
         .setPoolName("switchboard-worker-wait"));
     String consumer = "worker-" + UUID.randomUUID().toString().substring(0, 13);
-    broker = new Broker(redis, blocking, new TaskKeys(settings.namespace()), settings, consumer, registry.rateLimits().encode());
+    broker = new Broker(redis, blocking, new TaskKeys(settings.namespace()), settings, consumer, registry);
     pool = vertx.createSharedWorkerExecutor("switchboard-tasks", settings.blockingPoolSize(), 1, TimeUnit.HOURS);
     registerGauges(consumer);
     return broker.ensureGroups()
@@ -184,6 +186,11 @@ public class TaskWorker extends VerticleBase {
       backoffMs = 0;
       Broker.Claim claim = result.result();
       claim.events().forEach(event -> TaskEvents.publish(vertx, event));
+      // a poison task ended by the claim (WorkerLost) is a failure like any other
+      claim.events().stream().filter(event -> TaskState.FAILURE.name().equals(event.getString("state")))
+          .forEach(event -> count(event.getString("name"), TaskState.FAILURE));
+      claim.deferred().forEach(name -> Counter.builder(MetricNames.TASKS_DEFERRED).tag(MetricNames.TASK, name)
+          .description("tasks left for a worker that knows them (not registered here)").register(meters).increment());
       claim.tasks().forEach(this::run);
       if (claim.tasks().size() < free) {
         awaitWork(claim.last());
@@ -227,7 +234,7 @@ public class TaskWorker extends VerticleBase {
   }
 
   private void run(ClaimedTask task) {
-    WorkerTaskContext context = new WorkerTaskContext(vertx, task, payload -> reportProgress(task, payload));
+    WorkerTaskContext context = new WorkerTaskContext(vertx, task, (custom, payload) -> reportProgress(task, custom, payload));
     Running running = new Running(task, context, Promise.promise());
     inFlight.put(task.slot(), running);
     busy.set(inFlight.size());
@@ -250,14 +257,15 @@ public class TaskWorker extends VerticleBase {
         });
   }
 
-  private Future<Void> reportProgress(ClaimedTask task, JsonObject payload) {
-    return broker.progress(task, payload).compose(answer -> {
+  private Future<Void> reportProgress(ClaimedTask task, String customState, JsonObject payload) {
+    return broker.progress(task, customState, payload).compose(answer -> {
       if (answer.getBoolean("stopped", false)) {
         return Future.failedFuture(new TaskRevokedException(
             "task " + task.name() + "[" + task.id() + "] is " + answer.getString("state") + ": stop"));
       }
-      TaskEvents.publish(vertx, TaskEvents.event(task.id(), task.name(), TaskState.PROGRESS, answer.getLong("seq"),
-          System.currentTimeMillis()).put("progress", payload));
+      JsonObject event = TaskEvents.event(task.id(), task.name(), TaskState.PROGRESS, answer.getLong("seq"),
+          System.currentTimeMillis()).put("progress", payload);
+      TaskEvents.publish(vertx, customState == null ? event : event.put("custom_state", customState));
       return Future.succeededFuture();
     });
   }
@@ -270,20 +278,27 @@ public class TaskWorker extends VerticleBase {
     JsonObject event = new JsonObject();
     if (succeeded) {
       try {
-        payload = Json.encode(value);
+        // ignore_result: the state is kept (SUCCESS, for waiters and lists), the value is neither stored nor sent
+        Object kept = task.options().ignoreResult() ? null : value;
+        payload = Json.encode(kept);
         outcome = TaskState.SUCCESS.name();
-        event.put("result", value);
+        event.put("result", kept);
       } catch (EncodeException e) {
         return settle(task, false, null, new IllegalStateException("task " + task.name() + " returned a value that is not JSON: "
             + value.getClass().getName()), attempts);
       }
     } else {
-      TaskError taskError = TaskError.of(error);
-      payload = taskError.toJson().encode();
-      event.put("error", taskError.toJson());
       retryAt = RetryPolicy.retryAt(task.options(), task.retries(), error, System.currentTimeMillis(),
           ThreadLocalRandom.current()::nextDouble);
       outcome = retryAt < 0 ? TaskState.FAILURE.name() : TaskState.RETRY.name();
+      TaskError taskError = TaskError.of(error);
+      if (retryAt < 0 && error instanceof TaskRetry) {
+        // Celery's MaxRetriesExceededError: the task asked for more retries than max_retries allows
+        taskError = new TaskError("MaxRetriesExceeded", error.getMessage() + ", but max_retries ("
+            + task.options().maxRetries() + ") is reached", taskError.stack());
+      }
+      payload = taskError.toJson().encode();
+      event.put("error", taskError.toJson());
     }
     return broker.settle(task, outcome, payload, retryAt).compose(answer -> {
       if (answer.getBoolean("changed", false)) {

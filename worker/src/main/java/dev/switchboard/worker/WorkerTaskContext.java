@@ -6,7 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.function.Function;
+import dev.switchboard.api.tasks.TaskState;
+import java.util.regex.Pattern;
 
 /**
  * The worker's {@link TaskContext}: what a running task sees of itself: its id and arguments, how many times it was retried, a way to report
@@ -17,12 +18,20 @@ public final class WorkerTaskContext implements TaskContext {
 
   private final Vertx vertx;
   private final ClaimedTask task;
-  private final Function<JsonObject, Future<Void>> reporter;
+  private static final Pattern CUSTOM_STATE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+  private final Reporter reporter;
   private volatile boolean softLimitExceeded;
   private volatile boolean cancelled;
   private volatile Thread thread;
 
-  WorkerTaskContext(Vertx vertx, ClaimedTask task, Function<JsonObject, Future<Void>> reporter) {
+  /** Records progress, or a state of the task's own when {@code customState} is not null. */
+  @FunctionalInterface
+  interface Reporter {
+    Future<Void> report(String customState, JsonObject payload);
+  }
+
+  WorkerTaskContext(Vertx vertx, ClaimedTask task, Reporter reporter) {
     this.vertx = vertx;
     this.task = task;
     this.reporter = reporter;
@@ -64,7 +73,33 @@ public final class WorkerTaskContext implements TaskContext {
     if (cancelled) {
       return Future.failedFuture(new TaskRevokedException("task " + id() + " was cancelled"));
     }
-    return reporter.apply(payload);
+    return reporter.report(null, payload);
+  }
+
+  @Override
+  public int delivery() {
+    return task.delivery();
+  }
+
+  @Override
+  public Future<Void> updateState(String state, JsonObject meta) {
+    if (state == null || !CUSTOM_STATE.matcher(state).matches() || isBuiltIn(state)) {
+      return Future.failedFuture(new IllegalArgumentException("custom state: expected 1-64 of [A-Za-z0-9_.:-], "
+          + "not a built-in state name, got " + state));
+    }
+    if (cancelled) {
+      return Future.failedFuture(new TaskRevokedException("task " + id() + " was cancelled"));
+    }
+    return reporter.report(state, meta == null ? new JsonObject() : meta);
+  }
+
+  private static boolean isBuiltIn(String state) {
+    for (TaskState builtIn : TaskState.values()) {
+      if (builtIn.name().equalsIgnoreCase(state)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True once the soft time limit has passed: wrap up. Blocking tasks are also interrupted then. */

@@ -2,17 +2,28 @@
 -- Reclaims first (XAUTOCLAIM) entries idle past the visibility timeout (their worker died), then reads new
 -- entries. Entries whose task is gone, finished or revoked are dropped; expired ones become REVOKED;
 -- rate-limited ones go back to the delayed set for their next window. Nothing is claimed beyond `count`.
--- KEYS[1] delayed set, KEYS[2..] streams in priority order
+-- A task this worker does not know (its name is not in `known`) is left for a worker that does: back to the
+-- delayed set for `deferMs`, not counted as a delivery. A task whose earlier deliveries were all lost (claimed,
+-- then neither settled nor handed back: its worker died) `max_deliveries` times ends FAILURE WorkerLost
+-- instead of killing one more worker. Each claim gets a new lease, the fence every later transition checks.
+-- KEYS[1] delayed set, KEYS[2] failed list, KEYS[3] stats hash, KEYS[4..] streams in priority order
 -- ARGV: group, consumer, count, now, taskPrefix, reclaimMinIdleMs (0: no reclaim), ratePrefix,
---       limits JSON {name: [count, windowMs]}, resultTtlMs
--- Returns {"tasks": [...], "events": [...], "last": {stream: newest id}} ("last" when short of count)
-local delayed = KEYS[1]
+--       limits JSON {name: [count, windowMs]}, resultTtlMs, known JSON {name: true}, deferMs,
+--       defaultMaxDeliveries, historyLength
+-- Returns {"tasks": [...], "events": [...], "deferred": [name...], "last": {stream: newest id}}
+-- ("last" when short of count)
+local delayed, failed, stats = KEYS[1], KEYS[2], KEYS[3]
 local group, consumer = ARGV[1], ARGV[2]
 local need, now = tonumber(ARGV[3]), tonumber(ARGV[4])
 local taskPrefix, minIdle, ratePrefix = ARGV[5], tonumber(ARGV[6]), ARGV[7]
 local limits = cjson.decode(ARGV[8])
 local ttl = ARGV[9]
-local tasks, events, last = {}, {}, {}
+local known, deferMs = cjson.decode(ARGV[10]), tonumber(ARGV[11])
+local defaultMaxDeliveries, history = tonumber(ARGV[12]), ARGV[13]
+local tasks, events, deferred, last = {}, {}, {}, {}
+-- entries looked at per claim, whatever became of them: one claim never holds Redis for long
+local budget = need + 256
+local FIRST_STREAM = 4
 
 local function drop(stream, eid)
   redis.call('XACK', stream, group, eid)
@@ -21,7 +32,9 @@ end
 
 local function start(stream, eid, id)
   local task = taskPrefix .. id
-  local h = redis.call('HMGET', task, 'state', 'name', 'options', 'args', 'retries', 'notify')
+  budget = budget - 1
+  local h = redis.call('HMGET', task, 'state', 'name', 'options', 'args', 'retries', 'notify', 'deliveries',
+    'handbacks', 'queue')
   local state, name = h[1], h[2]
   if not state or state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED' then
     drop(stream, eid)
@@ -54,18 +67,37 @@ local function start(stream, eid, id)
       return
     end
   end
+  if not known[name] then
+    drop(stream, eid)
+    redis.call('ZADD', delayed, now + deferMs, id)
+    table.insert(deferred, name)
+    return
+  end
+  local retries = tonumber(h[5]) or 0
+  local lost = (tonumber(h[7]) or 0) - retries - (tonumber(h[8]) or 0)
+  local maxDeliveries = tonumber(options['max_deliveries'] or defaultMaxDeliveries)
+  if lost >= maxDeliveries then
+    drop(stream, eid)
+    local error = cjson.encode({type = 'WorkerLost', message = 'task ' .. name .. '[' .. id .. '] was delivered '
+      .. lost .. ' time(s) and its worker was lost each time (max_deliveries ' .. maxDeliveries .. ')'})
+    local seq = finish({key = task, id = id, name = name, queue = h[9], notify = h[6], state = 'FAILURE',
+      field = 'error', payload = error, now = now, ttl = ttl, failed = failed, history = history, stats = stats})
+    table.insert(events, {id = id, name = name, state = 'FAILURE', seq = seq, error = error})
+    return
+  end
   local delivery = redis.call('HINCRBY', task, 'deliveries', 1)
+  local lease = redis.call('HINCRBY', task, 'lease', 1)
   local seq = redis.call('HINCRBY', task, 'seq', 1)
   redis.call('HSET', task, 'state', 'STARTED', 't_STARTED', now, 'worker', consumer, 'entry', eid)
-  table.insert(tasks, {id = id, name = name, args = h[4], options = h[3], retries = tonumber(h[5]),
-    delivery = delivery, seq = seq, stream = stream, entry = eid})
+  table.insert(tasks, {id = id, name = name, args = h[4], options = h[3], retries = retries,
+    delivery = delivery, lease = lease, seq = seq, stream = stream, entry = eid})
   table.insert(events, {id = id, name = name, state = 'STARTED', seq = seq})
   need = need - 1
 end
 
 if minIdle > 0 then
-  for i = 2, #KEYS do
-    if need <= 0 then break end
+  for i = FIRST_STREAM, #KEYS do
+    if need <= 0 or budget <= 0 then break end
     local reclaimed = redis.call('XAUTOCLAIM', KEYS[i], group, consumer, minIdle, '0-0', 'COUNT', need)
     for _, entry in ipairs(reclaimed[2]) do
       if entry and entry[2] then start(KEYS[i], entry[1], entry[2][2]) end
@@ -73,10 +105,10 @@ if minIdle > 0 then
   end
 end
 
-for i = 2, #KEYS do
-  if need <= 0 then break end
+for i = FIRST_STREAM, #KEYS do
+  if need <= 0 or budget <= 0 then break end
   local stream = KEYS[i]
-  while need > 0 do
+  while need > 0 and budget > 0 do
     local read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', need, 'STREAMS', stream, '>')
     if not read then break end
     for _, entry in ipairs(read[1][2]) do start(stream, entry[1], entry[2][2]) end
@@ -87,4 +119,4 @@ for i = 2, #KEYS do
   end
 end
 
-return cjson.encode({tasks = tasks, events = events, last = last})
+return cjson.encode({tasks = tasks, events = events, deferred = deferred, last = last})

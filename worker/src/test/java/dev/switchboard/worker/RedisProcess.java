@@ -43,9 +43,19 @@ final class RedisProcess implements AutoCloseable {
 
   /** Starts the server and returns once it logs that it accepts connections (data loaded). */
   void start() throws Exception {
-    process = new ProcessBuilder(List.of(BINARY, "--port", String.valueOf(port), "--bind", "127.0.0.1",
-        "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", ""))
-        .redirectErrorStream(true).start();
+    start(List.of());
+  }
+
+  /** A replica of {@code primary}, started as {@link #start()} does. */
+  void startReplicaOf(RedisProcess primary) throws Exception {
+    start(List.of("--replicaof", "127.0.0.1", String.valueOf(primary.port)));
+  }
+
+  private void start(List<String> extra) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(BINARY, "--port", String.valueOf(port), "--bind",
+        "127.0.0.1", "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", ""));
+    command.addAll(extra);
+    process = new ProcessBuilder(command).redirectErrorStream(true).start();
     CompletableFuture<Void> ready = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

@@ -148,4 +148,26 @@ class TaskWorkerTest {
           testContext.completeNow();
         })));
   }
+
+  @Test
+  @Timeout(20_000)
+  @DisplayName("Graceful stop: the interrupted attempt of a handed-back blocking task never settles it; the next worker runs it whole")
+  void handBackWinsOverTheCancelledAttempt(Vertx vertx, VertxTestContext testContext) {
+    worker(vertx, new JsonObject().put("shutdownGraceMs", 100))
+        .compose(first -> send(1, "work", new JsonArray().add("sigterm").add(4000))
+            .compose(handles -> TaskTesting.eventually(vertx, 5000,
+                    () -> handles.get(0).state().map(state -> state == TaskState.STARTED))
+                .compose(v -> vertx.undeploy(first))
+                .map(handles.get(0))))
+        // the first worker is gone: whatever its interrupted attempt did has reached Redis by now
+        .compose(handle -> handle.state().compose(state -> {
+          testContext.verify(() -> assertEquals(TaskState.PENDING, state, "handed back, queued again"));
+          return worker(vertx, new JsonObject());
+        }).compose(v -> handle.get(Duration.ofSeconds(10))).compose(result -> handle.info()))
+        .onComplete(testContext.succeeding(info -> testContext.verify(() -> {
+          assertEquals("done", info.result(), "the second worker's whole run, not the interrupted one");
+          assertEquals(2, tasks.runs(info.id()));
+          testContext.completeNow();
+        })));
+  }
 }

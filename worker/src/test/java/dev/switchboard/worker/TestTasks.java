@@ -8,7 +8,9 @@ import dev.switchboard.api.tasks.TaskSignature;
 import dev.switchboard.api.tasks.TaskSignature.Type;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +25,8 @@ final class TestTasks {
   final List<String> order = new CopyOnWriteArrayList<>();
   final AtomicInteger running = new AtomicInteger();
   final AtomicInteger maxRunning = new AtomicInteger();
+  /** Tasks that wait for the test: complete the promise of a tag to let {@code stage(tag)} finish. */
+  final Map<String, Promise<Object>> gates = new ConcurrentHashMap<>();
 
   int runs(String id) {
     AtomicInteger count = runs.get(id);
@@ -71,6 +75,38 @@ final class TestTasks {
           started(context);
           maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
           return context.vertx().timer(context.args().getLong(1)).andThen(done -> running.decrementAndGet()).map("waited");
+        }))
+        // stubborn(tag, ms): blocking work of ms milliseconds that ignores interrupts (a body a hard limit cannot stop)
+        .register(TaskDefinition.blocking("stubborn", TaskSignature.of(param("tag", Type.ANY), param("ms", Type.INTEGER)), context -> {
+          started(context);
+          maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+          long until = System.currentTimeMillis() + context.args().getLong(1);
+          try {
+            for (long left = until - System.currentTimeMillis(); left > 0; left = until - System.currentTimeMillis()) {
+              try {
+                Thread.sleep(left); // simulated blocking work, not synchronisation
+              } catch (InterruptedException ignored) {
+                // stubborn: carries on
+              }
+            }
+            return "done";
+          } finally {
+            running.decrementAndGet();
+          }
+        }))
+        // again(n): asks to retry 300 ms later until its attempt number passes n, then returns the attempt number
+        .register(TaskDefinition.async("again", TaskSignature.of(param("n", Type.INTEGER)), context -> {
+          started(context);
+          return context.attempt() <= context.args().getInteger(0)
+              ? Future.failedFuture(context.retry(Duration.ofMillis(300), new IOException("not yet")))
+              : Future.succeededFuture(context.attempt());
+        }))
+        // stage(tag): reports state DOWNLOADING with meta, then finishes when the test releases it
+        .register(TaskDefinition.async("stage", TaskSignature.of(param("tag", Type.STRING)), context -> {
+          started(context);
+          Promise<Object> released = gates.computeIfAbsent(context.args().getString(0), tag -> Promise.promise());
+          return context.updateState("DOWNLOADING", new JsonObject().put("file", "a.csv").put("done", 3))
+              .compose(v -> released.future());
         }))
         .register(TaskDefinition.async("hang", TaskSignature.of(), context -> {
           started(context);

@@ -96,7 +96,7 @@ public abstract class WebsocketConsumer {
       rejectCode = code;
       return;
     }
-    vertx().eventBus().send(channelName(), Asgi.close(code, reason));
+    channelLayer().send(channelName(), Asgi.close(code, reason));
   }
 
   protected final void close() {
@@ -104,14 +104,14 @@ public abstract class WebsocketConsumer {
   }
 
   protected final void send(String text) {
-    vertx().eventBus().send(channelName(), Asgi.sendText(text));
+    channelLayer().send(channelName(), Asgi.sendText(text));
   }
 
   protected final void send(Buffer bytes) {
-    vertx().eventBus().send(channelName(), Asgi.sendBytes(bytes));
+    channelLayer().send(channelName(), Asgi.sendBytes(bytes));
   }
 
-  /** This connection's channel: an event-bus address anyone on the cluster can send {@code websocket.*} events to. */
+  /** This connection's channel: anyone on the cluster can send it {@code websocket.*} events ({@code ChannelLayer.send}). */
   public final String channelName() {
     return scope.getString(Asgi.CHANNEL);
   }

@@ -13,6 +13,8 @@ import java.util.Map;
  * with every transition, so a watcher can order a snapshot against live events. {@code timestamps} holds
  * the last time the task entered each state; {@code deliveries} counts the attempts started (a retry or a
  * reclaim after a worker died adds one), {@code worker} names the last worker that started it.
+ * {@code customState} is the name of a state of the task's own ({@code TaskContext.updateState}) while it is in
+ * PROGRESS with that state, else null; {@code progress} then holds its meta.
  */
 public record TaskInfo(
     String id,
@@ -23,6 +25,7 @@ public record TaskInfo(
     Object result,
     TaskError error,
     JsonObject progress,
+    String customState,
     int retries,
     int deliveries,
     String worker,
@@ -41,7 +44,7 @@ public record TaskInfo(
     return new TaskInfo(hash.get("id"), hash.get("name"), TaskState.valueOf(hash.get("state")),
         (JsonArray) decode(hash.get("args")), (JsonObject) decode(hash.get("kwargs")), decode(hash.get("result")),
         TaskError.fromJson((JsonObject) decode(hash.get("error"))), (JsonObject) decode(hash.get("progress")),
-        parseInt(hash.get("retries")), parseInt(hash.get("deliveries")), hash.get("worker"),
+        customState(hash.get("state"), hash.get("custom_state")), parseInt(hash.get("retries")), parseInt(hash.get("deliveries")), hash.get("worker"),
         parseInt(hash.get("seq")), stamps);
   }
 
@@ -53,7 +56,7 @@ public record TaskInfo(
     return new TaskInfo(json.getString("id"), json.getString("name"), TaskState.valueOf(json.getString("state")),
         json.getJsonArray("args"), json.getJsonObject("kwargs"), json.getValue("result"),
         TaskError.fromJson(json.getJsonObject("error")), json.getJsonObject("progress"),
-        json.getInteger("retries", 0), json.getInteger("deliveries", 0), json.getString("worker"),
+        customState(json.getString("state"), json.getString("custom_state")), json.getInteger("retries", 0), json.getInteger("deliveries", 0), json.getString("worker"),
         json.getLong("seq", 0L), stamps);
   }
 
@@ -68,6 +71,7 @@ public record TaskInfo(
         .put("result", result)
         .put("error", error == null ? null : error.toJson())
         .put("progress", progress)
+        .put("custom_state", customState)
         .put("args", args)
         .put("kwargs", kwargs)
         .put("retries", retries)
@@ -90,6 +94,11 @@ public record TaskInfo(
     } catch (DecodeException e) {
       return text;
     }
+  }
+
+  /** Only a task in PROGRESS shows its own state; an empty name is plain progress. */
+  private static String customState(String state, String custom) {
+    return TaskState.PROGRESS.name().equals(state) && custom != null && !custom.isEmpty() ? custom : null;
   }
 
   private static int parseInt(String text) {

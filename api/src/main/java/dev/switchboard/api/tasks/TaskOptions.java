@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
  *       {@code timeLimit}: the attempt fails with {@code TimeLimitExceeded}.
  *   <li>{@code queue} and {@code priority} (0–9, 9 first): which stream, and which of its priority levels.
  *   <li>{@code taskId}: a caller-chosen id; enqueueing an id that exists is a no-op (idempotent).
+ *   <li>{@code maxDeliveries}: a task whose worker was lost that many times (killed mid-task) ends FAILURE
+ *       {@code WorkerLost} instead of being delivered again (a poison task must not kill every worker).
+ *   <li>{@code ignoreResult}: the outcome's state is recorded, its value is not (nothing to store or send).
  * </ul>
  */
 public record TaskOptions(
@@ -42,21 +45,35 @@ public record TaskOptions(
     Duration timeLimit,
     String queue,
     int priority,
-    String taskId) {
+    String taskId,
+    int maxDeliveries,
+    boolean ignoreResult) {
 
   public static final String DEFAULT_QUEUE = "default";
   public static final int DEFAULT_PRIORITY = 5;
   public static final int MAX_PRIORITY = 9;
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
   public static final Duration DEFAULT_RETRY_BACKOFF_MAX = Duration.ofMinutes(10);
+  /** Deliveries whose worker was lost (killed mid-task) before a task ends FAILURE {@code WorkerLost}. */
+  public static final int DEFAULT_MAX_DELIVERIES = 3;
+  public static final int MAX_MAX_DELIVERIES = 100;
+  /** The longest countdown, expiry, backoff or time limit: far enough for any schedule, never an overflow. */
+  public static final Duration MAX_DURATION = Duration.ofDays(3653);
+  /** Instants must lie in years 0000 to 9999 (ISO-8601's four digits). */
+  private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
   private static final Set<String> JSON_KEYS = Set.of("countdown", "eta", "expires", "max_retries", "retry_backoff",
-      "retry_backoff_max", "retry_jitter", "retry_on", "soft_time_limit", "time_limit", "queue", "priority", "task_id");
+      "retry_backoff_max", "retry_jitter", "retry_on", "soft_time_limit", "time_limit", "queue", "priority", "task_id", "max_deliveries",
+      "ignore_result");
 
   public TaskOptions {
     retryOn = List.copyOf(retryOn);
     if (maxRetries < 0 || maxRetries > 1000) {
       throw TaskException.invalid("max_retries: expected 0 to 1000, got " + maxRetries);
+    }
+    if (maxDeliveries < 1 || maxDeliveries > MAX_MAX_DELIVERIES) {
+      throw TaskException.invalid("max_deliveries: expected 1 to " + MAX_MAX_DELIVERIES + ", got " + maxDeliveries);
     }
     if (priority < 0 || priority > MAX_PRIORITY) {
       throw TaskException.invalid("priority: expected 0 to " + MAX_PRIORITY + ", got " + priority);
@@ -73,63 +90,80 @@ public record TaskOptions(
     requirePositive("retry_backoff_max", retryBackoffMax);
     requirePositive("soft_time_limit", softTimeLimit);
     requirePositive("time_limit", timeLimit);
+    requireInRange("eta", eta);
+    requireInRange("expires", expiresAt);
   }
 
   public static TaskOptions defaults() {
     return new TaskOptions(null, null, null, null, 0, DEFAULT_RETRY_BACKOFF, DEFAULT_RETRY_BACKOFF_MAX, true,
-        List.of(), null, null, DEFAULT_QUEUE, DEFAULT_PRIORITY, null);
+        List.of(), null, null, DEFAULT_QUEUE, DEFAULT_PRIORITY, null, DEFAULT_MAX_DELIVERIES, false);
   }
 
   public TaskOptions withCountdown(Duration value) {
     return new TaskOptions(null, value, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId);
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   public TaskOptions withEta(Instant value) {
     return new TaskOptions(value, null, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId);
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   public TaskOptions withExpires(Duration value) {
     return new TaskOptions(eta, countdown, null, value, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId);
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   public TaskOptions withExpires(Instant value) {
     return new TaskOptions(eta, countdown, value, null, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId);
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   /** Retries on any exception when {@code retryOn} stays empty. */
   public TaskOptions withRetries(int max, Duration backoff, Duration backoffMax, boolean jitter) {
     return new TaskOptions(eta, countdown, expiresAt, expiresIn, max, backoff, backoffMax,
-        jitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId);
+        jitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   /** Exception class names (simple or fully qualified) that trigger a retry; others fail at once. */
   public TaskOptions withRetryOn(List<String> exceptionTypes) {
     return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, exceptionTypes, softTimeLimit, timeLimit, queue, priority, taskId);
+        retryJitter, exceptionTypes, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   public TaskOptions withTimeLimits(Duration soft, Duration hard) {
     return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, soft, hard, queue, priority, taskId);
+        retryJitter, retryOn, soft, hard, queue, priority, taskId, maxDeliveries, ignoreResult);
+  }
+
+  /**
+   * How many deliveries may be lost (the worker died with the task: {@code kill -9}, {@code Runtime.halt}, out of
+   * memory) before the task ends FAILURE with a {@code WorkerLost} error instead of being delivered again.
+   */
+  public TaskOptions withMaxDeliveries(int value) {
+    return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, value, ignoreResult);
+  }
+
+  /** The task's state is recorded as usual, but not its return value (Celery's {@code ignore_result}). */
+  public TaskOptions withIgnoreResult(boolean value) {
+    return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, taskId, maxDeliveries, value);
   }
 
   public TaskOptions withQueue(String value) {
     return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, value, priority, taskId);
+        retryJitter, retryOn, softTimeLimit, timeLimit, value, priority, taskId, maxDeliveries, ignoreResult);
   }
 
   public TaskOptions withPriority(int value) {
     return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, queue, value, taskId);
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, value, taskId, maxDeliveries, ignoreResult);
   }
 
   public TaskOptions withTaskId(String value) {
     return new TaskOptions(eta, countdown, expiresAt, expiresIn, maxRetries, retryBackoff, retryBackoffMax,
-        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, value);
+        retryJitter, retryOn, softTimeLimit, timeLimit, queue, priority, value, maxDeliveries, ignoreResult);
   }
 
   /** When the task may first run, in epoch milliseconds. */
@@ -143,7 +177,8 @@ public record TaskOptions(
   /** When an unstarted task is revoked instead of run, in epoch milliseconds, or 0 for never. */
   public long expiresMillis(long now) {
     if (expiresAt != null) {
-      return expiresAt.toEpochMilli();
+      // an instant before 1970 is long past, not "never" (0)
+      return Math.max(1, expiresAt.toEpochMilli());
     }
     return expiresIn == null ? 0 : now + expiresIn.toMillis();
   }
@@ -152,7 +187,7 @@ public record TaskOptions(
    * Reads Celery-style JSON: {@code countdown}, {@code expires} (seconds, or an ISO-8601 instant),
    * {@code eta} (ISO-8601), {@code max_retries}, {@code retry_backoff}, {@code retry_backoff_max} (seconds),
    * {@code retry_jitter}, {@code retry_on} (names), {@code soft_time_limit}, {@code time_limit} (seconds),
-   * {@code queue}, {@code priority}, {@code task_id}. Unknown keys and wrong types fail with INVALID_REQUEST.
+   * {@code queue}, {@code priority}, {@code task_id}, {@code max_deliveries}, {@code ignore_result}. Unknown keys and wrong types fail with INVALID_REQUEST.
    */
   public static TaskOptions fromJson(JsonObject json) {
     TaskOptions options = defaults();
@@ -189,7 +224,9 @@ public record TaskOptions(
           json.containsKey("time_limit") ? seconds(json, "time_limit") : null);
       return options.withQueue(json.getString("queue", DEFAULT_QUEUE))
           .withPriority(json.getInteger("priority", DEFAULT_PRIORITY))
-          .withTaskId(json.getString("task_id"));
+          .withTaskId(json.getString("task_id"))
+          .withMaxDeliveries(json.getInteger("max_deliveries", DEFAULT_MAX_DELIVERIES))
+          .withIgnoreResult(json.getBoolean("ignore_result", false));
     } catch (ClassCastException | DateTimeParseException | NullPointerException e) {
       throw TaskException.invalid("options: wrong type or format (" + e.getMessage() + "); times are seconds, "
           + "eta/expires instants ISO-8601, retry_on an array of names");
@@ -209,7 +246,9 @@ public record TaskOptions(
         .put("soft_time_limit_ms", softTimeLimit == null ? 0 : softTimeLimit.toMillis())
         .put("time_limit_ms", timeLimit == null ? 0 : timeLimit.toMillis())
         .put("queue", queue)
-        .put("priority", priority);
+        .put("priority", priority)
+        .put("max_deliveries", maxDeliveries)
+        .put("ignore_result", ignoreResult);
   }
 
   /** Reads back {@link #toStored}. */
@@ -225,7 +264,8 @@ public record TaskOptions(
         json.getBoolean("retry_jitter", true),
         json.getJsonArray("retry_on", new JsonArray()).stream().map(String::valueOf).toList(),
         soft == 0 ? null : Duration.ofMillis(soft), hard == 0 ? null : Duration.ofMillis(hard),
-        json.getString("queue", DEFAULT_QUEUE), json.getInteger("priority", DEFAULT_PRIORITY), null);
+        json.getString("queue", DEFAULT_QUEUE), json.getInteger("priority", DEFAULT_PRIORITY), null,
+        json.getInteger("max_deliveries", DEFAULT_MAX_DELIVERIES), json.getBoolean("ignore_result", false));
   }
 
   private static Duration seconds(JsonObject json, String key) {
@@ -233,18 +273,38 @@ public record TaskOptions(
     if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
       throw TaskException.invalid(key + ": expected a number of seconds, got " + value);
     }
-    return Duration.ofMillis(Math.round(number.doubleValue() * 1000));
+    double seconds = number.doubleValue();
+    if (Math.abs(seconds) > MAX_DURATION.toSeconds()) {
+      throw TaskException.invalid(key + ": expected at most " + MAX_DURATION.toSeconds() + " seconds (10 years), got "
+          + value);
+    }
+    return Duration.ofMillis(Math.round(seconds * 1000));
   }
 
   private static void requireNonNegative(String key, Duration value) {
     if (value != null && value.isNegative()) {
       throw TaskException.invalid(key + ": expected a duration >= 0, got " + value);
     }
+    requireAtMostMax(key, value);
   }
 
   private static void requirePositive(String key, Duration value) {
     if (value != null && (value.isNegative() || value.isZero())) {
       throw TaskException.invalid(key + ": expected a duration > 0, got " + value);
+    }
+    requireAtMostMax(key, value);
+  }
+
+  private static void requireAtMostMax(String key, Duration value) {
+    if (value != null && value.compareTo(MAX_DURATION) > 0) {
+      throw TaskException.invalid(key + ": expected at most " + MAX_DURATION.toSeconds() + " seconds (10 years), got "
+          + value.toSeconds());
+    }
+  }
+
+  private static void requireInRange(String key, Instant value) {
+    if (value != null && (value.isBefore(EARLIEST) || value.isAfter(LATEST))) {
+      throw TaskException.invalid(key + ": expected an instant in years 0000 to 9999, got " + value);
     }
   }
 }

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * message per node holding members; and it serves the {@link EventBusChannelLayer} clients of the node.
  *
  * <p>Addresses: {@link Addresses#LAYER_LOCAL} (clients here), {@link Addresses#layerNode} (other nodes'
- * layers), {@link Addresses#LAYER_PRESENCE} (joins and leaves, published), {@link Addresses#CHANNEL_CLOSED}.
+ * layers), {@link Addresses#inbox} (events sent to this node's channels, see {@link ChannelInbox}), {@link Addresses#LAYER_PRESENCE} (joins and leaves, published), {@link Addresses#CHANNEL_CLOSED}.
  */
 public class ChannelLayerVerticle extends VerticleBase {
 
@@ -65,6 +65,7 @@ public class ChannelLayerVerticle extends VerticleBase {
     return Future.all(
             bus.<JsonObject>localConsumer(Addresses.LAYER_LOCAL, this::onClient).completion(),
             bus.<JsonObject>consumer(Addresses.layerNode(nodeId), this::onNode).completion(),
+            ChannelInbox.register(bus, nodeId, channels, stats),
             bus.<JsonObject>consumer(Addresses.LAYER_PRESENCE, this::onPresence).completion(),
             bus.<String>localConsumer(Addresses.CHANNEL_CLOSED, msg -> channelClosed(msg.body())).completion(),
             bus.<JsonObject>localConsumer(Addresses.LAYER_DELIVER_LOCAL, msg -> msg.reply(

@@ -32,11 +32,10 @@ public final class EventBusChannelLayer implements ChannelLayer {
   @Override
   public Future<Void> send(String channel, JsonObject message) {
     try {
-      ChannelNames.requireNode(channel);
+      ChannelInbox.send(vertx.eventBus(), channel, message);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    vertx.eventBus().send(channel, message);
     return Future.succeededFuture();
   }
 

@@ -23,6 +23,9 @@ public final class LayerStats implements Shareable {
   private final LongAdder droppedSlow = new LongAdder();
   private final LongAdder droppedUnreachable = new LongAdder();
   private final LongAdder slowClientsClosed = new LongAdder();
+  private final LongAdder channelDelivered = new LongAdder();
+  private final LongAdder channelDroppedClosed = new LongAdder();
+  private final LongAdder channelDroppedSlow = new LongAdder();
 
   public static LayerStats of(Vertx vertx) {
     LocalMap<String, LayerStats> map = vertx.sharedData().getLocalMap("switchboard.layer.stats");
@@ -49,6 +52,16 @@ public final class LayerStats implements Shareable {
     droppedSlow.add(slow);
   }
 
+  /** Counts one event sent to a channel and handed to its socket here. */
+  public void channelDelivered() {
+    channelDelivered.increment();
+  }
+
+  /** Counts one event sent to a channel and dropped here: the channel is not open, or its client is too slow. */
+  public void channelDropped(Outbox.Result why) {
+    (why == Outbox.Result.TOO_SLOW ? channelDroppedSlow : channelDroppedClosed).increment();
+  }
+
   /** Shows these counters in {@code registry} (Micrometer reads them on each scrape); idempotent. */
   public void bind(MeterRegistry registry, String node) {
     FunctionCounter.builder(MetricNames.GROUP_SENDS, this, s -> s.groupSends.sum()).tag(MetricNames.NODE, node)
@@ -60,6 +73,15 @@ public final class LayerStats implements Shareable {
     drops(registry, node, "channel_closed", droppedClosed);
     drops(registry, node, "client_too_slow", droppedSlow);
     drops(registry, node, "node_unreachable", droppedUnreachable);
+    FunctionCounter.builder(MetricNames.CHANNEL_DELIVERIES, channelDelivered, LongAdder::sum).tag(MetricNames.NODE, node)
+        .description("events sent to channels and handed to their sockets on this node").register(registry);
+    channelDrops(registry, node, "channel_closed", channelDroppedClosed);
+    channelDrops(registry, node, "client_too_slow", channelDroppedSlow);
+  }
+
+  private void channelDrops(MeterRegistry registry, String node, String reason, LongAdder count) {
+    FunctionCounter.builder(MetricNames.CHANNEL_DROPS, count, LongAdder::sum).tag(MetricNames.NODE, node)
+        .tag(MetricNames.REASON, reason).description("events sent to channels and dropped here, by reason").register(registry);
   }
 
   private void drops(MeterRegistry registry, String node, String reason, LongAdder count) {
@@ -91,6 +113,9 @@ public final class LayerStats implements Shareable {
         .put("droppedChannelClosed", droppedClosed.sum())
         .put("droppedClientTooSlow", droppedSlow.sum())
         .put("droppedNodeUnreachable", droppedUnreachable.sum())
-        .put("slowClientsClosed", slowClientsClosed.sum());
+        .put("slowClientsClosed", slowClientsClosed.sum())
+        .put("channelDelivered", channelDelivered.sum())
+        .put("channelDroppedChannelClosed", channelDroppedClosed.sum())
+        .put("channelDroppedClientTooSlow", channelDroppedSlow.sum());
   }
 }

@@ -39,7 +39,12 @@ public record SwitchboardConfig(
    * outbound queue passes {@code outboundQueueBytes} closes with 1013; a consumer that does not answer a
    * connect within {@code connectTimeoutMs} gets the handshake refused with 503.
    */
-  public record WebSocket(int maxFrameSize, int maxMessageSize, int outboundQueueBytes, int connectTimeoutMs) {
+  /**
+   * WebSocket limits and timers. {@code pingIntervalMs}: the gateway pings every socket this often and closes one
+   * that has sent nothing, not even a pong, for two intervals (0 turns heartbeats off).
+   */
+  public record WebSocket(int maxFrameSize, int maxMessageSize, int outboundQueueBytes, int connectTimeoutMs,
+                          int pingIntervalMs) {
   }
 
   /**
@@ -92,7 +97,8 @@ public record SwitchboardConfig(
             maxFrame,
             ws.integer("maxMessageSize", maxFrame, 125, 64 * 1024 * 1024),
             ws.integer("outboundQueueBytes", 1024 * 1024, 1024, 256 * 1024 * 1024),
-            ws.integer("connectTimeoutMs", 5000, 100, 600_000)),
+            ws.integer("connectTimeoutMs", 5000, 100, 600_000),
+            ws.integer("pingIntervalMs", 25_000, 0, 3_600_000)),
         TaskSettings.fromJson(json),
         Channels.fromJson(json),
         PgSettings.fromJson(json),
@@ -114,7 +120,8 @@ public record SwitchboardConfig(
         .put("websocket", new JsonObject().put("maxFrameSize", websocket.maxFrameSize)
             .put("maxMessageSize", websocket.maxMessageSize)
             .put("outboundQueueBytes", websocket.outboundQueueBytes)
-            .put("connectTimeoutMs", websocket.connectTimeoutMs))
+            .put("connectTimeoutMs", websocket.connectTimeoutMs)
+            .put("pingIntervalMs", websocket.pingIntervalMs))
         .put("tasks", tasks.toJson())
         .put("channels", channels.toJson());
     security.writeTo(json);

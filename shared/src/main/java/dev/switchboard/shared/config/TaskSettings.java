@@ -19,6 +19,9 @@ import java.util.List;
  * @param pollIntervalMs     how often a task client re-reads (one batch for all its waiting {@code get()} calls)
  *                           the tasks it awaits, as a safety net behind the notifications
  * @param maxWaiters         bound of the {@code get()} calls waiting at once on one task client (beyond: QUEUE_FULL)
+ * @param enqueueReplicas    0 (default): an enqueue is acknowledged once the Redis primary has it; n: only once n
+ *                           replicas have it too ({@code WAIT}), so a failover right after cannot lose it
+ * @param enqueueReplicaTimeoutMs how long an enqueue waits for those replicas before failing as unavailable
  */
 public record TaskSettings(
     String namespace,
@@ -31,7 +34,9 @@ public record TaskSettings(
     int schedulerIntervalMs,
     int shutdownGraceMs,
     int pollIntervalMs,
-    int maxWaiters) {
+    int maxWaiters,
+    int enqueueReplicas,
+    int enqueueReplicaTimeoutMs) {
 
   public static TaskSettings defaults() {
     return fromJson(new JsonObject());
@@ -55,7 +60,9 @@ public record TaskSettings(
         tasks.integer("schedulerIntervalMs", 100, 10, 60_000),
         tasks.integer("shutdownGraceMs", 10_000, 0, 3_600_000),
         tasks.integer("pollIntervalMs", 500, 10, 60_000),
-        tasks.integer("maxWaiters", 100_000, 1, 10_000_000));
+        tasks.integer("maxWaiters", 100_000, 1, 10_000_000),
+        tasks.integer("enqueueReplicas", 0, 0, 100),
+        tasks.integer("enqueueReplicaTimeoutMs", 1_000, 1, 60_000));
   }
 
   public JsonObject toJson() {
@@ -70,11 +77,14 @@ public record TaskSettings(
         .put("schedulerIntervalMs", schedulerIntervalMs)
         .put("shutdownGraceMs", shutdownGraceMs)
         .put("pollIntervalMs", pollIntervalMs)
-        .put("maxWaiters", maxWaiters);
+        .put("maxWaiters", maxWaiters)
+        .put("enqueueReplicas", enqueueReplicas)
+        .put("enqueueReplicaTimeoutMs", enqueueReplicaTimeoutMs);
   }
 
   public TaskSettings withNamespace(String value) {
     return new TaskSettings(value, visibilityTimeoutMs, concurrency, blockingPoolSize, resultTtlMs, maxQueueLength,
-        queues, schedulerIntervalMs, shutdownGraceMs, pollIntervalMs, maxWaiters);
+        queues, schedulerIntervalMs, shutdownGraceMs, pollIntervalMs, maxWaiters, enqueueReplicas,
+        enqueueReplicaTimeoutMs);
   }
 }

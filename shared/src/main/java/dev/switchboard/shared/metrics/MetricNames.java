@@ -15,6 +15,9 @@ public final class MetricNames {
   /** Counter: sockets closed with 1013 because their bounded outbound queue filled, tags route and node. */
   public static final String WEBSOCKET_QUEUE_OVERFLOWS = "switchboard.websocket.queue.overflows";
 
+  /** Counter: sockets the gateway's heartbeat closed (1001), tags {@link #REASON} ({@code silent}: no frame, not even a pong, for two ping intervals), route, node. */
+  public static final String WEBSOCKET_HEARTBEAT_CLOSES = "switchboard.websocket.heartbeat.closes";
+
   /** Counter: group sends issued on a node, tag node. */
   public static final String GROUP_SENDS = "switchboard.group.sends";
   /** Counter: cluster messages those group sends cost (one per node with members), tag node. */
@@ -24,10 +27,18 @@ public final class MetricNames {
   /** Counter: group messages dropped, tags {@link #REASON} (channel_closed, client_too_slow, node_unreachable), node. */
   public static final String GROUP_DROPS = "switchboard.group.drops";
 
+  /** Counter: events sent to a channel ({@code websocket.send} and the like) handed to the socket on this node. */
+  public static final String CHANNEL_DELIVERIES = "switchboard.channel.deliveries";
+
+  /** Counter: events sent to a channel and dropped on its node, tags {@link #REASON} (channel_closed, client_too_slow), node. */
+  public static final String CHANNEL_DROPS = "switchboard.channel.drops";
+
   /** Counter: task transitions, tags {@link #TASK} and {@link #STATE}; PENDING and REVOKED counted by clients. */
   public static final String TASKS = "switchboard.tasks";
   /** Counter: failed attempts that will be tried again, tag task. */
   public static final String TASK_RETRIES = "switchboard.task.retries";
+  /** Tasks a worker claimed but does not know, left (delayed) for a worker that does; tag {@link #TASK}. */
+  public static final String TASKS_DEFERRED = "switchboard.tasks.deferred";
   /** Timer: one attempt from start to outcome, tags task and state. */
   public static final String TASK_DURATION = "switchboard.task.duration";
 

@@ -66,9 +66,9 @@ public final class Addresses {
   }
 
   /**
-   * A new connection's channel name: its own cluster-wide address, Channels' {@code channel_name}. The
-   * name carries the id of the node that holds the socket, so that group membership requests can go
-   * to the node that owns the channel ({@link #channelNode}).
+   * A new connection's channel name, Channels' {@code channel_name}. The name carries the id of the node that
+   * holds the socket ({@link #channelNode}): events for the channel go to that node's {@link #inbox}, and group
+   * membership requests to that node's channel layer.
    */
   public static String newChannel(String nodeId) {
     return CHANNEL_PREFIX + nodeId + "." + UUID.randomUUID();
@@ -92,6 +92,18 @@ public final class Addresses {
   public static String newHttpInbox(String nodeId) {
     return PREFIX + "http." + nodeId + "." + UUID.randomUUID();
   }
+
+  /**
+   * A node's channel inbox: every event sent to a channel this node owns arrives here, with the channel in the
+   * {@link #CHANNEL_HEADER} header, and is dispatched to the socket locally. One clustered registration per node,
+   * none per socket.
+   */
+  public static String inbox(String nodeId) {
+    return PREFIX + "inbox." + nodeId;
+  }
+
+  /** The header naming the destination channel of a message sent to a node's {@link #inbox}. */
+  public static final String CHANNEL_HEADER = "channel";
 
   /** A node's channel-layer address: membership changes and group deliveries for the channels it owns. */
   public static String layerNode(String nodeId) {

@@ -30,25 +30,39 @@ public final class LuaScript {
     this.sha = sha1(source);
   }
 
-  /** Loads {@code resource} from the classpath next to {@code anchor}. */
-  public static LuaScript load(Class<?> anchor, String resource) {
+  /**
+   * Loads {@code resource} from the classpath next to {@code anchor}, after the {@code libraries} (Lua files of
+   * local functions several scripts share, also next to {@code anchor}), so that one transition is written once.
+   */
+  public static LuaScript load(Class<?> anchor, String resource, String... libraries) {
+    StringBuilder source = new StringBuilder();
+    for (String library : libraries) {
+      source.append(read(anchor, library)).append('\n');
+    }
+    return new LuaScript(resource, source.append(read(anchor, resource)).toString());
+  }
+
+  private static String read(Class<?> anchor, String resource) {
     try (InputStream in = anchor.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("Lua script " + resource + " not found next to " + anchor.getName());
       }
-      return new LuaScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Runs the script; the Future fails with Redis' error, prefixed with the script's name. */
+  /**
+   * Runs the script; the Future fails with Redis' error, prefixed with the script's name, or with the
+   * {@link RedisUnavailableException} of a Redis that cannot be reached.
+   */
   public Future<Response> run(Redis redis, List<String> keys, List<?> args) {
     return redis.send(request(Command.EVALSHA, sha, keys, args))
         .recover(err -> isNoScript(err)
             ? redis.send(request(Command.EVAL, source, keys, args))
             : Future.failedFuture(err))
-        .recover(err -> Future.failedFuture(new IllegalStateException(
+        .recover(err -> Future.failedFuture(err instanceof RedisUnavailableException ? err : new IllegalStateException(
             "Redis script " + name + " failed: " + err.getMessage(), err)));
   }
 

@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
@@ -24,21 +25,37 @@ import java.util.function.Function;
  * context hops there; its Future still completes on the caller's context). When the connection drops (Redis
  * restarted, network cut), the commands in flight fail and the next command connects again: callers retry.
  * {@link #connect()} hands out a separate connection, for blocking reads or subscriptions.
+ *
+ * <p>A half-open connection (Redis failed over, a cut the kernel has not noticed) would stall every command behind
+ * the first one that never gets its reply: so each command has a timeout ({@link #COMMAND_TIMEOUT_MS}); when it
+ * passes, the connection is dropped (its in-flight commands fail, the next one reconnects) and the command fails
+ * with {@link RedisUnavailableException}, as do commands that could not connect or whose connection dropped under
+ * them. TCP keepalive is on as well, for idle connections. A command that timed out may still have run.
  */
 public final class MultiplexedRedis implements Redis {
 
   /** Commands in flight on the connection at most; beyond, a command fails at once (the client's own bound). */
   public static final int MAX_IN_FLIGHT = 16_384;
+  /**
+   * How long one command may wait for its reply before the connection is declared dead; generous, because a loaded
+   * machine stalls JVMs for seconds.
+   */
+  public static final long COMMAND_TIMEOUT_MS = 10_000;
 
-  private final Redis connector;
+  private final Vertx vertx;
+  private final RedisOptions options;
   private final ContextInternal home;
+  /** Hands out the connection; replaced (with all its sockets closed) when a connection stalls. */
+  private Redis connector;
   private RedisConnection connection;
   private Future<RedisConnection> connecting;
   private boolean closed;
 
-  private MultiplexedRedis(Redis connector, ContextInternal home) {
-    this.connector = connector;
+  private MultiplexedRedis(Vertx vertx, RedisOptions options, ContextInternal home) {
+    this.vertx = vertx;
+    this.options = options;
     this.home = home;
+    this.connector = Redis.createClient(vertx, options);
   }
 
   /**
@@ -51,8 +68,9 @@ public final class MultiplexedRedis implements Redis {
 
   /** A client whose connection lives on {@code home}, an event-loop context. */
   public static MultiplexedRedis create(Vertx vertx, RedisOptions options, Context home) {
-    return new MultiplexedRedis(Redis.createClient(vertx,
-        new RedisOptions(options).setMaxPoolSize(4).setMaxWaitingHandlers(MAX_IN_FLIGHT)), (ContextInternal) home);
+    RedisOptions tuned = new RedisOptions(options).setMaxPoolSize(4).setMaxWaitingHandlers(MAX_IN_FLIGHT);
+    tuned.setNetClientOptions(new NetClientOptions(tuned.getNetClientOptions()).setTcpKeepAlive(true));
+    return new MultiplexedRedis(vertx, tuned, (ContextInternal) home);
   }
 
   /** The calling event-loop context, unless {@code own} or there is none: then a new event-loop context. */
@@ -95,33 +113,95 @@ public final class MultiplexedRedis implements Redis {
   private <T> Future<T> onHome(Function<RedisConnection, Future<T>> command) {
     ContextInternal caller = ((VertxInternal) home.owner()).getOrCreateContext();
     if (caller == home) {
-      return connection().compose(command);
+      return guarded(command);
     }
     Promise<T> result = caller.promise();
-    home.runOnContext(v -> connection().compose(command).onComplete(result));
+    home.runOnContext(v -> guarded(command).onComplete(result));
     return result.future();
+  }
+
+  /**
+   * Connects if needed and runs the command: its reply, or a {@link RedisUnavailableException} when the connection
+   * could not be made, dropped under the command, or nothing came within the timeout (connecting included: a
+   * silent server stalls the handshake too); the stalled connection is then dropped. Error replies pass through
+   * unchanged. On home only.
+   */
+  private <T> Future<T> guarded(Function<RedisConnection, Future<T>> command) {
+    Promise<T> guarded = home.promise();
+    RedisConnection[] used = new RedisConnection[1];
+    long timer = home.owner().setTimer(COMMAND_TIMEOUT_MS, id -> {
+      if (!guarded.future().isComplete()) {
+        stalled(); // first: the failure's listeners may send the next command at once
+        guarded.tryFail(new RedisUnavailableException("Redis did not answer within " + COMMAND_TIMEOUT_MS
+            + " ms; connection dropped", null));
+      }
+    });
+    connection().compose(conn -> {
+      used[0] = conn;
+      return command.apply(conn);
+    }).onComplete(result -> {
+      home.owner().cancelTimer(timer);
+      if (result.succeeded()) {
+        guarded.tryComplete(result.result());
+      } else if (used[0] == null) {
+        guarded.tryFail(result.cause()); // could not connect: already a RedisUnavailableException
+      } else {
+        // a drop fails the in-flight commands first and runs the end handler right after: judge on the next turn
+        home.runOnContext(v -> guarded.tryFail(connection != used[0]
+            ? new RedisUnavailableException("connection to Redis lost: " + result.cause().getMessage(), result.cause())
+            : result.cause()));
+      }
+    });
+    return guarded.future();
   }
 
   /** The shared connection, opened on first use and after a drop; on the home context only. */
   private Future<RedisConnection> connection() {
     if (closed) {
-      return Future.failedFuture("Redis client closed");
+      return Future.failedFuture(new RedisUnavailableException("Redis client closed", null));
     }
     if (connection != null) {
       return Future.succeededFuture(connection);
     }
     if (connecting == null) {
-      connecting = connector.connect().andThen(opened -> {
-        connecting = null;
-        if (opened.succeeded()) {
-          RedisConnection conn = opened.result();
-          conn.exceptionHandler(err -> dropped(conn));
-          conn.endHandler(v -> dropped(conn));
-          connection = conn;
+      Promise<RedisConnection> attempt = home.promise();
+      connecting = attempt.future();
+      connector.connect().onComplete(opened -> {
+        if (connecting != attempt.future()) {
+          // abandoned after a timeout, or the client was closed meanwhile: nobody waits for this one
+          if (opened.succeeded()) {
+            opened.result().close();
+          }
+          attempt.tryFail(new RedisUnavailableException("Redis connection attempt abandoned", opened.cause()));
+          return;
         }
+        connecting = null;
+        if (opened.failed()) {
+          attempt.fail(new RedisUnavailableException("cannot connect to Redis: " + opened.cause().getMessage(),
+              opened.cause()));
+          return;
+        }
+        RedisConnection conn = opened.result();
+        conn.exceptionHandler(err -> dropped(conn));
+        conn.endHandler(v -> dropped(conn));
+        connection = conn;
+        attempt.complete(conn);
       });
     }
     return connecting;
+  }
+
+  /**
+   * A command or a handshake got no answer in time: the socket is half-open or Redis is stuck. Closing a pooled
+   * connection would only hand the same socket back to the pool, so the whole connector goes (closing its sockets,
+   * failing what is in flight on them) and a fresh one serves the next command.
+   */
+  private void stalled() {
+    Redis stale = connector;
+    connection = null;
+    connecting = null;
+    connector = Redis.createClient(vertx, options);
+    stale.close();
   }
 
   private void dropped(RedisConnection conn) {

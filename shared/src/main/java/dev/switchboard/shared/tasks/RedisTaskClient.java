@@ -37,8 +37,9 @@ import java.util.concurrent.TimeoutException;
  * ({@link #shared}). Calls are checked against the task's published signature before anything is queued.
  *
  * <p>Every Future fails with a {@link TaskException} whose {@link TaskException.Reason} says why (unknown task,
- * invalid arguments or options, no such id, queue full, failed, revoked), or with Redis' own error when Redis
- * cannot be reached; the Redis connection reconnects by itself.
+ * invalid arguments or options, no such id, queue full, failed, revoked), or with a
+ * {@link RedisUnavailableException} when Redis cannot be reached or does not answer in time; the Redis connection
+ * reconnects by itself.
  */
 public final class RedisTaskClient implements TaskClient, Shareable {
 
@@ -124,6 +125,7 @@ public final class RedisTaskClient implements TaskClient, Shareable {
           options.queue(), options.priority(), waiters.channel(), TaskKeys.HISTORY_LENGTH);
       return ENQUEUE.run(redis, List.of(keys.task(id), keys.stream(options.queue(), options.priority()), keys.delayed(),
               keys.recent(), keys.queues(), keys.stats()), argv)
+          .compose(this::replicated)
           .map(reply -> {
             JsonObject answer = new JsonObject(reply.toString());
             if (answer.getBoolean("full", false)) {
@@ -137,6 +139,26 @@ public final class RedisTaskClient implements TaskClient, Shareable {
             }
             return new RedisTaskHandle(this, id, created, created);
           });
+    });
+  }
+
+  /**
+   * With {@code tasks.enqueueReplicas} n > 0, the enqueue's answer only once n replicas acknowledged every write
+   * this connection made so far ({@code WAIT}, pipelined right after the script); fewer within the timeout fails
+   * with {@link RedisUnavailableException}: the task is on the primary but a failover could still lose it, so the
+   * caller should send it again (with its {@code task_id}, idempotently).
+   */
+  private Future<Response> replicated(Response reply) {
+    int replicas = settings.enqueueReplicas();
+    if (replicas == 0) {
+      return Future.succeededFuture(reply);
+    }
+    return redis.send(Request.cmd(Command.WAIT).arg(replicas).arg(settings.enqueueReplicaTimeoutMs())).compose(acked -> {
+      if (acked.toInteger() < replicas) {
+        return Future.failedFuture(new RedisUnavailableException("only " + acked.toInteger() + " of " + replicas
+            + " Redis replicas acknowledged the task within " + settings.enqueueReplicaTimeoutMs() + " ms", null));
+      }
+      return Future.succeededFuture(reply);
     });
   }
 

@@ -25,7 +25,6 @@ final class TestChannel implements Outbox {
   static TestChannel open(Vertx vertx) {
     TestChannel channel = new TestChannel(vertx);
     LocalChannels.of(vertx).open(channel.name, channel);
-    vertx.eventBus().<JsonObject>localConsumer(channel.name, msg -> channel.offer(msg.body()));
     return channel;
   }
 
