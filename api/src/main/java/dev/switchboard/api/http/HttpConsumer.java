@@ -1,9 +1,8 @@
 package dev.switchboard.api.http;
 
-import dev.switchboard.api.AppEnvironment;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.Json;
 import java.util.Map;
 
 /**
@@ -11,28 +10,23 @@ import java.util.Map;
  * cluster over the event bus (ASGI {@code http.request} → {@code http.response.start} / {@code http.response.body}).
  * Override {@link #handle(HttpRequest)}; answer with {@link #sendResponse} or, streaming, {@link #sendHeaders} then
  * {@link #sendBody} with {@code more = true} until the last chunk. Never block in {@link #handle}.
+ *
+ * <p>Minimal shape of the app API, so that apps can declare HTTP routes; the HTTP-over-the-bus runtime (issue 10's
+ * plumbing) binds and serves it.
  */
 public abstract class HttpConsumer {
-
-  private AppEnvironment environment;
-  private HttpResponder responder;
-
-  final void bind(AppEnvironment environment, HttpResponder responder) {
-    this.environment = environment;
-    this.responder = responder;
-  }
 
   /** Called once per request; the returned Future completes when the consumer is done with it. */
   protected abstract Future<Void> handle(HttpRequest request);
 
   /** Starts the response: status and headers. */
   protected final Future<Void> sendHeaders(int status, Map<String, String> headers) {
-    return responder.start(status, headers);
+    return Future.failedFuture(new IllegalStateException("no HTTP consumer runtime on this node"));
   }
 
   /** One chunk of the body; {@code more = false} ends the response. */
-  protected final Future<Void> sendBody(Buffer chunk, boolean more) {
-    return responder.body(chunk, more);
+  protected final Future<Void> sendBody(Buffer body, boolean more) {
+    return Future.failedFuture(new IllegalStateException("no HTTP consumer runtime on this node"));
   }
 
   /** The whole response at once. */
@@ -41,12 +35,7 @@ public abstract class HttpConsumer {
   }
 
   /** A JSON response ({@code content-type: application/json}). */
-  protected final Future<Void> sendJson(int status, JsonObject body) {
-    return sendResponse(status, body.toBuffer(), Map.of("content-type", "application/json"));
-  }
-
-  /** Everything the node gives this app: vertx, channel layer, tasks, settings, pool. */
-  protected final AppEnvironment environment() {
-    return environment;
+  protected final Future<Void> sendJson(int status, Object json) {
+    return sendResponse(status, Buffer.buffer(Json.encode(json)), Map.of("content-type", "application/json"));
   }
 }

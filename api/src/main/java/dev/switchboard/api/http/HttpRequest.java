@@ -2,16 +2,15 @@ package dev.switchboard.api.http;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import java.util.Map;
 
 /**
- * An HTTP request as a consumer sees it (ASGI's {@code http} scope and its body): {@code params} are the URL
- * pattern's parameters ({@code n} for {@code /quickstart/square/:n}), header names are lower-case.
+ * One HTTP request as an HTTP consumer sees it: method, path, the URL pattern's parameters, the raw query string,
+ * the headers (names lower-cased), the authenticated user (or null) and the body.
  */
-public record HttpRequest(String method, String path, JsonObject params, JsonObject query, Map<String, String> headers,
-                          Buffer body) {
+public record HttpRequest(String method, String path, String query, JsonObject params, JsonObject headers,
+                          String user, Buffer body) {
 
-  /** A URL pattern parameter, or null. */
+  /** A URL pattern parameter, e.g. {@code n} for {@code /quickstart/square/:n}. */
   public String param(String name) {
     return params == null ? null : params.getString(name);
   }
