@@ -10,6 +10,7 @@ import dev.switchboard.shared.config.ConfigException;
 import dev.switchboard.shared.config.ConfigLoader;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,16 +73,19 @@ public final class Main implements Callable<Integer> {
   public Integer call() throws Exception {
     Set<Role> roles;
     SwitchboardConfig config;
+    JsonObject appSettings;
     AppCatalog apps;
     try {
       roles = Role.parse(roleNames);
-      config = loadConfig();
+      JsonObject json = loadConfig();
+      config = SwitchboardConfig.fromJson(json);
+      appSettings = json.getValue("apps") instanceof JsonObject settings ? settings : new JsonObject();
       apps = AppLoader.load(appJars(System.getenv(APPS_ENV)), Main.class.getClassLoader());
     } catch (IllegalArgumentException | ConfigException | AppException e) {
       System.err.println("switchboard: " + e.getMessage());
       return USAGE;
     }
-    SwitchboardNode node = new SwitchboardNode(roles, cluster, config, apps);
+    SwitchboardNode node = new SwitchboardNode(roles, cluster, config, apps, appSettings);
     CountDownLatch stopped = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), sig -> stopped.countDown());
     Signal.handle(new Signal("INT"), sig -> stopped.countDown());
@@ -112,10 +116,10 @@ public final class Main implements Callable<Integer> {
     return jars;
   }
 
-  private SwitchboardConfig loadConfig() {
+  private JsonObject loadConfig() {
     Vertx reader = Vertx.vertx();
     try {
-      return ConfigLoader.load(reader, configFile).await();
+      return ConfigLoader.loadJson(reader, configFile).await();
     } catch (ConfigException e) {
       throw e;
     } catch (Exception e) {

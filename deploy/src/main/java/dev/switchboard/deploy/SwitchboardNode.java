@@ -47,6 +47,7 @@ public final class SwitchboardNode {
   private final Set<Role> roles;
   private final boolean clustered;
   private final AppCatalog apps;
+  private final JsonObject appSettings;
   private SwitchboardConfig config;
   private EmbeddedRedis embeddedRedis;
   private EmbeddedPostgres embeddedPostgres;
@@ -59,15 +60,18 @@ public final class SwitchboardNode {
    * A node of {@code roles} in this JVM with {@code apps} (the test kit's in-process node); nothing starts before
    * {@link #start()}.
    */
-  public SwitchboardNode(Set<NodeRole> roles, SwitchboardConfig config, AppCatalog apps) {
-    this(roles.stream().map(role -> Role.valueOf(role.name())).collect(java.util.stream.Collectors.toSet()), false, config, apps);
+  public SwitchboardNode(Set<NodeRole> roles, SwitchboardConfig config, AppCatalog apps, JsonObject appSettings) {
+    this(roles.stream().map(role -> Role.valueOf(role.name())).collect(java.util.stream.Collectors.toSet()), false, config,
+        apps, appSettings);
   }
 
-  SwitchboardNode(Set<Role> roles, boolean clustered, SwitchboardConfig config, AppCatalog apps) {
+  /** {@code appSettings}: the {@code apps} section of the configuration, each app's settings under its name. */
+  SwitchboardNode(Set<Role> roles, boolean clustered, SwitchboardConfig config, AppCatalog apps, JsonObject appSettings) {
     this.roles = roles;
     this.clustered = clustered;
     this.config = config;
     this.apps = apps;
+    this.appSettings = appSettings.copy();
   }
 
   /** Starts everything; the returned Future completes once every role is serving. */
@@ -95,7 +99,8 @@ public final class SwitchboardNode {
   }
 
   private Future<String> deployRoles() {
-    JsonObject json = config.toJson().put("roles", new JsonArray(roles.stream().map(Role::label).toList()));
+    JsonObject json = config.toJson().put("roles", new JsonArray(roles.stream().map(Role::label).toList()))
+        .put("apps", appSettings);
     DeploymentOptions once = new DeploymentOptions().setConfig(json);
     List<GatewayVerticle> gateways = new ArrayList<>();
     List<TcpEchoVerticle> echoes = new ArrayList<>();

@@ -92,7 +92,10 @@ public final class SwitchboardTestNode implements AutoCloseable {
       return this;
     }
 
-    /** Configuration merged over the defaults, in the configuration file's shape (e.g. {@code {"tasks": {...}}}). */
+    /**
+     * Configuration merged over the defaults, in the configuration file's shape (e.g. {@code {"tasks": {...}}});
+     * {@code apps.<name>} is an app's settings ({@link dev.switchboard.api.AppEnvironment#settings()}).
+     */
     public Builder config(JsonObject config) {
       this.overrides = config.copy();
       return this;
@@ -104,7 +107,8 @@ public final class SwitchboardTestNode implements AutoCloseable {
       AppCatalog catalog = apps.isEmpty()
           ? AppCatalog.discover(Thread.currentThread().getContextClassLoader())
           : AppCatalog.of(apps);
-      SwitchboardNode node = new SwitchboardNode(roles, config, catalog);
+      JsonObject settings = overrides.getValue("apps") instanceof JsonObject own ? own : new JsonObject();
+      SwitchboardNode node = new SwitchboardNode(roles, config, catalog, settings);
       try {
         node.start().await(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
       } catch (Exception e) {
@@ -117,7 +121,10 @@ public final class SwitchboardTestNode implements AutoCloseable {
     private SwitchboardConfig config() {
       Vertx reader = Vertx.vertx();
       try {
-        JsonObject json = ConfigLoader.load(reader, null).await().toJson().mergeIn(overrides, true);
+        JsonObject defaults = new JsonObject()
+            // an embedded PostgreSQL keeps its data with the build's output, not beside the user's sources
+            .put("pg", new JsonObject().put("embeddedDir", "target/switchboard-test/postgres"));
+        JsonObject json = defaults.mergeIn(ConfigLoader.loadJson(reader, null).await(), true).mergeIn(overrides, true);
         json.put("http", json.getJsonObject("http", new JsonObject()).put("port", 0));
         json.put("tcpEchoPort", 0);
         SwitchboardConfig config = SwitchboardConfig.fromJson(json);

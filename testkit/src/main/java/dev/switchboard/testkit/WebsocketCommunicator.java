@@ -47,8 +47,15 @@ public final class WebsocketCommunicator {
   public boolean connect(Duration timeout) {
     client = vertx.createWebSocketClient();
     try {
+      // handlers are set in the connect Future's own callback, on the event loop, before it reads another frame:
+      // set from the test thread after await() they would miss what the server sends right away (a greeting)
       socket = client.connect(new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1").setURI(path)
               .setTimeout(timeout.toMillis()))
+          .andThen(connected -> {
+            if (connected.succeeded()) {
+              listen(connected.result());
+            }
+          })
           .await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (UpgradeRejectedException refused) {
       rejectedStatus = refused.getStatus();
@@ -56,13 +63,16 @@ public final class WebsocketCommunicator {
     } catch (Exception e) {
       throw new AssertionError("WebSocket " + path + " did not connect: " + e, e);
     }
-    socket.textMessageHandler(text -> {
+    return true;
+  }
+
+  private void listen(WebSocket opened) {
+    opened.textMessageHandler(text -> {
       if (!texts.offer(text)) {
         overflowed = true;
       }
     });
-    socket.closeHandler(v -> closed.complete(socket.closeStatusCode() == null ? 1006 : (int) socket.closeStatusCode()));
-    return true;
+    opened.closeHandler(v -> closed.complete(opened.closeStatusCode() == null ? 1006 : (int) opened.closeStatusCode()));
   }
 
   /** The HTTP status of a refused handshake (403, 404, ...), 0 otherwise. */

@@ -74,9 +74,10 @@ public abstract class HttpConsumer {
     return sendHeaders(status, headers).compose(v -> sendBody(body, false));
   }
 
-  /** A JSON response ({@code content-type: application/json}). */
-  protected final Future<Void> sendJson(int status, JsonObject body) {
-    return sendResponse(status, body.toBuffer(), Map.of("content-type", "application/json"));
+  /** A JSON response ({@code content-type: application/json}) of a JsonObject, JsonArray, or anything Json encodes. */
+  protected final Future<Void> sendJson(int status, Object body) {
+    Buffer json = body instanceof JsonObject object ? object.toBuffer() : Buffer.buffer(io.vertx.core.json.Json.encode(body));
+    return sendResponse(status, json, Map.of("content-type", "application/json"));
   }
 
   /** An error in the gateway's own JSON shape, {@code {"error": message, "status": status}}. */

@@ -95,6 +95,14 @@ public final class ConfigLoader {
 
   /** Loads {@code file} (may be null) plus the environment; the Future fails with a ConfigException. */
   public static Future<SwitchboardConfig> load(Vertx vertx, Path file) {
+    return loadJson(vertx, file).map(SwitchboardConfig::fromJson);
+  }
+
+  /**
+   * The merged configuration as JSON, environment applied, before it is typed: what {@link #load} reads, plus the
+   * sections it does not know, such as the apps' own settings ({@code apps.<name>}).
+   */
+  public static Future<JsonObject> loadJson(Vertx vertx, Path file) {
     ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false);
     if (file != null) {
       if (!Files.isReadable(file)) {
@@ -112,8 +120,7 @@ public final class ConfigLoader {
         .eventually(retriever::close)
         .recover(err -> Future.failedFuture(new ConfigException(
             "config file " + file + " is not valid " + (err.getMessage() == null ? "" : ": " + firstLine(err.getMessage())))))
-        .map(ConfigLoader::applyEnvironment)
-        .map(SwitchboardConfig::fromJson);
+        .map(ConfigLoader::applyEnvironment);
   }
 
   /** Moves the flat {@code SWITCHBOARD_*} keys to the nested paths they override. */
