@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.testkit.EagerTasks;
+import dev.switchboard.testkit.HttpCommunicator;
 import dev.switchboard.testkit.SwitchboardTestNode;
 import dev.switchboard.testkit.WebsocketCommunicator;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,17 @@ class QuickstartAppTest {
     ws.sendText("switchboard");
     assertEquals("draobhctiws", ws.receiveText());
     ws.disconnect();
+  }
+
+  @Test
+  @DisplayName("GET /quickstart/square/{n} answers {\"n\", \"square\"}, and 400 when n is not an integer")
+  void square() {
+    HttpCommunicator.Response ok = node.http("GET", "/quickstart/square/12").getResponse();
+    assertEquals(200, ok.status(), ok.body());
+    assertEquals(144, ok.json().getInteger("square"));
+    assertEquals(12, ok.json().getInteger("n"));
+    HttpCommunicator.Response bad = node.http("GET", "/quickstart/square/twelve").getResponse();
+    assertEquals(400, bad.status(), bad.body());
   }
 
   @Test
