@@ -12,6 +12,7 @@ import dev.switchboard.gateway.NodeStatusVerticle;
 import dev.switchboard.gateway.RouteDirectory;
 import dev.switchboard.gateway.TcpBridgeVerticle;
 import dev.switchboard.gateway.TcpEchoVerticle;
+import dev.switchboard.interop.celery.CeleryIngestVerticle;
 import dev.switchboard.interop.channels.ChannelsRedisBridge;
 import dev.switchboard.shared.apps.AppCatalog;
 import dev.switchboard.shared.apps.AppManifest;
@@ -122,6 +123,10 @@ public final class SwitchboardNode {
     }
     if (roles.contains(Role.WORKER)) {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new WorkerVerticle(TaskRegistry.of(apps)), once)));
+      if (config.interop().celery().enabled()) {
+        // Python Celery clients' tasks on the listed Celery queues run on this worker
+        chain = chain.compose(v -> deploy(vertx.deployVerticle(new CeleryIngestVerticle(), once)));
+      }
     }
     if (roles.contains(Role.GATEWAY)) {
       // one route table per node, shared by every gateway instance, built from the cluster's announcements

@@ -48,6 +48,7 @@ local function start(stream, eid, id)
     redis.call('HSET', task, 'state', 'REVOKED', 't_REVOKED', now,
       'error', cjson.encode({type = 'TaskExpired', message = 'expired before it started'}))
     redis.call('PEXPIRE', task, ttl)
+    celery_meta(task, 'REVOKED', CELERY_REVOKED, nil, now)
     table.insert(events, {id = id, name = name, state = 'REVOKED', seq = seq})
     if h[6] and h[6] ~= '' then
       redis.call('PUBLISH', h[6], cjson.encode({id = id, name = name, state = 'REVOKED', seq = seq,
@@ -89,6 +90,7 @@ local function start(stream, eid, id)
   local lease = redis.call('HINCRBY', task, 'lease', 1)
   local seq = redis.call('HINCRBY', task, 'seq', 1)
   redis.call('HSET', task, 'state', 'STARTED', 't_STARTED', now, 'worker', consumer, 'entry', eid)
+  celery_meta(task, 'STARTED', '{"pid": 0, "hostname": ' .. cjson.encode(consumer) .. '}', nil, now)
   table.insert(tasks, {id = id, name = name, args = h[4], options = h[3], retries = retries,
     delivery = delivery, lease = lease, seq = seq, stream = stream, entry = eid})
   table.insert(events, {id = id, name = name, state = 'STARTED', seq = seq})

@@ -17,6 +17,7 @@ if outcome == 'RETRY' then
   local seq = redis.call('HINCRBY', task, 'seq', 1)
   redis.call('HINCRBY', KEYS[5], 'retried:' .. (h[5] or 'default'), 1)
   redis.call('HSET', task, 'state', 'RETRY', 'error', ARGV[6], 't_RETRY', now)
+  celery_failure(task, 'RETRY', ARGV[6], now)
   redis.call('HINCRBY', task, 'retries', 1)
   redis.call('ZADD', KEYS[3], ARGV[8], ARGV[9])
   return cjson.encode({state = outcome, seq = seq, changed = true})

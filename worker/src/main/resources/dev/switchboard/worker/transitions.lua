@@ -7,6 +7,11 @@
 local function finish(t)
   local seq = redis.call('HINCRBY', t.key, 'seq', 1)
   redis.call('HSET', t.key, 'state', t.state, t.field, t.payload, 't_' .. t.state, t.now)
+  if t.state == 'SUCCESS' then
+    celery_meta(t.key, 'SUCCESS', t.payload, nil, t.now)
+  else
+    celery_failure(t.key, t.state, t.payload, t.now)
+  end
   redis.call('PEXPIRE', t.key, t.ttl)
   local counted = {SUCCESS = 'succeeded:', FAILURE = 'failed:'}
   redis.call('HINCRBY', t.stats, counted[t.state] .. (t.queue or 'default'), 1)

@@ -17,8 +17,14 @@ import java.util.List;
 /**
  * One Redis Lua script, run atomically with {@code EVALSHA}; when Redis does not know it (first use, or
  * after a Redis restart emptied the script cache) it is sent once more with {@code EVAL}, which caches it.
+ *
+ * <p>Every script starts with the prelude {@code celery_meta.lua}: the functions that write Celery's result meta
+ * for tasks that came from Celery, so each state change calls them in the script that makes it (one place per
+ * transition, atomic with it).
  */
 public final class LuaScript {
+
+  private static final String PRELUDE = read(LuaScript.class, "celery_meta.lua");
 
   private final String name;
   private final String source;
@@ -35,7 +41,7 @@ public final class LuaScript {
    * local functions several scripts share, also next to {@code anchor}), so that one transition is written once.
    */
   public static LuaScript load(Class<?> anchor, String resource, String... libraries) {
-    StringBuilder source = new StringBuilder();
+    StringBuilder source = new StringBuilder(PRELUDE).append('\n');
     for (String library : libraries) {
       source.append(read(anchor, library)).append('\n');
     }

@@ -13,6 +13,7 @@ if state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED' then
 end
 local seq = redis.call('HINCRBY', task, 'seq', 1)
 redis.call('HSET', task, 'state', 'REVOKED', 't_REVOKED', ARGV[2])
+celery_meta(task, 'REVOKED', CELERY_REVOKED, nil, ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('PEXPIRE', task, ARGV[3])
 if notify and notify ~= '' then

@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""Python Celery (Debian's python3-celery 5.2.6) against a Switchboard worker, with nothing but celery.
+
+  celery_client.py --redis URL --queue Q [checks...]
+
+Each check prints "ok <check>" or raises; the last line is "all checks passed". The task bodies below are the
+seed's, but they never run here: a Switchboard worker takes the messages from queue Q and runs its own tasks
+(`tasks.long_running_task` is mapped to Switchboard's `long_running` with celery.aliases).
+"""
+import argparse
+import sys
+import time
+
+from celery import Celery
+from celery.exceptions import TaskRevokedError
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--redis", required=True)
+parser.add_argument("--queue", required=True)
+parser.add_argument("checks", nargs="*", default=["add", "seed", "failure", "unknown", "pickle", "revoke"])
+args = parser.parse_args()
+
+app = Celery("tasks", broker=args.redis, backend=args.redis)
+app.conf.task_default_queue = args.queue
+app.conf.accept_content = ["json", "pickle"]
+
+
+@app.task(name="add")
+def add(x, y):
+    return x + y
+
+
+@app.task(bind=True, name="tasks.long_running_task")
+def long_running_task(self, n):  # the seed's task, as written for a Celery worker
+    for i in range(n):
+        time.sleep(1)
+        self.update_state(state="PROGRESS", meta={"current": i + 1, "total": n})
+    return "Task finished!"
+
+
+def until(condition, what, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for " + what)
+        time.sleep(0.05)
+
+
+def check_add():
+    result = add.delay(2, 3).get(timeout=30)
+    print(result)
+    assert result == 5, result
+
+
+def check_seed():
+    res = long_running_task.delay(3)  # the seed's snippet, unchanged
+    assert res.ready() is False
+    until(lambda: res.state == "PROGRESS", "PROGRESS")
+    info = res.info
+    assert info["total"] == 3 and 1 <= info["current"] <= 3, info
+    print("progress", info)
+    assert res.get(timeout=30) == "Task finished!"
+    assert res.ready() and res.successful() and res.state == "SUCCESS"
+
+
+def check_failure():
+    res = long_running_task.delay(-1)
+    try:
+        res.get(timeout=30)
+    except Exception as e:  # a class named after the JVM exception, with its message
+        print("raised", type(e).__name__, e)
+        assert type(e).__name__ == "IllegalArgumentException", type(e)
+        assert "n must be" in str(e), str(e)
+        assert res.state == "FAILURE"
+        return
+    raise AssertionError("get() did not raise")
+
+
+def check_unknown():
+    res = app.send_task("no.such.task", [1])
+    try:
+        res.get(timeout=30)
+    except Exception as e:
+        print("raised", type(e).__name__, e)
+        assert type(e).__name__ == "NotRegistered", type(e)
+        return
+    raise AssertionError("get() did not raise")
+
+
+def check_pickle():
+    res = add.apply_async((1, 2), serializer="pickle")
+    try:
+        res.get(timeout=30)
+    except Exception as e:
+        print("raised", type(e).__name__, e)
+        assert type(e).__name__ == "ContentDisallowed", type(e)
+        assert "pickle" in str(e), str(e)
+        return
+    raise AssertionError("get() did not raise")
+
+
+def check_revoke():
+    res = add.apply_async((1, 1), countdown=60)
+    app.control.revoke(res.id)
+    until(lambda: res.state == "REVOKED", "REVOKED")
+    try:
+        res.get(timeout=30)
+    except TaskRevokedError:
+        print("revoked")
+        return
+    raise AssertionError("get() did not raise")
+
+
+for name in args.checks:
+    globals()["check_" + name]()
+    print("ok", name, flush=True)
+print("all checks passed", flush=True)
+sys.exit(0)

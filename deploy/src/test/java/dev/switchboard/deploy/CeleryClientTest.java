@@ -1,0 +1,88 @@
+package dev.switchboard.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.interop.celery.CeleryIngestVerticle;
+import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.worker.WorkerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Python Celery clients (Debian's python3-celery 5.2.6, nothing else) drive a Switchboard worker on the machine's
+ * Redis: {@code clients/python/interop/celery_client.py} runs each check and fails loudly. Each test has its own
+ * Celery queue and task namespace. Vert.x closes the deployments after each test.
+ */
+@ExtendWith(VertxExtension.class)
+@DisplayName("Python Celery clients → a Switchboard worker")
+class CeleryClientTest {
+
+  private static final String REDIS = "redis://127.0.0.1:6379";
+  private final String queue = "jvm-" + UUID.randomUUID().toString().substring(0, 8);
+
+  @BeforeEach
+  void deploy(Vertx vertx) throws Exception {
+    JsonObject json = new JsonObject()
+        .put("redis", new JsonObject().put("url", REDIS))
+        .put("tasks", new JsonObject().put("namespace", "test-" + queue).put("schedulerIntervalMs", 20))
+        .put("celery", new JsonObject().put("queues", queue).put("aliases", "tasks.long_running_task=long_running"));
+    DeploymentOptions options = new DeploymentOptions().setConfig(SwitchboardConfig.fromJson(json).toJson());
+    vertx.deployVerticle(new WorkerVerticle(), options)
+        .compose(v -> vertx.deployVerticle(new CeleryIngestVerticle(), options))
+        .await(60, TimeUnit.SECONDS);
+  }
+
+  private String run(String... checks) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("/usr/bin/python3", "python/interop/celery_client.py",
+        "--redis", REDIS, "--queue", queue));
+    command.addAll(List.of(checks));
+    try (ScriptRun run = ScriptRun.start(command)) {
+      int exit = run.awaitExit(120);
+      assertEquals(0, exit, run.output());
+      assertTrue(run.output().contains("all checks passed"), run.output());
+      return run.output();
+    }
+  }
+
+  @Test
+  @DisplayName("add.delay(2, 3).get() prints 5")
+  void add() throws Exception {
+    assertTrue(run("add").lines().anyMatch("5"::equals));
+  }
+
+  @Test
+  @DisplayName("the seed's long_running_task.delay(3): ready() is False, PROGRESS is readable, get() is 'Task finished!'")
+  void seed() throws Exception {
+    assertTrue(run("seed").contains("progress {'current':"));
+  }
+
+  @Test
+  @DisplayName("a JVM exception raises in Python with its class name and message")
+  void failure() throws Exception {
+    assertTrue(run("failure").contains("raised IllegalArgumentException"));
+  }
+
+  @Test
+  @DisplayName("an unknown task, or a pickled one, ends FAILURE with a message that says why")
+  void refused() throws Exception {
+    String output = run("unknown", "pickle");
+    assertTrue(output.contains("raised NotRegistered"), output);
+    assertTrue(output.contains("raised ContentDisallowed"), output);
+  }
+
+  @Test
+  @DisplayName("app.control.revoke(id) from Python revokes a countdown task durably")
+  void revoke() throws Exception {
+    assertTrue(run("revoke").contains("revoked"));
+  }
+}
