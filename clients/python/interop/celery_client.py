@@ -111,6 +111,18 @@ def check_revoke():
     raise AssertionError("get() did not raise")
 
 
+def check_bulk():
+    """1,000 tasks; "got 100" once a tenth is read (the test kills a worker then), then every result is read."""
+    count = 1000
+    sent = [add.delay(i, i) for i in range(count)]
+    print("sent", count, flush=True)
+    for i, res in enumerate(sent):
+        assert res.get(timeout=180) == 2 * i, (i, res.state)
+        if i == 99:
+            print("got 100", flush=True)
+    print("got all", count, flush=True)
+
+
 for name in args.checks:
     globals()["check_" + name]()
     print("ok", name, flush=True)
