@@ -35,7 +35,7 @@ class CeleryTaskClientTest {
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     worker = ScriptRun.start(List.of("/usr/bin/python3", "-m", "celery", "--workdir", "python/interop", "-A", "pytasks",
-        "worker", "-Q", queue, "-c", "1", "-P", "solo", "--without-gossip", "--without-mingle", "--without-heartbeat"));
+        "worker", "-l", "INFO", "-Q", queue, "-c", "1", "-P", "solo", "--without-gossip", "--without-mingle", "--without-heartbeat"));
     worker.awaitLine("ready.", 60);
     client = new CeleryTaskClient(vertx, REDIS, queue);
   }

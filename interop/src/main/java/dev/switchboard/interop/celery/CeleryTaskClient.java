@@ -224,14 +224,16 @@ public final class CeleryTaskClient implements TaskClient {
   static TaskInfo toInfo(String id, JsonObject meta) {
     Map<TaskState, Long> stamps = new EnumMap<>(TaskState.class);
     if (meta == null) {
-      return new TaskInfo(id, null, TaskState.PENDING, null, null, null, null, null, 0, 0, null, 0, stamps);
+      return new TaskInfo(id, null, TaskState.PENDING, null, null, null, null, null, null, 0, 0, null, 0, stamps);
     }
     String status = meta.getString("status", "PENDING");
     TaskState state;
+    String customState = null;
     try {
       state = TaskState.valueOf(status);
     } catch (IllegalArgumentException e) {
       state = TaskState.PROGRESS;
+      customState = status;
     }
     Object result = meta.getValue("result");
     TaskError error = null;
@@ -246,7 +248,7 @@ public final class CeleryTaskClient implements TaskClient {
       progress = result instanceof JsonObject json ? json : null;
       result = null;
     }
-    return new TaskInfo(id, null, state, null, null, result, error, progress, 0, 0, null, 0, stamps);
+    return new TaskInfo(id, null, state, null, null, result, error, progress, customState, 0, 0, null, 0, stamps);
   }
 
   private static String iso(long millis) {
