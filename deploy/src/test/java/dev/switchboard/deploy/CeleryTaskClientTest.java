@@ -42,8 +42,12 @@ class CeleryTaskClientTest {
 
   @AfterEach
   void stop() throws Exception {
-    client.close();
-    worker.close();
+    if (worker != null) {
+      worker.close(); // first: a start that failed left no client but a running worker
+    }
+    if (client != null) {
+      client.close();
+    }
   }
 
   @Test
