@@ -11,6 +11,10 @@
 //            repeat until --duration s have passed; reports accepts/s and handshake latency.
 //   idle     open --conns sockets, print "HOLDING conns=N" and hold them --hold s (each one pings the server with
 //            one echo every --ping-every s when > 0), then every socket sends one message and must get its echo.
+//   storm    reconnect storm: open --conns sockets, print "HOLDING conns=N", and reconnect every socket that closes
+//            with the JS SDK's policy (capped exponential backoff with jitter: --initial-ms 500, --max-ms 30000,
+//            --jitter 0.5); ends --settle s after every dropped socket is back (or at --hold s); reports the drops,
+//            the time from the first drop until all are connected again, and per-socket reconnect times.
 // Common options: --url (ws://127.0.0.1:8080/ws/echo), --threads (event loops, default cores), --payload bytes (64),
 //   --local-addrs 127.0.0.1,127.0.0.2 (spread client sockets over source addresses for more ports),
 //   --deadline s (give up, default duration+warmup+60). Env SERVER_PIDS (comma list): that CPU is reported too.
@@ -66,6 +70,7 @@ public class LoadGen {
         case "fanout" -> fanout();
         case "connect" -> connectStorm();
         case "idle" -> idle();
+        case "storm" -> storm();
         default -> { System.err.println("unknown scenario " + args[0]); yield 2; }
       };
     } finally {
@@ -317,6 +322,66 @@ public class LoadGen {
     result("idle", w, "url", url, "conns", sockets.size(), "connect_s", String.format(Locale.ROOT, "%.2f", connectS),
         "ping_rounds", pings, "echoing_after_hold", ok, "closed_during_hold", early, lat);
     return sockets.size() == conns && ok >= sockets.size() && early == 0 ? 0 : 2;
+  }
+
+  // ---- reconnect storm --------------------------------------------------------------------------------------
+  static int storm() throws Exception {
+    String url = opt("url", "ws://127.0.0.1:8080/ws/echo");
+    int conns = iopt("conns", 1000);
+    double hold = dopt("hold", 120), settle = dopt("settle", 3);
+    long initialMs = iopt("initial-ms", 500), maxMs = iopt("max-ms", 30000);
+    double jitter = dopt("jitter", 0.5);
+    long deadline = deadlineNanos();
+    List<WebSocket> sockets = openAll(List.of(url), conns, iopt("parallel", 64), null, deadline);
+    Histogram reconnect = new Histogram();
+    AtomicInteger open = new AtomicInteger(sockets.size());
+    LongAdder drops = new LongAdder(), attempts = new LongAdder(), failedAttempts = new LongAdder();
+    AtomicLong firstDrop = new AtomicLong(), lastBack = new AtomicLong();
+    class Reconnector {
+      void watch(WebSocket ws) {
+        ws.exceptionHandler(e -> { });
+        ws.closeHandler(v -> {
+          long at = System.nanoTime();
+          open.decrementAndGet();
+          drops.increment();
+          firstDrop.compareAndSet(0, at);
+          retry(at, 1);
+        });
+      }
+      void retry(long droppedAt, int attempt) {
+        long exp = Math.min(maxMs, initialMs << Math.min(20, attempt - 1));
+        long delay = Math.max(1, Math.round(exp * (1 - jitter) + ThreadLocalRandom.current().nextDouble() * exp * jitter));
+        if (System.nanoTime() + delay * 1_000_000 > deadline) return;
+        vertx.setTimer(delay, t -> {
+          attempts.increment();
+          open(url).onSuccess(ws -> {
+            long now = System.nanoTime();
+            reconnect.record(now - droppedAt);
+            open.incrementAndGet();
+            lastBack.set(now);
+            watch(ws);
+          }).onFailure(e -> { failedAttempts.increment(); retry(droppedAt, attempt + 1); });
+        });
+      }
+    }
+    Reconnector r = new Reconnector();
+    sockets.forEach(r::watch);
+    System.out.println("HOLDING conns=" + sockets.size());
+    System.out.flush();
+    Window w = Window.start();
+    long end = System.nanoTime() + (long) (hold * 1e9);
+    // bounded: until every dropped socket is back and stayed so for --settle s, or --hold s
+    while (System.nanoTime() < end) {
+      Thread.sleep(50);
+      long back = lastBack.get();
+      if (drops.sum() > 0 && open.get() >= sockets.size() && back > 0 && System.nanoTime() - back > settle * 1e9) break;
+    }
+    w.end();
+    long allBackMs = firstDrop.get() == 0 || open.get() < sockets.size() ? -1 : (lastBack.get() - firstDrop.get()) / 1_000_000;
+    result("storm", w, "url", url, "conns", sockets.size(), "dropped", drops.sum(), "open_at_end", open.get(),
+        "all_back_after_ms", allBackMs, "attempts", attempts.sum(), "failed_attempts", failedAttempts.sum(),
+        "backoff", initialMs + "ms-" + maxMs + "ms-j" + jitter, reconnect);
+    return drops.sum() > 0 && open.get() >= sockets.size() ? 0 : 2;
   }
 
   // ---- measurement helpers ---------------------------------------------------------------------------------

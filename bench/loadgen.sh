@@ -29,6 +29,11 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port_open 6379 && export SWITCHBOARD_REDIS_URL=${SWITCHBOARD_REDIS_URL:-redis://127.0.0.1:6379}
 port_open 5432 && export SWITCHBOARD_PG_URL=${SWITCHBOARD_PG_URL:-postgresql://postgres@127.0.0.1:5432/test}
+# The per-IP limits (200 new connections/s, 2000 open by default) guard a public gateway; every generator socket
+# comes from 127.0.0.1, so they are lifted here, or the connect storm would measure the rate limit.
+export SWITCHBOARD_LIMITS_CONNECTIONS_PER_SECOND=${SWITCHBOARD_LIMITS_CONNECTIONS_PER_SECOND:-1000000}
+export SWITCHBOARD_LIMITS_CONNECTION_BURST=${SWITCHBOARD_LIMITS_CONNECTION_BURST:-1000000}
+export SWITCHBOARD_LIMITS_MAX_CONNECTIONS_PER_IP=${SWITCHBOARD_LIMITS_MAX_CONNECTIONS_PER_IP:-10000000}
 
 STARTED=()
 stop_pid() { local pid=$1 i; kill -TERM "$pid" 2>/dev/null || return 0

@@ -7,6 +7,9 @@ import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.metrics.SwitchboardMetrics;
 import dev.switchboard.shared.protocol.Addresses;
+import dev.switchboard.shared.protocol.Addresses.LayerVerb;
+import dev.switchboard.shared.protocol.Addresses.NodeVerb;
+import io.vertx.core.Handler;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -28,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * keeps a copy of every group's members cluster-wide (the presence stream) so that a group send costs one
  * message per node holding members; and it serves the {@link EventBusChannelLayer} clients of the node.
  *
- * <p>Addresses: {@link Addresses#LAYER_LOCAL} (clients here), {@link Addresses#layerNode} (other nodes'
- * layers), {@link Addresses#inbox} (events sent to this node's channels, see {@link ChannelInbox}), {@link Addresses#LAYER_PRESENCE} (joins and leaves, published), {@link Addresses#CHANNEL_CLOSED}.
+ * <p>Addresses, one per verb ({@link LayerVerb}, {@link NodeVerb}): {@link Addresses#layerLocal} (clients here),
+ * {@link Addresses#layerNode} (other nodes' layers), {@link Addresses#inbox} (events sent to this node's channels, see {@link ChannelInbox}), {@link Addresses#LAYER_PRESENCE} (joins and leaves, published), {@link Addresses#CHANNEL_CLOSED}.
  */
 public class ChannelLayerVerticle extends VerticleBase {
 
@@ -61,15 +64,17 @@ public class ChannelLayerVerticle extends VerticleBase {
     ClusterMembership membership = ClusterMembership.of(vertx);
     nodeId = membership.nodeId();
     stats.bind(SwitchboardMetrics.registry(vertx), nodeId);
-    stopWatchingNodes = membership.onNodeLeft(this::nodeLeft);
-    return Future.all(
-            bus.<JsonObject>localConsumer(Addresses.LAYER_LOCAL, this::onClient).completion(),
-            bus.<JsonObject>consumer(Addresses.layerNode(nodeId), this::onNode).completion(),
-            ChannelInbox.register(bus, nodeId, channels, stats),
-            bus.<JsonObject>consumer(Addresses.LAYER_PRESENCE, this::onPresence).completion(),
-            bus.<String>localConsumer(Addresses.CHANNEL_CLOSED, msg -> channelClosed(msg.body())).completion(),
-            bus.<JsonObject>localConsumer(Addresses.LAYER_DELIVER_LOCAL, msg -> msg.reply(
-                ownDeliver(msg.body().getString("group"), msg.body().getJsonObject("message")).toJson())).completion())
+    // A node that joins (or comes back when a split cluster merges: its members were dropped when it "left") is
+    // asked for its members, so group sends reach them again without their clients reconnecting.
+    stopWatchingNodes = membership.onMembership(this::nodeJoined, this::nodeLeft);
+    List<Future<?>> registrations = new java.util.ArrayList<>(verbs());
+    registrations.addAll(List.of(
+        ChannelInbox.register(bus, nodeId, channels, stats),
+        bus.<JsonObject>consumer(Addresses.LAYER_PRESENCE, this::onPresence).completion(),
+        bus.<String>localConsumer(Addresses.CHANNEL_CLOSED, msg -> channelClosed(msg.body())).completion(),
+        bus.<JsonObject>localConsumer(Addresses.LAYER_DELIVER_LOCAL, msg -> msg.reply(
+            ownDeliver(msg.body().getString("group"), msg.body().getJsonObject("message")).toJson())).completion()));
+    return Future.all(registrations)
         .compose(v -> Future.join(membership.nodes().stream().filter(n -> !n.equals(nodeId)).map(this::snapshotOf).toList()));
   }
 
@@ -79,32 +84,35 @@ public class ChannelLayerVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void onClient(Message<JsonObject> msg) {
-    JsonObject body = msg.body();
-    String group = body.getString("group");
-    switch (body.getString("op", "")) {
-      case "add" -> answer(msg, () -> add(body));
-      case "discard" -> answer(msg, () -> discard(group, body.getString("channel")));
-      case "send" -> answer(msg, () -> groupSend(group, body.getJsonObject("message"))
-          .onSuccess(report -> announceSent(group, body.getJsonObject("message"))).map(GroupSendReport::toJson));
-      case "members" -> msg.reply(new JsonArray(view.members(group).stream().map(GroupMember::toJson).toList()));
-      case "groups" -> msg.reply(new JsonArray(List.copyOf(view.groups())));
-      case "stats" -> answer(msg, this::clusterStats);
-      default -> msg.fail(400, "unknown channel-layer operation: " + body.getString("op"));
-    }
+  /** One handler per verb, each on its own address: the local clients' verbs, then the other nodes'. */
+  private List<Future<?>> verbs() {
+    return List.of(
+        local(LayerVerb.ADD, msg -> answer(msg, () -> add(msg.body()))),
+        local(LayerVerb.DISCARD, msg -> answer(msg, () -> discard(msg.body().getString("group"), msg.body().getString("channel")))),
+        local(LayerVerb.SEND, msg -> answer(msg, () -> send(msg.body().getString("group"), msg.body().getJsonObject("message")))),
+        local(LayerVerb.MEMBERS, msg -> msg.reply(new JsonArray(view.members(msg.body().getString("group")).stream()
+            .map(GroupMember::toJson).toList()))),
+        local(LayerVerb.GROUPS, msg -> msg.reply(new JsonArray(List.copyOf(view.groups())))),
+        local(LayerVerb.STATS, msg -> answer(msg, this::clusterStats)),
+        node(NodeVerb.OWN_ADD, msg -> answer(msg, () -> ownAdd(GroupMember.fromJson(msg.body().getJsonObject("member"))))),
+        node(NodeVerb.OWN_DISCARD, msg -> answer(msg, () -> ownDiscard(msg.body().getString("group"), msg.body().getString("channel")))),
+        node(NodeVerb.OWN_DELIVER, msg -> msg.reply(ownDeliver(msg.body().getString("group"), msg.body().getJsonObject("message")).toJson())),
+        node(NodeVerb.SNAPSHOT, msg -> msg.reply(new JsonArray(owned.all().stream().map(GroupMember::toJson).toList()))),
+        node(NodeVerb.STATS, msg -> msg.reply(stats.toJson().put("node", nodeId).put("openChannels", channels.size())
+            .put("ownedMemberships", owned.all().size()))));
   }
 
-  private void onNode(Message<JsonObject> msg) {
-    JsonObject body = msg.body();
-    switch (body.getString("op", "")) {
-      case "own.add" -> answer(msg, () -> ownAdd(GroupMember.fromJson(body.getJsonObject("member"))));
-      case "own.discard" -> answer(msg, () -> ownDiscard(body.getString("group"), body.getString("channel")));
-      case "own.deliver" -> msg.reply(ownDeliver(body.getString("group"), body.getJsonObject("message")).toJson());
-      case "snapshot" -> msg.reply(new JsonArray(owned.all().stream().map(GroupMember::toJson).toList()));
-      case "stats" -> msg.reply(stats.toJson().put("node", nodeId).put("openChannels", channels.size())
-          .put("ownedMemberships", owned.all().size()));
-      default -> msg.fail(400, "unknown channel-layer node operation: " + body.getString("op"));
-    }
+  private Future<?> local(LayerVerb verb, Handler<Message<JsonObject>> handler) {
+    return bus.<JsonObject>localConsumer(Addresses.layerLocal(verb), handler).completion();
+  }
+
+  private Future<?> node(NodeVerb verb, Handler<Message<JsonObject>> handler) {
+    return bus.<JsonObject>consumer(Addresses.layerNode(nodeId, verb), handler).completion();
+  }
+
+  /** A client's group send: fanned out, then announced to a bridge to another channel layer, if any. */
+  private Future<JsonObject> send(String group, JsonObject message) {
+    return groupSend(group, message).onSuccess(report -> announceSent(group, message)).map(GroupSendReport::toJson);
   }
 
   private Future<JsonObject> add(JsonObject body) {
@@ -113,7 +121,7 @@ public class ChannelLayerVerticle extends VerticleBase {
         body.getJsonObject("meta", new JsonObject()), System.currentTimeMillis());
     Future<JsonObject> added = member.node().equals(nodeId)
         ? ownAdd(member)
-        : request(member.node(), new JsonObject().put("op", "own.add").put("member", member.toJson()));
+        : request(member.node(), NodeVerb.OWN_ADD, new JsonObject().put("member", member.toJson()));
     // Applied here before answering, so a group send issued next from this node already sees the member.
     return added.onSuccess(json -> joined(GroupMember.fromJson(json)));
   }
@@ -122,7 +130,7 @@ public class ChannelLayerVerticle extends VerticleBase {
     String node = ChannelNames.requireNode(channel);
     Future<JsonObject> discarded = node.equals(nodeId)
         ? ownDiscard(group, channel)
-        : request(node, new JsonObject().put("op", "own.discard").put("group", group).put("channel", channel));
+        : request(node, NodeVerb.OWN_DISCARD, new JsonObject().put("group", group).put("channel", channel));
     return discarded.onSuccess(v -> left(view.remove(group, channel)));
   }
 
@@ -176,8 +184,8 @@ public class ChannelLayerVerticle extends VerticleBase {
   }
 
   private Future<GroupSendReport> deliverOn(String node, int members, String group, JsonObject message) {
-    JsonObject body = new JsonObject().put("op", "own.deliver").put("group", group).put("message", message);
-    return bus.<JsonObject>request(Addresses.layerNode(node), body, timeout)
+    JsonObject body = new JsonObject().put("group", group).put("message", message);
+    return bus.<JsonObject>request(Addresses.layerNode(node, NodeVerb.OWN_DELIVER), body, timeout)
         .map(reply -> GroupSendReport.fromJson(reply.body()).plus(new GroupSendReport(group, 0, 0, 1, 0, Map.of())))
         .otherwise(err -> new GroupSendReport(group, 1, 0, 1, 0, Map.of(GroupSendReport.NODE_UNREACHABLE, members)));
   }
@@ -206,6 +214,19 @@ public class ChannelLayerVerticle extends VerticleBase {
     List<GroupMember> gone = view.removeNode(node);
     log.info("node {} left the cluster: dropped its {} group members", node, gone.size());
     gone.forEach(this::left);
+  }
+
+  private void nodeJoined(String node) {
+    if (!node.equals(nodeId)) {
+      snapshotWithRetries(node, 4, SNAPSHOT_TIMEOUT_MS / 4)
+          .onSuccess(v -> log.debug("node {} joined the cluster: asked it for its group members", node));
+    }
+  }
+
+  /** A node that has just joined may not have its layer's address known here yet: retry a few times, backing off. */
+  private Future<Void> snapshotWithRetries(String node, int attempts, long backoffMs) {
+    return snapshotOrFail(node).recover(err -> attempts <= 1 ? Future.succeededFuture()
+        : vertx.timer(backoffMs).compose(t -> snapshotWithRetries(node, attempts - 1, backoffMs * 2)));
   }
 
   private void joined(GroupMember member) {
@@ -240,25 +261,28 @@ public class ChannelLayerVerticle extends VerticleBase {
 
   /** Learns the members another node already holds; a node without a channel layer is skipped. */
   private Future<Void> snapshotOf(String node) {
-    return bus.<JsonArray>request(Addresses.layerNode(node), new JsonObject().put("op", "snapshot"),
+    return snapshotOrFail(node).otherwiseEmpty();
+  }
+
+  private Future<Void> snapshotOrFail(String node) {
+    return bus.<JsonArray>request(Addresses.layerNode(node, NodeVerb.SNAPSHOT), new JsonObject(),
             new DeliveryOptions().setSendTimeout(SNAPSHOT_TIMEOUT_MS))
         .map(reply -> {
           reply.body().forEach(json -> joined(GroupMember.fromJson((JsonObject) json)));
           return (Void) null;
-        })
-        .otherwiseEmpty();
+        });
   }
 
   private Future<JsonObject> clusterStats() {
     List<Future<JsonObject>> all = ClusterMembership.of(vertx).nodes().stream()
-        .map(node -> request(node, new JsonObject().put("op", "stats")).otherwiseEmpty())
+        .map(node -> request(node, NodeVerb.STATS, new JsonObject()).otherwiseEmpty())
         .toList();
     return Future.join(all).map(v -> new JsonObject().put("nodes",
         new JsonArray(all.stream().map(Future::result).filter(json -> json != null).toList())));
   }
 
-  private Future<JsonObject> request(String node, JsonObject body) {
-    return bus.<JsonObject>request(Addresses.layerNode(node), body, timeout).map(Message::body);
+  private Future<JsonObject> request(String node, NodeVerb verb, JsonObject body) {
+    return bus.<JsonObject>request(Addresses.layerNode(node, verb), body, timeout).map(Message::body);
   }
 
   private static <T> void answer(Message<JsonObject> msg, Supplier<Future<T>> operation) {

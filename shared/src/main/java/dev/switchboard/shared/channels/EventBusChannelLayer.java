@@ -4,6 +4,7 @@ import dev.switchboard.api.channels.GroupMember;
 import dev.switchboard.api.channels.GroupSendReport;
 import dev.switchboard.api.channels.ChannelLayer;
 import dev.switchboard.shared.protocol.Addresses;
+import dev.switchboard.shared.protocol.Addresses.LayerVerb;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -42,7 +43,7 @@ public final class EventBusChannelLayer implements ChannelLayer {
   @Override
   public Future<Void> groupAdd(String group, String channel, JsonObject meta) {
     return checked(group, channel, "groupAdd")
-        .compose(v -> call("groupAdd(" + group + ", " + channel + ")", new JsonObject().put("op", "add")
+        .compose(v -> call(LayerVerb.ADD, "groupAdd(" + group + ", " + channel + ")", new JsonObject()
             .put("group", group).put("channel", channel).put("meta", meta == null ? new JsonObject() : meta)))
         .mapEmpty();
   }
@@ -50,7 +51,7 @@ public final class EventBusChannelLayer implements ChannelLayer {
   @Override
   public Future<Void> groupDiscard(String group, String channel) {
     return checked(group, channel, "groupDiscard")
-        .compose(v -> call("groupDiscard(" + group + ", " + channel + ")", new JsonObject().put("op", "discard")
+        .compose(v -> call(LayerVerb.DISCARD, "groupDiscard(" + group + ", " + channel + ")", new JsonObject()
             .put("group", group).put("channel", channel)))
         .mapEmpty();
   }
@@ -58,27 +59,27 @@ public final class EventBusChannelLayer implements ChannelLayer {
   @Override
   public Future<GroupSendReport> groupSend(String group, JsonObject message) {
     return checked(group, null, "groupSend")
-        .compose(v -> this.<JsonObject>call("groupSend(" + group + ")",
-            new JsonObject().put("op", "send").put("group", group).put("message", message)))
+        .compose(v -> this.<JsonObject>call(LayerVerb.SEND, "groupSend(" + group + ")",
+            new JsonObject().put("group", group).put("message", message)))
         .map(GroupSendReport::fromJson);
   }
 
   @Override
   public Future<List<String>> groups() {
-    return this.<JsonArray>call("groups()", new JsonObject().put("op", "groups"))
+    return this.<JsonArray>call(LayerVerb.GROUPS, "groups()", new JsonObject())
         .map(array -> array.stream().map(String::valueOf).toList());
   }
 
   @Override
   public Future<List<GroupMember>> members(String group) {
     return checked(group, null, "members")
-        .compose(v -> this.<JsonArray>call("members(" + group + ")", new JsonObject().put("op", "members").put("group", group)))
+        .compose(v -> this.<JsonArray>call(LayerVerb.MEMBERS, "members(" + group + ")", new JsonObject().put("group", group)))
         .map(array -> array.stream().map(json -> GroupMember.fromJson((JsonObject) json)).toList());
   }
 
   /** Every node's channel-layer counters: {@code {"nodes": [{node, groupSends, groupSendClusterMessages, ...}]}}. */
   public Future<JsonObject> clusterStats() {
-    return call("clusterStats()", new JsonObject().put("op", "stats"));
+    return call(LayerVerb.STATS, "clusterStats()", new JsonObject());
   }
 
   private static Future<Void> checked(String group, String channel, String operation) {
@@ -93,8 +94,8 @@ public final class EventBusChannelLayer implements ChannelLayer {
     }
   }
 
-  private <T> Future<T> call(String what, JsonObject body) {
-    return vertx.eventBus().<T>request(Addresses.LAYER_LOCAL, body, options)
+  private <T> Future<T> call(LayerVerb verb, String what, JsonObject body) {
+    return vertx.eventBus().<T>request(Addresses.layerLocal(verb), body, options)
         .map(reply -> reply.body())
         .recover(err -> Future.failedFuture(explain(what, err)));
   }

@@ -51,6 +51,15 @@ public final class ClusterMembership {
    * context. Returns a handle that stops the notifications.
    */
   public Runnable onNodeLeft(Consumer<String> handler) {
+    return onMembership(null, handler);
+  }
+
+  /**
+   * Calls {@code joined} with the id of each node that joins the cluster, including one that comes back when a
+   * split cluster merges, and {@code left} with each that leaves; on the calling verticle's context. Returns a
+   * handle that stops the notifications.
+   */
+  public Runnable onMembership(Consumer<String> joined, Consumer<String> left) {
     if (!(clusterManager instanceof HazelcastClusterManager hazelcast)) {
       return () -> { };
     }
@@ -59,13 +68,17 @@ public final class ClusterMembership {
     UUID registration = cluster.addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
+        String nodeId = event.getMember().getAttribute(VERTX_NODE_ID);
+        if (nodeId != null && joined != null) {
+          context.runOnContext(v -> joined.accept(nodeId));
+        }
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
         String nodeId = event.getMember().getAttribute(VERTX_NODE_ID);
-        if (nodeId != null) {
-          context.runOnContext(v -> handler.accept(nodeId));
+        if (nodeId != null && left != null) {
+          context.runOnContext(v -> left.accept(nodeId));
         }
       }
     });

@@ -9,8 +9,19 @@ public final class Addresses {
   private static final String PREFIX = "switchboard.";
   private static final String CHANNEL_PREFIX = PREFIX + "channel.";
 
-  /** This node's channel-layer service, for the {@code ChannelLayer} clients running on the node (local only). */
-  public static final String LAYER_LOCAL = PREFIX + "layer.local";
+  /**
+   * What a node's {@code ChannelLayer} clients ask its channel-layer service (local addresses): one address per
+   * verb, so that no message carries an operation name to switch on.
+   */
+  public enum LayerVerb { ADD, DISCARD, SEND, MEMBERS, GROUPS, STATS }
+
+  /** What one node's channel layer asks another's (cluster-wide addresses, one per verb and node). */
+  public enum NodeVerb { OWN_ADD, OWN_DISCARD, OWN_DELIVER, SNAPSHOT, STATS }
+
+  /** This node's channel-layer service for {@code verb}, for the {@code ChannelLayer} clients running on the node. */
+  public static String layerLocal(LayerVerb verb) {
+    return PREFIX + "layer.local." + verb.name().toLowerCase(java.util.Locale.ROOT);
+  }
 
   /** Cluster-wide stream of group joins and leaves, published by the node that owns each member. */
   public static final String LAYER_PRESENCE = PREFIX + "layer.presence";
@@ -105,9 +116,9 @@ public final class Addresses {
   /** The header naming the destination channel of a message sent to a node's {@link #inbox}. */
   public static final String CHANNEL_HEADER = "channel";
 
-  /** A node's channel-layer address: membership changes and group deliveries for the channels it owns. */
-  public static String layerNode(String nodeId) {
-    return PREFIX + "layer.node." + nodeId;
+  /** A node's channel-layer address for {@code verb}: membership changes and group deliveries for the channels it owns. */
+  public static String layerNode(String nodeId, NodeVerb verb) {
+    return PREFIX + "layer.node." + nodeId + "." + verb.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Where this node's presence events for {@code group} are published, to local consumers only. */
