@@ -43,7 +43,8 @@ class OperationsIT {
   @BeforeAll
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   static void start() throws Exception {
-    node = SwitchboardProcess.start("operations", Map.of());
+    // "parked" takes tasks though no worker reads it: they wait there, for the queue meters
+    node = SwitchboardProcess.start("operations", Map.of("SWITCHBOARD_TASKS_ACCEPTED_QUEUES", "parked"));
     base = "http://127.0.0.1:" + node.awaitReady();
   }
 

@@ -31,6 +31,11 @@ final class Broker {
   private static final LuaScript TOUCH = LuaScript.load(Broker.class, "touch.lua");
   private static final LuaScript PROMOTE = LuaScript.load(Broker.class, "promote.lua");
   private static final LuaScript HAND_BACK = LuaScript.load(Broker.class, "handback.lua");
+  private static final LuaScript ANNOUNCE = LuaScript.load(Broker.class, "announce.lua");
+  private static final LuaScript REAP = LuaScript.load(Broker.class, "reap.lua");
+  /** How often a worker announces itself, and how long its announcement vouches for it and its queues. */
+  static final long ANNOUNCE_MS = 10_000;
+  static final long LIVE_MS = 60_000;
   private static final int PROMOTE_BATCH = 1000;
   /** How long a task no worker here knows waits before it is offered again (to any worker of its queue). */
   static final long UNKNOWN_TASK_DEFER_MS = 1_000;
@@ -136,7 +141,8 @@ final class Broker {
   Future<JsonObject> settle(ClaimedTask task, String outcome, String payload, long retryAt) {
     return SETTLE.run(redis, List.of(keys.task(task.id()), task.stream(), keys.delayed(), keys.failed(), keys.stats()),
         List.of(TaskKeys.GROUP, task.entry(), task.lease(), outcome, System.currentTimeMillis(), payload,
-            settings.resultTtlMs(), retryAt, task.id(), TaskKeys.HISTORY_LENGTH)).map(reply -> new JsonObject(reply.toString()));
+            settings.resultTtlMs(), retryAt, task.id(), TaskKeys.HISTORY_LENGTH, settings.maxQueueLength()))
+        .map(reply -> new JsonObject(reply.toString()));
   }
 
   Future<JsonObject> handBack(ClaimedTask task) {
@@ -154,6 +160,31 @@ final class Broker {
     inFlight.forEach(task -> items.add(new JsonArray().add(keys.task(task.id())).add(task.stream())
         .add(task.entry()).add(task.lease())));
     return TOUCH.run(redis, List.of(), List.of(TaskKeys.GROUP, consumer, items.encode())).mapEmpty();
+  }
+
+  /** Says this worker is alive, with what it consumes and how busy it is (see announce.lua). */
+  Future<Void> announce(int busy, long completed, long started) {
+    return ANNOUNCE.run(redis, List.of(keys.workers(), keys.consumed(), keys.worker(consumer)),
+        List.of(consumer, System.currentTimeMillis(), 3 * ANNOUNCE_MS, LIVE_MS, new JsonArray(settings.queues()).encode(),
+            settings.concurrency(), busy, completed, started)).mapEmpty();
+  }
+
+  /** A clean stop: this worker leaves the workers set at once (its queues expire with the other workers'). */
+  Future<Void> leave() {
+    return redis.send(Request.cmd(Command.ZREM).arg(keys.workers()).arg(consumer))
+        .compose(v -> redis.send(Request.cmd(Command.DEL).arg(keys.worker(consumer)))).mapEmpty();
+  }
+
+  /**
+   * Removes the group consumers of workers that are gone (not announced) and hold nothing; the Future holds how
+   * many. Removing a live one would be harmless too: its next read recreates it.
+   */
+  Future<Integer> reapConsumers() {
+    List<String> scriptKeys = new ArrayList<>(streams.size() + 1);
+    scriptKeys.add(keys.workers());
+    scriptKeys.addAll(streams);
+    // idle past the visibility timeout: a live worker's consumer reads far more often than that
+    return REAP.run(redis, scriptKeys, List.of(TaskKeys.GROUP, settings.visibilityTimeoutMs())).map(reply -> reply.toInteger());
   }
 
   /** Moves due delayed tasks to their streams; the answer holds {@code moved} and the {@code next} due time. */

@@ -17,8 +17,8 @@ final class RetryPolicy {
   private RetryPolicy() {
   }
 
-  /** Epoch ms of the next attempt, or -1 for no retry. */
-  static long retryAt(TaskOptions options, int retries, Throwable error, long now, DoubleSupplier random) {
+  /** Epoch ms of the next attempt, or -1 for no retry; the backoff never exceeds {@code ceilingMs} (the worker's). */
+  static long retryAt(TaskOptions options, long ceilingMs, int retries, Throwable error, long now, DoubleSupplier random) {
     if (retries >= options.maxRetries() || error instanceof TaskRevokedException) {
       return -1;
     }
@@ -28,7 +28,7 @@ final class RetryPolicy {
     if (!matches(options.retryOn(), error)) {
       return -1;
     }
-    return now + backoffMillis(options, retries, random);
+    return now + Math.min(ceilingMs, backoffMillis(options, retries, random));
   }
 
   static long backoffMillis(TaskOptions options, int retries, DoubleSupplier random) {

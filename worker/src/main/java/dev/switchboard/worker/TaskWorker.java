@@ -60,6 +60,7 @@ public class TaskWorker extends VerticleBase {
   private final AtomicLong completed = new AtomicLong();
   /** {@code inFlight.size()}, readable from the metrics scrape's thread. */
   private final AtomicInteger busy = new AtomicInteger();
+  private final long startedAt = System.currentTimeMillis();
   private MeterRegistry meters;
   private List<Meter> gauges = List.of();
   private Redis redis;
@@ -96,11 +97,18 @@ public class TaskWorker extends VerticleBase {
     registerGauges(consumer);
     return broker.ensureGroups()
         .compose(v -> broker.register(registry.all()))
+        .compose(v -> announce())
         .onSuccess(v -> {
           timers = new long[] {
               vertx.setPeriodic(settings.schedulerIntervalMs(), id -> promote()),
               vertx.setPeriodic(settings.visibilityTimeoutMs() / 3, id -> heartbeat()),
-              vertx.setPeriodic(settings.visibilityTimeoutMs() / 2, id -> reclaimDue = true)};
+              vertx.setPeriodic(settings.visibilityTimeoutMs() / 2, id -> {
+                reclaimDue = true;
+                broker.reapConsumers().onFailure(err -> log.debug("worker {}: reap failed: {}", broker.consumer(),
+                    err.getMessage()));
+              }),
+              vertx.setPeriodic(Broker.ANNOUNCE_MS, id -> announce()
+                  .onFailure(err -> log.warn("worker {}: announce failed: {}", broker.consumer(), err.getMessage())))};
           log.info("worker {} consuming {} with concurrency {}", consumer, settings.queues(), settings.concurrency());
           fill();
         });
@@ -127,6 +135,7 @@ public class TaskWorker extends VerticleBase {
           }
           return Future.join(unfinished.stream().map(this::handBack).toList());
         })
+        .eventually(() -> broker.leave().recover(err -> Future.succeededFuture()))
         // closing a connection under a blocking read trips the Redis client: let the read end first
         .eventually(() -> lastWait.transform(waited -> {
           gauges.forEach(meters::remove);
@@ -134,6 +143,10 @@ public class TaskWorker extends VerticleBase {
           redis.close();
           return pool.close();
         }));
+  }
+
+  private Future<Void> announce() {
+    return broker.announce(busy.get(), completed.get(), startedAt);
   }
 
   /** Tasks this worker has finished (any outcome) since it started. */
@@ -288,8 +301,8 @@ public class TaskWorker extends VerticleBase {
             + value.getClass().getName()), attempts);
       }
     } else {
-      retryAt = RetryPolicy.retryAt(task.options(), task.retries(), error, System.currentTimeMillis(),
-          ThreadLocalRandom.current()::nextDouble);
+      retryAt = RetryPolicy.retryAt(task.options(), settings.maxRetryBackoffMs(), task.retries(), error,
+          System.currentTimeMillis(), ThreadLocalRandom.current()::nextDouble);
       outcome = retryAt < 0 ? TaskState.FAILURE.name() : TaskState.RETRY.name();
       TaskError taskError = TaskError.of(error);
       if (retryAt < 0 && error instanceof TaskRetry) {
@@ -302,11 +315,15 @@ public class TaskWorker extends VerticleBase {
     }
     return broker.settle(task, outcome, payload, retryAt).compose(answer -> {
       if (answer.getBoolean("changed", false)) {
-        count(task.name(), TaskState.valueOf(outcome));
-        if (outcome.equals(TaskState.RETRY.name())) {
+        TaskState recorded = TaskState.valueOf(answer.getString("state"));
+        count(task.name(), recorded);
+        if (recorded == TaskState.RETRY) {
           Counter.builder(MetricNames.TASK_RETRIES).tag(MetricNames.TASK, task.name()).register(meters).increment();
         }
-        TaskEvents.publish(vertx, TaskEvents.event(task.id(), task.name(), TaskState.valueOf(outcome),
+        if (answer.getBoolean("bounded", false)) {
+          Counter.builder(MetricNames.TASK_BOUND_HITS).tag(MetricNames.BOUND, "delayed").register(meters).increment();
+        }
+        TaskEvents.publish(vertx, TaskEvents.event(task.id(), task.name(), recorded,
             answer.getLong("seq"), System.currentTimeMillis()).mergeIn(event));
       }
       return Future.succeededFuture(answer.getString("state", outcome));

@@ -193,12 +193,19 @@ class TaskOptionsTest {
   @Timeout(10_000)
   @DisplayName("queue: a worker only takes tasks of its queues")
   void queues(Vertx vertx, VertxTestContext testContext) {
+    // the client names "other" in its configuration: it accepts tasks there before any worker consumes it
+    RedisTaskClient toOther = RedisTaskClient.create(vertx, TaskTesting.REDIS_URL, TaskTesting.settings(namespace,
+        new JsonObject().put("acceptedQueues", new JsonArray().add("other"))));
     worker(vertx, new JsonObject())
-        .compose(v -> client.apply("count", new JsonArray().add(1), null, options().withQueue("other")))
+        .compose(v -> toOther.apply("count", new JsonArray().add(1), null, options().withQueue("other")))
         .compose(handle -> vertx.timer(500).compose(v -> handle.state()).compose(state -> {
           testContext.verify(() -> assertEquals(TaskState.PENDING, state));
           return worker(vertx, new JsonObject().put("queues", new JsonArray().add("other")));
         }).compose(v -> handle.get(Duration.ofSeconds(5))))
+        .eventually(() -> {
+          toOther.close();
+          return Future.succeededFuture();
+        })
         .onComplete(testContext.succeeding(result -> testContext.verify(() -> {
           assertEquals(1, result);
           testContext.completeNow();

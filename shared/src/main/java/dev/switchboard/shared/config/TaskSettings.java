@@ -22,6 +22,9 @@ import java.util.List;
  * @param enqueueReplicas    0 (default): an enqueue is acknowledged once the Redis primary has it; n: only once n
  *                           replicas have it too ({@code WAIT}), so a failover right after cannot lose it
  * @param enqueueReplicaTimeoutMs how long an enqueue waits for those replicas before failing as unavailable
+ * @param maxRetryBackoffMs  ceiling of every retry's backoff, whatever a task's {@code retry_backoff_max} says
+ * @param acceptedQueues     queues a client accepts tasks for even while no worker consumes them (besides
+ *                           {@code queues} and the queues live workers consume); any other queue is refused
  */
 public record TaskSettings(
     String namespace,
@@ -36,7 +39,9 @@ public record TaskSettings(
     int pollIntervalMs,
     int maxWaiters,
     int enqueueReplicas,
-    int enqueueReplicaTimeoutMs) {
+    int enqueueReplicaTimeoutMs,
+    long maxRetryBackoffMs,
+    List<String> acceptedQueues) {
 
   public static TaskSettings defaults() {
     return fromJson(new JsonObject());
@@ -62,7 +67,9 @@ public record TaskSettings(
         tasks.integer("pollIntervalMs", 500, 10, 60_000),
         tasks.integer("maxWaiters", 100_000, 1, 10_000_000),
         tasks.integer("enqueueReplicas", 0, 0, 100),
-        tasks.integer("enqueueReplicaTimeoutMs", 1_000, 1, 60_000));
+        tasks.integer("enqueueReplicaTimeoutMs", 1_000, 1, 60_000),
+        tasks.integer("maxRetryBackoffMs", 3_600_000, 1, Integer.MAX_VALUE),
+        tasks.list("acceptedQueues", List.of()));
   }
 
   public JsonObject toJson() {
@@ -79,12 +86,14 @@ public record TaskSettings(
         .put("pollIntervalMs", pollIntervalMs)
         .put("maxWaiters", maxWaiters)
         .put("enqueueReplicas", enqueueReplicas)
-        .put("enqueueReplicaTimeoutMs", enqueueReplicaTimeoutMs);
+        .put("enqueueReplicaTimeoutMs", enqueueReplicaTimeoutMs)
+        .put("maxRetryBackoffMs", maxRetryBackoffMs)
+        .put("acceptedQueues", new JsonArray(acceptedQueues));
   }
 
   public TaskSettings withNamespace(String value) {
     return new TaskSettings(value, visibilityTimeoutMs, concurrency, blockingPoolSize, resultTtlMs, maxQueueLength,
         queues, schedulerIntervalMs, shutdownGraceMs, pollIntervalMs, maxWaiters, enqueueReplicas,
-        enqueueReplicaTimeoutMs);
+        enqueueReplicaTimeoutMs, maxRetryBackoffMs, acceptedQueues);
   }
 }

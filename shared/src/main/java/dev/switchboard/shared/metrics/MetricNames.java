@@ -35,8 +35,12 @@ public final class MetricNames {
 
   /** Counter: task transitions, tags {@link #TASK} and {@link #STATE}; PENDING and REVOKED counted by clients. */
   public static final String TASKS = "switchboard.tasks";
+  /** Tag: which bound was hit. */
+  public static final String BOUND = "bound";
   /** Counter: failed attempts that will be tried again, tag task. */
   public static final String TASK_RETRIES = "switchboard.task.retries";
+  /** Counter: a task-system bound was hit, tag {@link #BOUND} (delayed: a retry refused by the delayed set's bound). */
+  public static final String TASK_BOUND_HITS = "switchboard.tasks.bound.hits";
   /** Tasks a worker claimed but does not know, left (delayed) for a worker that does; tag {@link #TASK}. */
   public static final String TASKS_DEFERRED = "switchboard.tasks.deferred";
   /** Timer: one attempt from start to outcome, tags task and state. */

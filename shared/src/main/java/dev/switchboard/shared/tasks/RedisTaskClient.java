@@ -61,6 +61,7 @@ public final class RedisTaskClient implements TaskClient, Shareable {
   private final TaskSettings settings;
   private final Map<String, Cached> signatures = new ConcurrentHashMap<>();
   private final TaskWaiters waiters;
+  private final ConsumedQueues queues;
 
   private RedisTaskClient(Vertx vertx, String redisUrl, TaskSettings settings, Context home) {
     this.vertx = vertx;
@@ -69,6 +70,8 @@ public final class RedisTaskClient implements TaskClient, Shareable {
         .setPoolName(REDIS_NAME), home);
     this.settings = settings;
     this.keys = new TaskKeys(settings.namespace());
+    this.queues = new ConsumedQueues(redis, keys, java.util.stream.Stream.concat(settings.queues().stream(),
+        settings.acceptedQueues().stream()).toList());
     this.waiters = new TaskWaiters(vertx, home, redis, new RedisOptions().setConnectionString(redisUrl)
         .setPoolName(NOTIFY_NAME), keys,
         keys.notifyChannel(UUID.randomUUID().toString()), settings.pollIntervalMs(), settings.maxWaiters());
@@ -116,18 +119,22 @@ public final class RedisTaskClient implements TaskClient, Shareable {
   @Override
   public Future<TaskHandle> apply(String name, JsonArray args, JsonObject kwargs, TaskOptions options) {
     // subscribed before the task exists, so its final state cannot be published unheard
-    return waiters.subscribed().compose(v -> signature(name)).compose(signature -> {
+    return waiters.subscribed().compose(v -> queues.check(options.queue())).compose(v -> signature(name)).compose(signature -> {
       JsonArray bound = signature.bind(name, args, kwargs);
       String id = options.taskId() != null ? options.taskId() : UUID.randomUUID().toString();
       long now = System.currentTimeMillis();
       List<Object> argv = List.of(id, name, bound.encode(), (kwargs == null ? new JsonObject() : kwargs).encode(),
           options.toStored(now).encode(), now, options.etaMillis(now), settings.maxQueueLength(),
-          options.queue(), options.priority(), waiters.channel(), TaskKeys.HISTORY_LENGTH);
+          options.queue(), options.priority(), waiters.channel(), TaskKeys.HISTORY_LENGTH, TaskKeys.MAX_QUEUES);
       return ENQUEUE.run(redis, List.of(keys.task(id), keys.stream(options.queue(), options.priority()), keys.delayed(),
               keys.recent(), keys.queues(), keys.stats()), argv)
           .compose(this::replicated)
           .map(reply -> {
             JsonObject answer = new JsonObject(reply.toString());
+            if (answer.getBoolean("queues", false)) {
+              throw new TaskException(TaskException.Reason.QUEUE_FULL, "queue " + options.queue() + " is one too many: "
+                  + TaskKeys.MAX_QUEUES + " queues exist already; " + name + " not queued");
+            }
             if (answer.getBoolean("full", false)) {
               throw new TaskException(TaskException.Reason.QUEUE_FULL,
                   "queue " + options.queue() + " is full (" + settings.maxQueueLength() + " tasks): " + name + " not queued");

@@ -20,6 +20,11 @@ package dev.switchboard.shared.tasks;
  *   <li>{@code queues} set: every queue name a task was sent to (the streams to look at for depth).
  *   <li>{@code stats} hash: per-queue counters {@code enqueued:{queue}}, {@code succeeded:{queue}},
  *       {@code failed:{queue}}, {@code retried:{queue}}, for throughput across the cluster.
+ *   <li>{@code workers} sorted set (score = last heartbeat) and {@code worker:{name}} hashes (queues, concurrency,
+ *       busy, completed, started): the live workers; a hash expires three heartbeats after the last, the set drops
+ *       members as old when any worker announces itself.
+ *   <li>{@code consumed} sorted set: queue → last heartbeat of a worker consuming it; a client accepts a queue
+ *       only when it is in there (recently) or its own configuration names it.
  * </ul>
  */
 public final class TaskKeys {
@@ -29,6 +34,8 @@ public final class TaskKeys {
   public static final String GROUP = "workers";
   /** How many ids the {@code recent} and {@code failed} lists keep. */
   public static final int HISTORY_LENGTH = 1000;
+  /** How many queue names the {@code queues} set (and so the per-queue {@code stats}) holds at most. */
+  public static final int MAX_QUEUES = 1000;
 
   private final String prefix;
 
@@ -84,6 +91,18 @@ public final class TaskKeys {
    */
   public String notifyChannel(String clientId) {
     return prefix + "notify:" + clientId;
+  }
+
+  public String workers() {
+    return prefix + "workers";
+  }
+
+  public String worker(String name) {
+    return prefix + "worker:" + name;
+  }
+
+  public String consumed() {
+    return prefix + "consumed";
   }
 
   /** What the rate-limit counter keys start with; scripts append {@code {name}:{window}}. */

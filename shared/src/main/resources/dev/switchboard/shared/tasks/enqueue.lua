@@ -2,14 +2,17 @@
 -- Also records the id in the bounded recent list and the queue in the queue set and its counters.
 -- KEYS[1] task hash, KEYS[2] its stream, KEYS[3] delayed set, KEYS[4] recent list, KEYS[5] queue set, KEYS[6] stats
 -- ARGV: id, name, args, kwargs, options, now, eta, maxLength, queue, priority, notify channel ('' for none),
---       historyLength
--- Returns {"created": bool, "state": ..., "seq": n} or {"full": true}
+--       historyLength, maxQueues (bound of the queue set, and so of the per-queue stats)
+-- Returns {"created": bool, "state": ..., "seq": n} or {"full": true} or {"queues": true} (too many queues)
 local task, stream, delayed = KEYS[1], KEYS[2], KEYS[3]
 local existing = redis.call('HGET', task, 'state')
 if existing then
   return cjson.encode({created = false, state = existing})
 end
 local now, eta, maxLength = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+if redis.call('SISMEMBER', KEYS[5], ARGV[9]) == 0 and redis.call('SCARD', KEYS[5]) >= tonumber(ARGV[13]) then
+  return cjson.encode({queues = true})
+end
 local later = eta > now
 if later then
   if redis.call('ZCARD', delayed) >= maxLength then return cjson.encode({full = true}) end
