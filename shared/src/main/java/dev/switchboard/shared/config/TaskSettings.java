@@ -69,7 +69,7 @@ public record TaskSettings(
         tasks.integer("enqueueReplicas", 0, 0, 100),
         tasks.integer("enqueueReplicaTimeoutMs", 1_000, 1, 60_000),
         tasks.integer("maxRetryBackoffMs", 3_600_000, 1, Integer.MAX_VALUE),
-        tasks.list("acceptedQueues", List.of()));
+        tasks.listOrEmpty("acceptedQueues"));
   }
 
   public JsonObject toJson() {
