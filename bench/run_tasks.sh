@@ -1,9 +1,10 @@
 #!/bin/bash
-# Task benchmark, Switchboard beside Celery in one run, same Redis (127.0.0.1:6379), 127.0.0.1 only.
+# Task benchmark, Switchboard beside BullMQ 5 and Celery in one run, same Redis (127.0.0.1:6379), 127.0.0.1 only.
 #   bash bench/run_tasks.sh                 (from the repository root, after `mvn -B package`)
 # Env: TASKS [5000] noop tasks enqueued then awaited; TASK_LAT_N [500] sequential delay().get();
 #      SB_CONCURRENCY [16] task slots of the one Switchboard worker (one event-loop thread runs async noop);
-#      PEERS [/work/shared/peers]; OUT [/tmp/tasks-bench-*]. Stops only the PIDs it started.
+#      PEERS [/work/shared/peers]; NODE_PATH [$HOME/.cache/switchboard-peers/node_modules] (bullmq, from the peers'
+#      setup.sh; BullMQ is skipped when missing); OUT [/tmp/tasks-bench-*]. Stops only the PIDs it started.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PEERS=${PEERS:-/work/shared/peers}
@@ -47,6 +48,23 @@ cleanup
 redis-cli -h 127.0.0.1 --scan --pattern "switchboard:$NS:*" | xargs -r -n 500 redis-cli -h 127.0.0.1 del > /dev/null
 
 log "load between: $(uptime); cpu pressure: $(head -1 /proc/pressure/cpu)"
+
+# ---- BullMQ 5 (Node): one worker process, the same concurrency as the Switchboard worker, its own queue name
+export NODE_PATH=${NODE_PATH:-$HOME/.cache/switchboard-peers/node_modules}
+if [ -d "$NODE_PATH/bullmq" ]; then
+  BQ="bullbench-$$-$RANDOM"
+  QNAME=$BQ CONC=$SB_CONCURRENCY node "$PEERS/loadgen/bullmq_tasks.js" worker > "$OUT/bullmq-worker.log" 2>&1 &
+  BULL_PID=$!; STARTED+=("$BULL_PID")
+  for i in $(seq 300); do grep -q "worker ready" "$OUT/bullmq-worker.log" && break; sleep 0.1; done
+  log "started bullmq worker pid $BULL_PID (queue $BQ, concurrency $SB_CONCURRENCY)"
+  SERVER_PIDS=$BULL_PID AUX_PIDS=$REDIS_PID QNAME=$BQ timeout 400 node "$PEERS/loadgen/bullmq_tasks.js" client "$TASKS" "$TASK_LAT_N" \
+    2>> "$OUT/bullmq-client.err" | grep '^RESULT ' >> "$RES"   # its lines already say system=bullmq
+  cleanup
+  redis-cli -h 127.0.0.1 --scan --pattern "bull:$BQ:*" | xargs -r -n 500 redis-cli -h 127.0.0.1 del > /dev/null
+  log "load between: $(uptime); cpu pressure: $(head -1 /proc/pressure/cpu)"
+else
+  log "bullmq not installed under $NODE_PATH (bash $PEERS/setup.sh installs it): skipped"
+fi
 
 # ---- Celery worker, concurrency 2, prefork (as the peers' run_all.sh)
 (cd "$PEERS/celery_app" && exec $PY -m celery -A tasks worker --concurrency 2 --pool prefork --loglevel WARNING \

@@ -271,4 +271,27 @@ class TaskApiTest {
           testContext.completeNow();
         })));
   }
+
+  @Test
+  @Timeout(10_000)
+  @DisplayName("GET /api/workers lists the live worker with its queues and slots; GET /api/queues the queue it consumed")
+  void workersAndQueues(Vertx vertx, VertxTestContext testContext) {
+    submit("add", new JsonObject().put("args", new JsonArray().add(1).add(1)))
+        .compose(id -> awaitState(vertx, id, "SUCCESS", 100))
+        .compose(done -> Future.all(call(HttpMethod.GET, "/api/workers", null), call(HttpMethod.GET, "/api/queues", null)))
+        .onComplete(testContext.succeeding(all -> testContext.verify(() -> {
+          Reply workers = all.resultAt(0);
+          Reply queues = all.resultAt(1);
+          assertEquals(200, workers.status(), workers.body().toString());
+          JsonArray list = workers.json().getJsonArray("workers");
+          assertEquals(1, list.size(), list.encode());
+          JsonObject worker = list.getJsonObject(0);
+          assertEquals(new JsonArray().add("default"), worker.getJsonArray("queues"));
+          assertTrue(worker.getLong("concurrency") > 0 && worker.getLong("heartbeat") > 0, worker.encode());
+          assertEquals(200, queues.status(), queues.body().toString());
+          assertEquals("default", queues.json().getJsonArray("queues").getJsonObject(0).getString("queue"));
+          assertTrue(queues.json().getJsonArray("queues").getJsonObject(0).getLong("enqueued") >= 1);
+          testContext.completeNow();
+        })));
+  }
 }

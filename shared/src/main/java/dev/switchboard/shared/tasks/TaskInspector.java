@@ -25,6 +25,9 @@ public final class TaskInspector {
 
   private static final LuaScript LIST = LuaScript.load(TaskInspector.class, "list.lua");
   private static final LuaScript QUEUE_STATS = LuaScript.load(TaskInspector.class, "queue_stats.lua");
+  private static final LuaScript WORKERS = LuaScript.load(TaskInspector.class, "workers.lua");
+  /** Workers reported by {@link #workers()}, newest heartbeat first. */
+  public static final int MAX_WORKERS = 200;
 
   /** One queue, summed over its priorities; the counters count since the Redis data began. */
   public record QueueStats(String queue, long depth, long running, long oldestAgeMs,
@@ -91,6 +94,32 @@ public final class TaskInspector {
               ? array.stream().map(JsonObject.class::cast).map(QueueStats::fromJson).toList()
               : List.of();
           return new Queues(stats, answer.getLong("delayed", 0L));
+        });
+  }
+
+  /**
+   * The live workers (announced within {@link ConsumedQueues#LIVE_MS}), newest heartbeat first, at most
+   * {@link #MAX_WORKERS}: {@code {"name", "queues", "concurrency", "busy", "completed", "started", "heartbeat",
+   * "alive"}}, times in epoch ms. Busy and completed are as of the worker's last announcement (every 10 s).
+   */
+  public Future<JsonArray> workers() {
+    long now = System.currentTimeMillis();
+    return WORKERS.run(redis, List.of(keys.workers()), List.of(keys.prefix() + "worker:", MAX_WORKERS, now,
+        ConsumedQueues.LIVE_MS)).map(reply -> {
+          Object decoded = io.vertx.core.json.Json.decodeValue(reply.toString());
+          JsonArray workers = new JsonArray();
+          if (decoded instanceof JsonArray list) {
+            list.stream().map(JsonObject.class::cast).forEach(hash -> workers.add(new JsonObject()
+                .put("name", hash.getString("name"))
+                .put("queues", new JsonArray(hash.getString("queues", "[]")))
+                .put("concurrency", Long.parseLong(hash.getString("concurrency", "0")))
+                .put("busy", Long.parseLong(hash.getString("busy", "0")))
+                .put("completed", Long.parseLong(hash.getString("completed", "0")))
+                .put("started", Long.parseLong(hash.getString("started", "0")))
+                .put("heartbeat", Long.parseLong(hash.getString("heartbeat", "0")))
+                .put("alive", true)));
+          }
+          return workers;
         });
   }
 
