@@ -8,8 +8,9 @@
   const rateHistory = [];           // [[ms, finished per second]]
   let previous = null;              // {ts, finished}
 
-  // a token given to the page (/dashboard/?token=...) goes with the feed and the actions (security.auth.protect)
-  const token = new URLSearchParams(location.search).get('token');
+  // a token given to the page in its fragment (/dashboard/#token=...: never sent to a server, never in a log) goes
+  // with the feed and the actions in the Authorization header (the gateway refuses ?token= on HTTP paths)
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
   const auth = token ? {headers: {Authorization: 'Bearer ' + token}} : {};
   const $ = id => document.getElementById(id);
   const text = value => value === null || value === undefined ? '' : String(value);
@@ -106,8 +107,9 @@
   function progress(task) {
     const p = task.progress;
     if (!p || !p.total) return '';
-    const share = Math.min(100, Math.round(100 * p.current / p.total));
-    return `<span class="bar"><span style="width:${share}%"></span></span> ${p.current}/${p.total}`;
+    // progress comes from task code (any language, any JSON): numbers are forced, text is escaped
+    const share = Math.max(0, Math.min(100, Math.round(100 * Number(p.current) / Number(p.total)))) || 0;
+    return `<span class="bar"><span style="width:${share}%"></span></span> ${escape(p.current)}/${escape(p.total)}`;
   }
 
   function renderTasks(snapshot) {
@@ -124,7 +126,7 @@
   function renderGroups(data) {
     if (!data) return;
     rows($('groups').querySelector('tbody'), data.groups.map(g =>
-      `<tr><td class="mono">${escape(g.group)}</td><td>${g.size}</td></tr>`));
+      `<tr><td class="mono">${escape(g.group)}</td><td>${escape(g.size)}</td></tr>`));
     $('groups-total').textContent = data.total > data.groups.length ? `${data.total} groups, first ${data.groups.length} shown` : '';
   }
 
@@ -180,8 +182,33 @@
     }
   });
 
-  const feed = new EventSource('/dashboard/events' + (token ? '?token=' + encodeURIComponent(token) : ''));
-  feed.onopen = () => { $('feed').textContent = 'live'; $('feed').className = 'feed up'; };
-  feed.onerror = () => { $('feed').textContent = 'reconnecting…'; $('feed').className = 'feed down'; };
-  feed.onmessage = event => render(JSON.parse(event.data));
+  // The feed is Server-Sent Events read with fetch rather than EventSource, which cannot send a header.
+  async function follow() {
+    for (;;) {
+      try {
+        const response = await fetch('/dashboard/events', {headers: {...(auth.headers || {}), Accept: 'text/event-stream'}});
+        if (!response.ok) throw new Error(response.status + ' ' + response.statusText);
+        $('feed').textContent = 'live'; $('feed').className = 'feed up';
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffered = '';
+        for (;;) {
+          const {value, done} = await reader.read();
+          if (done) break;
+          buffered += value.replace(/\r\n/g, '\n');
+          let end;
+          while ((end = buffered.indexOf('\n\n')) >= 0) {
+            const data = buffered.slice(0, end).split('\n').filter(line => line.startsWith('data:'))
+              .map(line => line.slice(5).trimStart()).join('\n');
+            buffered = buffered.slice(end + 2);
+            if (data) render(JSON.parse(data));
+          }
+        }
+      } catch (err) {
+        // shown below; the loop reconnects
+      }
+      $('feed').textContent = 'reconnecting…'; $('feed').className = 'feed down';
+      await new Promise(resolve => setTimeout(resolve, 1000));
+    }
+  }
+  follow();
 })();

@@ -75,7 +75,7 @@ final class DataTesting {
 
     /** A call with {@code Authorization: Bearer token} when {@code token} is not null. */
     Future<Reply> call(HttpMethod method, String uri, Buffer body, String token) {
-      RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port()).setURI(uri);
+      RequestOptions options = new RequestOptions().setMethod(method).putHeader("Content-Type", "application/json").setHost("127.0.0.1").setPort(port()).setURI(uri);
       if (token != null) {
         options.addHeader("Authorization", "Bearer " + token);
       }

@@ -36,7 +36,7 @@ class EmbeddedPostgresIT {
   }
 
   private static JsonObject call(HttpClient http, int port, HttpMethod method, String uri, JsonObject body) throws Exception {
-    return http.request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri))
+    return http.request(new RequestOptions().setMethod(method).putHeader("Content-Type", "application/json").setHost("127.0.0.1").setPort(port).setURI(uri))
         .compose(request -> body == null ? request.send() : request.send(body.toBuffer()))
         .compose(response -> response.body().map(Buffer::toJsonObject).map(json -> json.put("httpStatus", response.statusCode())))
         .await(10, TimeUnit.SECONDS);

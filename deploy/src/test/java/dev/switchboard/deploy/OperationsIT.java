@@ -251,7 +251,8 @@ class OperationsIT {
   private static String submit(String name, JsonArray args, JsonObject options) throws Exception {
     JsonObject body = new JsonObject().put("args", args).put("options", options);
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/tasks/" + name))
-        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(202, response.statusCode(), response.body());
     return new JsonObject(response.body()).getString("id");
   }

@@ -90,7 +90,7 @@ class TaskApiTest {
   }
 
   private Future<Reply> call(HttpMethod method, String path, Buffer body) {
-    return http.request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path))
+    return http.request(new RequestOptions().setMethod(method).putHeader("Content-Type", "application/json").setHost("127.0.0.1").setPort(port).setURI(path))
         .compose(request -> body == null ? request.send() : request.send(body))
         .compose(response -> response.body().map(bytes -> new Reply(response.statusCode(), location(response), bytes)));
   }

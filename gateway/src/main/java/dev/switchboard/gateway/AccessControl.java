@@ -4,6 +4,7 @@ import dev.switchboard.shared.config.SecuritySettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.ext.web.RoutingContext;
 
@@ -24,8 +25,11 @@ final class AccessControl {
     }
   }
 
-  /** An admitted WebSocket: its user (the token's subject, or null) and the slot to release when it closes. */
-  record Admitted(String user, ClientLimits.Permit permit) {
+  /**
+   * An admitted WebSocket: its user (the token's subject, or null), the slot to release when it closes, and its
+   * query string without the token, for the consumer's scope.
+   */
+  record Admitted(String user, ClientLimits.Permit permit, String query) {
   }
 
   /** The routing-context key holding the token's subject on an authenticated request. */
@@ -57,16 +61,17 @@ final class AccessControl {
   /** Origin, then limits, then token; fails with {@link Denied}. The caller must release the permit. */
   Future<Admitted> admit(ServerWebSocketHandshake handshake) {
     String origin = handshake.headers().get(HttpHeaders.ORIGIN);
-    if (!origins.allows(origin, handshake.headers().get(HttpHeaders.HOST))) {
+    if (!origins.allows(origin)) {
       return Future.failedFuture(new Denied(403, "origin not allowed: " + origin));
     }
     ClientLimits.Admission admission = limits.admit(handshake.remoteAddress().hostAddress());
     if (!admission.admitted()) {
       return Future.failedFuture(new Denied(admission.status(), "connection limit: " + admission.verdict()));
     }
-    String token = TokenAuth.tokenOf(handshake.headers(), handshake.query());
+    QueryToken query = QueryToken.parse(handshake.query());
+    String token = TokenAuth.tokenOf(handshake.headers(), query);
     return tokens.check(handshake.path(), token)
-        .<Admitted>map(user -> new Admitted(user, admission.permit()))
+        .<Admitted>map(user -> new Admitted(user, admission.permit(), query.rest()))
         .recover(err -> {
           admission.permit().release();
           return Future.failedFuture(new Denied(401, err.getMessage()));
@@ -80,7 +85,28 @@ final class AccessControl {
 
   /** Router handler: a protected path needs a valid token (401), and any presented token must be valid. */
   void requireToken(RoutingContext rc) {
-    String token = TokenAuth.tokenOf(rc.request().headers(), rc.request().query());
+    requireToken(rc, isBridgePath(rc.normalizedPath()));
+  }
+
+  private static boolean isBridgePath(String path) {
+    return path.equals(SockJsBridge.PATH) || path.startsWith(SockJsBridge.PATH + "/");
+  }
+
+  /**
+   * The token comes in the {@code Authorization} header; the query parameter only where {@code queryAllowed}
+   * (the SockJS bridge, whose browser transports cannot set headers). Elsewhere a {@code ?token=} is refused, not
+   * ignored: a URL carrying a credential ends up in logs and Referer headers, and would reach HTTP consumers.
+   */
+  private void requireToken(RoutingContext rc, boolean queryAllowed) {
+    String bearer = TokenAuth.bearerOf(rc.request().headers());
+    String query = rc.request().query();
+    String inQuery = query == null ? null : QueryToken.parse(query).token();
+    if (inQuery != null && !queryAllowed) {
+      rc.fail(401, new TokenAuth.Refused("the token query parameter is accepted only on WebSocket and /eventbus URLs: "
+          + "send Authorization: Bearer"));
+      return;
+    }
+    String token = bearer != null ? bearer : inQuery;
     if (token == null && !tokens.protects(rc.normalizedPath())) {
       rc.next();
       return;
@@ -107,12 +133,50 @@ final class AccessControl {
   }
 
   /**
+   * Router handler against cross-site requests (CSRF) for every state-changing method: a browser names the page's
+   * Origin, which must be allowed (403); and an API body must be declared JSON (415), which a page cannot send to
+   * another origin without a CORS preflight (a form or {@code text/plain} fetch can). Requests without
+   * {@code Origin} are not from a page and pass the first rule. {@code /eventbus} has its own guard.
+   */
+  void guardStateChange(RoutingContext rc) {
+    HttpMethod method = rc.request().method();
+    if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
+        || isBridgePath(rc.normalizedPath())) {
+      rc.next();
+      return;
+    }
+    String origin = rc.request().getHeader(HttpHeaders.ORIGIN);
+    if (!origins.allows(origin)) {
+      rc.fail(403, new IllegalStateException("origin not allowed: " + origin));
+      return;
+    }
+    if (rc.normalizedPath().startsWith("/api/") && hasBody(rc) && !isJson(rc.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
+      rc.fail(415, new IllegalArgumentException("the body must be JSON: send Content-Type: application/json"));
+      return;
+    }
+    rc.next();
+  }
+
+  private static boolean hasBody(RoutingContext rc) {
+    String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    return rc.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null || length != null && parseLength(length) != 0;
+  }
+
+  private static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String mime = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    return mime.equals("application/json") || mime.startsWith("application/") && mime.endsWith("+json");
+  }
+
+  /**
    * Router handler for the SockJS bridge's HTTP requests: Origin (403), declared body size (413), then token.
    * A body without a declared length is bounded by the body handler that follows.
    */
   void guardBridge(RoutingContext rc, int maxBodyBytes) {
     String origin = rc.request().getHeader(HttpHeaders.ORIGIN);
-    if (!origins.allows(origin, rc.request().getHeader(HttpHeaders.HOST))) {
+    if (!origins.allows(origin)) {
       rc.fail(403, new IllegalStateException("origin not allowed: " + origin));
       return;
     }
@@ -121,7 +185,7 @@ final class AccessControl {
       rc.fail(413, new IllegalArgumentException("message too large: the limit is " + maxBodyBytes + " bytes"));
       return;
     }
-    requireToken(rc);
+    requireToken(rc, true);
   }
 
   private static long parseLength(String length) {

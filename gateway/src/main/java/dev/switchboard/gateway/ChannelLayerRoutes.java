@@ -13,7 +13,7 @@ import io.vertx.ext.web.RoutingContext;
  * The channel layer over HTTP, read-only: {@code GET /api/channels/stats} (every node's counters: group
  * sends and the cluster messages they cost, deliveries, drops by reason, slow clients closed with 1013),
  * {@code GET /api/channels/groups} (groups with members) and {@code GET /api/channels/groups/{group}}
- * (the group's members and presence metadata, cluster-wide).
+ * (the group's members: node, presence metadata and join time, cluster-wide; never their channel names).
  */
 final class ChannelLayerRoutes {
 
@@ -39,6 +39,16 @@ final class ChannelLayerRoutes {
     layer.groups().onSuccess(groups -> rc.json(new JsonObject().put("groups", new JsonArray(groups)))).onFailure(rc::fail);
   }
 
+  /**
+   * A member as the HTTP API shows it: without its channel name. Anyone who knows a channel can write to its
+   * socket (the bridges permit sending to channels), so a channel name is a capability and never leaves the cluster.
+   */
+  private static JsonObject publicView(GroupMember member) {
+    JsonObject view = member.toJson();
+    view.remove("channel");
+    return view;
+  }
+
   private void members(RoutingContext rc) {
     String group = rc.pathParam("group");
     if (!ChannelNames.validGroup(group)) {
@@ -47,7 +57,7 @@ final class ChannelLayerRoutes {
     }
     layer.members(group)
         .onSuccess(members -> rc.json(new JsonObject().put("group", group).put("count", members.size())
-            .put("members", new JsonArray(members.stream().map(GroupMember::toJson).toList()))))
+            .put("members", new JsonArray(members.stream().map(ChannelLayerRoutes::publicView).toList()))))
         .onFailure(rc::fail);
   }
 }

@@ -13,6 +13,9 @@ import io.vertx.ext.web.handler.StaticHandler;
  */
 final class DashboardRoutes {
 
+  /** The live feed: task arguments and results, so always behind a token when a key is configured. */
+  static final String EVENTS = "/dashboard/events";
+
   private DashboardRoutes() {
   }
 
@@ -31,7 +34,7 @@ final class DashboardRoutes {
         rc.redirect("/dashboard/");
       }
     });
-    router.get("/dashboard/events").handler(feed::subscribe);
+    router.get(EVENTS).handler(feed::subscribe);
     router.get("/dashboard/*").handler(StaticHandler.create("dashboard").setIndexPage("index.html"));
     return feed;
   }

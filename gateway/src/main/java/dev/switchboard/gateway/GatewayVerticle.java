@@ -86,6 +86,7 @@ public class GatewayVerticle extends VerticleBase {
 
   private Router router(RedisTaskClient tasks) {
     Router router = Router.router(vertx);
+    router.route().handler(access::guardStateChange);
     ApiAccess.install(router, access);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));
     router.get("/metrics").handler(MetricsEndpoint.handler(vertx, tasks));
@@ -192,7 +193,7 @@ public class GatewayVerticle extends VerticleBase {
           connections.remove(closed);
           permit.release();
         });
-    JsonObject connect = connectEvent(handshake, connection.channel(), match.params(), admitted.user());
+    JsonObject connect = connectEvent(handshake, connection.channel(), match.params(), admitted);
     String consumer = match.consumer();
     long deadline = System.currentTimeMillis() + config.websocket().connectTimeoutMs();
     connection.listen()
@@ -261,7 +262,8 @@ public class GatewayVerticle extends VerticleBase {
    * The scope a consumer sees. {@code user} is the subject of the verified token (null without one), never
    * anything the client sent; the token itself (Authorization header, {@code token} query parameter) is removed.
    */
-  private static JsonObject connectEvent(ServerWebSocketHandshake handshake, String channel, JsonObject params, String user) {
+  private static JsonObject connectEvent(ServerWebSocketHandshake handshake, String channel, JsonObject params,
+                                         AccessControl.Admitted admitted) {
     JsonObject headers = new JsonObject();
     handshake.headers().forEach(header -> headers.put(header.getKey().toLowerCase(), header.getValue()));
     headers.remove("authorization");
@@ -277,9 +279,9 @@ public class GatewayVerticle extends VerticleBase {
         .put(Asgi.CHANNEL, channel)
         .put("path", handshake.path())
         .put("params", params)
-        .put("query", TokenAuth.queryWithoutToken(handshake.query()))
+        .put("query", admitted.query())
         .put("headers", headers)
         .put("subprotocols", subprotocols)
-        .put("user", user);
+        .put("user", admitted.user());
   }
 }

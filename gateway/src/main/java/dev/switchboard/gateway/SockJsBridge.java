@@ -17,12 +17,15 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The SockJS event-bus bridge for web pages at {@code /eventbus} (the {@code vertx3-eventbus-client} script
  * connects to it), with the permissions of {@code sockjsBridge.inbound/outbound} (nothing by default), the
- * Origin allow-list, JWT when {@code /eventbus/} is in {@code auth.protect} (token in {@code ?token=}), the
+ * Origin allow-list, JWT when a key is configured and {@code /eventbus} is not public (token in {@code ?token=}), the
  * per-IP limits per session, and messages over {@code sockjsBridge.maxMessageBytes} refused (413 on the HTTP
  * request, or the session closed). The WebSocket transport is off: the gateway's WebSocket handshakes go to its
  * consumer routes, so pages use SockJS's XHR streaming and polling transports.
  */
 final class SockJsBridge {
+
+  /** Where the bridge is mounted. */
+  static final String PATH = "/eventbus";
 
   private final BridgeSettings.SockJs settings;
   private final ClientLimits limits;

@@ -1,7 +1,6 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.shared.config.SecuritySettings;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -13,19 +12,22 @@ import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * JWT authentication for the gateway (HS256 with a secret from the environment or a file; optionally RS256/ES256
- * with a public key file), and which paths need it. A token comes in {@code Authorization: Bearer ...} or, for
- * WebSockets (browsers cannot set headers on them), the {@code token} query parameter. A token that is
- * presented is always checked, on public routes too: a forged, expired or wrongly signed one is refused, never
- * ignored. Without any key configured nothing is protected and every presented token is refused.
+ * with a public key file), and which paths need it ({@link PathRules}: with a key, everything but {@code /health}
+ * and the public list). A token comes in {@code Authorization: Bearer ...} or, on WebSocket upgrades and
+ * {@code /eventbus} only (browsers cannot set headers there), the {@code token} query parameter ({@link QueryToken}).
+ * A token that is presented is always checked, on public routes too: a forged, expired, wrongly signed or too old
+ * one is refused, never ignored. Without any key configured nothing is protected and every presented token is
+ * refused.
  */
 final class TokenAuth {
 
   /** The query parameter that carries a token on WebSocket and SockJS URLs. */
-  static final String QUERY_PARAMETER = "token";
+  static final String QUERY_PARAMETER = QueryToken.NAME;
 
   /** Why a request was refused: 401 for a missing or bad token. */
   static final class Refused extends RuntimeException {
@@ -35,17 +37,19 @@ final class TokenAuth {
   }
 
   private final JWTAuth jwt;
-  private final List<String> protect;
+  private final PathRules rules;
+  private final long maxAgeSeconds;
 
-  private TokenAuth(JWTAuth jwt, List<String> protect) {
+  private TokenAuth(JWTAuth jwt, PathRules rules, long maxAgeSeconds) {
     this.jwt = jwt;
-    this.protect = protect;
+    this.rules = rules;
+    this.maxAgeSeconds = maxAgeSeconds;
   }
 
   /** Reads the key files (asynchronously) and builds the provider. */
   static Future<TokenAuth> create(Vertx vertx, SecuritySettings.Auth auth) {
     if (!auth.configured()) {
-      return Future.succeededFuture(new TokenAuth(null, List.of()));
+      return Future.succeededFuture(new TokenAuth(null, null, 0));
     }
     Future<String> secret = auth.secretFile()
         .map(file -> vertx.fileSystem().readFile(file).map(bytes -> bytes.toString().trim()))
@@ -68,22 +72,23 @@ final class TokenAuth {
       auth.issuer().ifPresent(checks::setIssuer);
       auth.audience().ifPresent(audience -> checks.setAudience(List.of(audience)));
       options.setJWTOptions(checks);
-      return new TokenAuth(JWTAuth.create(vertx, options), auth.protect());
+      List<String> open = new ArrayList<>(auth.publicPaths());
+      open.add(SecuritySettings.Auth.HEALTH);
+      // the dashboard's page and assets carry no data and may be listed public; its feed (task args and results) may not
+      List<String> closed = new ArrayList<>(auth.protect());
+      closed.add(DashboardRoutes.EVENTS);
+      return new TokenAuth(JWTAuth.create(vertx, options), new PathRules(closed, open), auth.maxTokenAgeSeconds());
     });
   }
 
   /** Whether {@code path} (or a name such as {@code tcp-bridge}) needs a valid token. */
   boolean protects(String path) {
-    for (String prefix : protect) {
-      if (path.equals(prefix) || prefix.startsWith("/") && path.startsWith(prefix)) {
-        return true;
-      }
-    }
-    return false;
+    return rules != null && rules.protects(path);
   }
 
+  /** Whether any path needs a token: with a key configured, all but the public ones. */
   boolean protectsAnyHttpPath() {
-    return protect.stream().anyMatch(prefix -> prefix.startsWith("/"));
+    return jwt != null;
   }
 
   /**
@@ -97,49 +102,60 @@ final class TokenAuth {
     return authenticate(token);
   }
 
-  /** The subject ({@code sub}) of a valid token; fails with {@link Refused}. */
+  /** The subject ({@code sub}) of a valid token that is not too old; fails with {@link Refused}. */
   Future<String> authenticate(String token) {
     if (jwt == null) {
       return Future.failedFuture(new Refused("tokens are not accepted: no JWT key is configured"));
     }
     return jwt.authenticate(new TokenCredentials(token))
         .recover(err -> Future.failedFuture(new Refused("invalid token: " + err.getMessage())))
-        .map(TokenAuth::subject);
+        .map(this::subject);
   }
 
-  private static String subject(User user) {
+  private String subject(User user) {
     JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
-    String sub = claims.getString("sub", user.principal().getString("sub"));
-    if (sub == null || sub.isBlank()) {
+    checkAge(claims);
+    Object sub = claims.getValue("sub", user.principal().getValue("sub"));
+    if (!(sub instanceof String subject) || subject.isBlank()) {
       throw new Refused("the token has no subject (sub)");
     }
-    return sub;
+    return subject;
   }
 
-  /** The bearer token of a request: the {@code Authorization} header, else the {@code token} query parameter. */
-  static String tokenOf(MultiMap headers, String query) {
+  /**
+   * A token lives at most {@code maxAgeSeconds}: issued ({@code iat}) no longer ago, and expiring ({@code exp})
+   * no further ahead. One with neither claim would be valid forever and is refused.
+   */
+  private void checkAge(JsonObject claims) {
+    if (maxAgeSeconds <= 0) {
+      return;
+    }
+    long now = System.currentTimeMillis() / 1000;
+    Object iat = claims.getValue("iat");
+    Object exp = claims.getValue("exp");
+    if (!(iat instanceof Number) && !(exp instanceof Number)) {
+      throw new Refused("the token has neither exp nor iat: its age cannot be bounded (auth.maxTokenAgeSeconds)");
+    }
+    if (iat instanceof Number issued && now - issued.longValue() > maxAgeSeconds) {
+      throw new Refused("the token was issued more than " + maxAgeSeconds + " s ago (auth.maxTokenAgeSeconds)");
+    }
+    if (exp instanceof Number expires && expires.longValue() - now > maxAgeSeconds) {
+      throw new Refused("the token expires more than " + maxAgeSeconds + " s from now (auth.maxTokenAgeSeconds)");
+    }
+  }
+
+  /** The {@code Authorization: Bearer} token of a request, or null. */
+  static String bearerOf(MultiMap headers) {
     String authorization = headers.get("Authorization");
     if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return authorization.substring(7).trim();
     }
-    if (query == null || query.isEmpty()) {
-      return null;
-    }
-    List<String> values = new QueryStringDecoder(query, false).parameters().get(QUERY_PARAMETER);
-    return values == null || values.isEmpty() ? null : values.get(0);
+    return null;
   }
 
-  /** The query string without its {@code token} parameter, so the token never reaches a consumer. */
-  static String queryWithoutToken(String query) {
-    if (query == null || query.isEmpty() || !query.contains(QUERY_PARAMETER + "=")) {
-      return query == null ? "" : query;
-    }
-    StringBuilder kept = new StringBuilder();
-    for (String part : query.split("&")) {
-      if (!part.startsWith(QUERY_PARAMETER + "=") && !part.isEmpty()) {
-        kept.append(kept.length() == 0 ? "" : "&").append(part);
-      }
-    }
-    return kept.toString();
+  /** The bearer token of a WebSocket or {@code /eventbus} request: the header, else the parsed query's token. */
+  static String tokenOf(MultiMap headers, QueryToken query) {
+    String bearer = bearerOf(headers);
+    return bearer != null ? bearer : query.token();
   }
 }

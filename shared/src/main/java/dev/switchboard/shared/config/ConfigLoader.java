@@ -68,6 +68,8 @@ public final class ConfigLoader {
       Map.entry("SWITCHBOARD_JWT_ISSUER", "auth.issuer"),
       Map.entry("SWITCHBOARD_JWT_AUDIENCE", "auth.audience"),
       Map.entry("SWITCHBOARD_AUTH_PROTECT", "auth.protect"),
+      Map.entry("SWITCHBOARD_AUTH_PUBLIC", "auth.public"),
+      Map.entry("SWITCHBOARD_JWT_MAX_AGE_SECONDS", "auth.maxTokenAgeSeconds"),
       Map.entry("SWITCHBOARD_WS_ALLOWED_ORIGINS", "websocket.allowedOrigins"),
       Map.entry("SWITCHBOARD_LIMITS_CONNECTIONS_PER_SECOND", "limits.connectionsPerSecond"),
       Map.entry("SWITCHBOARD_LIMITS_CONNECTION_BURST", "limits.connectionBurst"),

@@ -11,9 +11,11 @@ import java.util.Optional;
  *
  * <p>The HS256 secret comes from {@code SWITCHBOARD_JWT_SECRET} or a file named by {@code auth.jwtSecretFile}
  * ({@code SWITCHBOARD_JWT_SECRET_FILE}); a public key (PEM) for RS256/ES256 tokens from
- * {@code auth.jwtPublicKeyFile}. {@code auth.protect} lists the path prefixes that require a token (and
- * {@code tcp-bridge} for the TCP event-bus bridge); nothing is protected by default, and a protected path
- * without any key configured is a configuration error.
+ * {@code auth.jwtPublicKeyFile}. Without a key nothing is protected. With one, every path (and {@code tcp-bridge},
+ * the TCP event-bus bridge) needs a token except {@code /health} and what {@code auth.public} lists; an entry of
+ * {@code auth.protect} inside a public prefix closes it again (the longest matching entry decides, by whole path
+ * segments). A protect list without any key configured is a configuration error. Tokens older than
+ * {@code auth.maxTokenAgeSeconds} (by {@code iat}, or expiring further ahead than that) are refused; 0 turns it off.
  */
 public record SecuritySettings(Auth auth, List<String> allowedOrigins, Limits limits) {
 
@@ -22,7 +24,13 @@ public record SecuritySettings(Auth auth, List<String> allowedOrigins, Limits li
 
   /** JWT keys and the protected routes; {@code secret} is never written back by {@link #toJson()} as plain text. */
   public record Auth(Optional<String> secret, Optional<String> secretFile, Optional<String> publicKeyFile,
-      String publicKeyAlgorithm, Optional<String> issuer, Optional<String> audience, List<String> protect) {
+      String publicKeyAlgorithm, Optional<String> issuer, Optional<String> audience, List<String> protect,
+      List<String> publicPaths, int maxTokenAgeSeconds) {
+
+    /** Open without a token whatever else is configured: load balancers probe it. */
+    public static final String HEALTH = "/health";
+    /** The default {@code auth.maxTokenAgeSeconds}: a day. */
+    public static final int DEFAULT_MAX_TOKEN_AGE_SECONDS = 86_400;
 
     public boolean configured() {
       return secret.isPresent() || secretFile.isPresent() || publicKeyFile.isPresent();
@@ -50,7 +58,9 @@ public record SecuritySettings(Auth auth, List<String> allowedOrigins, Limits li
             auth.string("jwtPublicKeyAlgorithm", "RS256"),
             Optional.ofNullable(auth.string("issuer", null)),
             Optional.ofNullable(auth.string("audience", null)),
-            auth.listOrEmpty("protect")),
+            auth.listOrEmpty("protect"),
+            auth.listOrEmpty("public"),
+            auth.integer("maxTokenAgeSeconds", Auth.DEFAULT_MAX_TOKEN_AGE_SECONDS, 0, Integer.MAX_VALUE)),
         ws.listOrEmpty("allowedOrigins"),
         new Limits(
             perSecond,
@@ -71,7 +81,9 @@ public record SecuritySettings(Auth auth, List<String> allowedOrigins, Limits li
         .put("jwtPublicKeyAlgorithm", auth.publicKeyAlgorithm)
         .put("issuer", auth.issuer.orElse(null))
         .put("audience", auth.audience.orElse(null))
-        .put("protect", new JsonArray(auth.protect));
+        .put("protect", new JsonArray(auth.protect))
+        .put("public", new JsonArray(auth.publicPaths))
+        .put("maxTokenAgeSeconds", auth.maxTokenAgeSeconds);
     // The secret travels to the verticles in their deployment config (never over the cluster, never logged).
     auth.secret.ifPresent(secret -> authJson.put("jwtSecret", secret));
     root.put("auth", authJson);
@@ -83,7 +95,7 @@ public record SecuritySettings(Auth auth, List<String> allowedOrigins, Limits li
 
   @Override
   public String toString() {
-    return "SecuritySettings[protect=" + auth.protect + ", secret=" + (auth.secret.isPresent() ? "(set)" : "(unset)")
+    return "SecuritySettings[protect=" + auth.protect + ", public=" + auth.publicPaths + ", secret=" + (auth.secret.isPresent() ? "(set)" : "(unset)")
         + ", allowedOrigins=" + allowedOrigins + ", limits=" + limits + "]";
   }
 }
