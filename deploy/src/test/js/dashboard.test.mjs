@@ -25,7 +25,8 @@ async function check(name, body) {
 }
 
 async function submit(name, args, options = {}) {
-  const response = await fetch(`${base}/api/tasks/${name}`, {method: 'POST', body: JSON.stringify({args, options})});
+  const response = await fetch(`${base}/api/tasks/${name}`, {method: 'POST', headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({args, options})});
   if (response.status !== 202) throw new Error(`submit ${name}: HTTP ${response.status} ${await response.text()}`);
   return (await response.json()).id;
 }
