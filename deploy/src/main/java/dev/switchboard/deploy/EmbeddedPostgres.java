@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * so that {@code java -jar} keeps chat history on a bare machine. Its data directory ({@code pg.embeddedDir}, under
  * the working directory) survives restarts. When another node on this machine already runs the embedded PostgreSQL
  * of that directory, this node uses it instead of starting a second one (and leaves stopping it to its owner).
- * Starting blocks for a second or three: call it from the launcher, never from an event loop.
+ * Starting blocks for a second or three: call it from the launcher, never from an event loop. A PostgreSQL this node
+ * started dies with this JVM, even a JVM killed with -9 ({@link ParentWatchdog}); nodes sharing it then see an
+ * outage until one of them is restarted and starts it again.
  */
 final class EmbeddedPostgres implements AutoCloseable {
 
@@ -23,10 +25,12 @@ final class EmbeddedPostgres implements AutoCloseable {
 
   private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
   private final int port;
+  private final ParentWatchdog watchdog;
 
-  private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server, int port) {
+  private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server, int port, ParentWatchdog watchdog) {
     this.server = server;
     this.port = port;
+    this.watchdog = watchdog;
   }
 
   static EmbeddedPostgres start(PgSettings settings) throws IOException {
@@ -35,7 +39,7 @@ final class EmbeddedPostgres implements AutoCloseable {
     if (running.isPresent()) {
       log.info("no SWITCHBOARD_PG_URL set: using the embedded PostgreSQL already running on 127.0.0.1:{} for {}",
           running.get(), dir);
-      return new EmbeddedPostgres(null, running.get());
+      return new EmbeddedPostgres(null, running.get(), null);
     }
     Files.createDirectories(dir);
     int port = settings.embeddedPort() == 0 ? freePort() : settings.embeddedPort();
@@ -55,14 +59,19 @@ final class EmbeddedPostgres implements AutoCloseable {
       if (other.isPresent()) {
         log.info("no SWITCHBOARD_PG_URL set: using the embedded PostgreSQL another node started on 127.0.0.1:{} for {}",
             other.get(), dir);
-        return new EmbeddedPostgres(null, other.get());
+        return new EmbeddedPostgres(null, other.get(), null);
       }
       throw new IOException("embedded PostgreSQL did not start in " + dir + ": " + e.getMessage()
           + " (set SWITCHBOARD_PG_URL to use another PostgreSQL, or SWITCHBOARD_PG_EMBEDDED_DIR for another directory)", e);
     }
     log.info("no SWITCHBOARD_PG_URL set: started embedded PostgreSQL 14 on 127.0.0.1:{} in {} ms, data in {}",
         port, (System.nanoTime() - started) / 1_000_000, dir);
-    return new EmbeddedPostgres(server, port);
+    // pg_ctl detaches the postmaster from this JVM: find it by its pid file; SIGINT is PostgreSQL's fast shutdown
+    ParentWatchdog watchdog = postmasterPid(dir).map(pid -> ParentWatchdog.guard(pid, "INT")).orElseGet(() -> {
+      log.warn("cannot read the embedded PostgreSQL's pid in {}: it may outlive this JVM if the JVM is killed", dir);
+      return ParentWatchdog.none();
+    });
+    return new EmbeddedPostgres(server, port, watchdog);
   }
 
   String url() {
@@ -75,11 +84,20 @@ final class EmbeddedPostgres implements AutoCloseable {
     if (server == null) {
       return;
     }
+    watchdog.close();
     try {
       server.close();
       log.info("embedded PostgreSQL stopped");
     } catch (IOException e) {
       log.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+    }
+  }
+
+  private static Optional<Long> postmasterPid(Path dir) {
+    try {
+      return Optional.of(Long.parseLong(Files.readAllLines(dir.resolve("postmaster.pid")).get(0).trim()));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
     }
   }
 

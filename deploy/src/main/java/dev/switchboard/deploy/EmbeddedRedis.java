@@ -9,7 +9,8 @@ import redis.embedded.RedisServer;
 /**
  * A real redis-server (from the embedded-redis artifact) on a free loopback port, used when no
  * {@code SWITCHBOARD_REDIS_URL} is configured so that {@code java -jar} runs tasks on a bare machine.
- * Nothing is persisted: deployments name their own Redis by URL.
+ * Nothing is persisted: deployments name their own Redis by URL. The server dies with this JVM, even a JVM killed
+ * with -9 ({@link ParentWatchdog}).
  */
 final class EmbeddedRedis implements AutoCloseable {
 
@@ -17,10 +18,12 @@ final class EmbeddedRedis implements AutoCloseable {
 
   private final RedisServer server;
   private final int port;
+  private final ParentWatchdog watchdog;
 
-  private EmbeddedRedis(RedisServer server, int port) {
+  private EmbeddedRedis(RedisServer server, int port, ParentWatchdog watchdog) {
     this.server = server;
     this.port = port;
+    this.watchdog = watchdog;
   }
 
   static EmbeddedRedis start() throws IOException {
@@ -32,17 +35,39 @@ final class EmbeddedRedis implements AutoCloseable {
         .setting("appendonly no")
         .setting("maxmemory-policy noeviction")
         .build();
+    java.util.Set<Long> before = childPids();
     server.start();
     log.info("no SWITCHBOARD_REDIS_URL set: started embedded Redis on 127.0.0.1:{}", port);
-    return new EmbeddedRedis(server, port);
+    return new EmbeddedRedis(server, port, watch(port, before));
   }
 
   String url() {
     return "redis://127.0.0.1:" + port;
   }
 
+  private static java.util.Set<Long> childPids() {
+    return ProcessHandle.current().children().map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
+  }
+
+  /**
+   * The redis-server child that {@code start()} just created (the library does not expose its process, and passes
+   * the port in a config file, not on the command line), under a watchdog.
+   */
+  private static ParentWatchdog watch(int port, java.util.Set<Long> before) {
+    return ProcessHandle.current().children()
+        .filter(child -> !before.contains(child.pid()))
+        .filter(child -> child.info().command().map(command -> command.contains("redis-server")).orElse(false))
+        .findFirst()
+        .map(child -> ParentWatchdog.guard(child.pid(), "TERM"))
+        .orElseGet(() -> {
+          log.warn("cannot find the embedded redis-server process of port {}: it may outlive this JVM if the JVM is killed", port);
+          return ParentWatchdog.none();
+        });
+  }
+
   @Override
   public void close() {
+    watchdog.close();
     try {
       server.stop();
     } catch (IOException e) {

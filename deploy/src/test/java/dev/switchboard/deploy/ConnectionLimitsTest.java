@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
@@ -38,10 +39,14 @@ class ConnectionLimitsTest {
   private int bridgePort;
 
   private Future<?> deploy(Vertx vertx, int perSecond, int burst, int maxPerIp) {
+    return deploy(vertx, perSecond, burst, maxPerIp, 10_000);
+  }
+
+  private Future<?> deploy(Vertx vertx, int perSecond, int burst, int maxPerIp, int maxTrackedIps) {
     JsonObject config = SwitchboardConfig.fromJson(new JsonObject()
         .put("http", new JsonObject().put("port", 0).put("instances", 2).put("host", "127.0.0.1"))
         .put("limits", new JsonObject().put("connectionsPerSecond", perSecond).put("connectionBurst", burst)
-            .put("maxConnectionsPerIp", maxPerIp))
+            .put("maxConnectionsPerIp", maxPerIp).put("maxTrackedIps", maxTrackedIps))
         .put("tcpBridge", new JsonObject().put("port", 0))
         .put("roles", new JsonArray().add("gateway").add("consumers"))).toJson();
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
@@ -121,6 +126,27 @@ class ConnectionLimitsTest {
       assertEquals(List.of(true, true, true, false, false, false), served);
       testContext.completeNow();
     })));
+  }
+
+  @Test
+  @DisplayName("an IP at its cap stays capped after connections from more than maxTrackedIps other addresses")
+  void capSurvivesManyOtherAddresses(Vertx vertx, VertxTestContext testContext) {
+    int tracked = 16;
+    WebSocketClient client = vertx.createWebSocketClient();
+    Future<?> chain = deploy(vertx, 1000, 1000, 2, tracked)
+        .compose(v -> client.connect(httpPort, "127.0.0.1", "/ws/echo"))
+        .compose(v -> client.connect(httpPort, "127.0.0.1", "/ws/echo"));
+    for (int i = 2; i < tracked + 4; i++) {
+      // each other address connects and leaves: before the fix, each pushed 127.0.0.1 towards eviction
+      String local = "127.0.0." + i;
+      chain = chain.compose(v -> vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(local))
+          .connect(httpPort, "127.0.0." + 1, "/ws/echo").compose(WebSocket::close));
+    }
+    chain.compose(v -> status(client.connect(httpPort, "127.0.0.1", "/ws/echo")))
+        .onComplete(testContext.succeeding(third -> testContext.verify(() -> {
+          assertEquals(429, third, "127.0.0.1 holds 2 open connections, its cap");
+          testContext.completeNow();
+        })));
   }
 
   /** Opens one bridge connection: true when it answers a ping (and stays open), false when the server closes it. */

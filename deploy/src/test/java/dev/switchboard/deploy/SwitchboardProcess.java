@@ -168,6 +168,11 @@ final class SwitchboardProcess implements AutoCloseable {
     return tcpEchoPort;
   }
 
+  /** The JVM's process, to find the servers it started. */
+  ProcessHandle handle() {
+    return process.toHandle();
+  }
+
   /** kill -9. */
   void kill() throws InterruptedException {
     process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);

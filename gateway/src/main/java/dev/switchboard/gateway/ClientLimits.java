@@ -3,37 +3,48 @@ package dev.switchboard.gateway;
 import dev.switchboard.shared.config.SecuritySettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.Shareable;
+import dev.switchboard.shared.metrics.SwitchboardMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Per client IP: a token bucket for new connections (refilled at {@code connectionsPerSecond}, holding at most
+ * Per client address: a token bucket for new connections (refilled at {@code connectionsPerSecond}, holding at most
  * {@code connectionBurst}) and a cap on open connections. One instance per Vert.x instance, shared by every
  * gateway event loop and both bridges, so a client cannot multiply its allowance by landing on several loops.
- * At most {@code maxTrackedIps} addresses are remembered, least recently seen evicted first (an evicted
- * address starts afresh). Thread-safe.
+ * Thread-safe.
+ *
+ * <p>An IPv4 client is its address; an IPv6 client is its /64 (one subscriber's network, where every address is
+ * free to pick). A client with open connections is never forgotten: forgetting would reset its count. Memory is
+ * bounded in two parts: idle clients (only their bucket to remember) at most {@code maxTrackedIps}, the least
+ * recently seen forgotten first; clients with open connections at most {@code maxTrackedIps} as well, and a new
+ * client beyond that is refused ({@link Verdict#TOO_MANY_CLIENTS}) until one closes. Each refusal is counted.
  */
 final class ClientLimits implements Shareable {
 
   /** Why a connection was refused, or that it was not. */
-  enum Verdict { ADMITTED, TOO_FAST, TOO_MANY }
+  enum Verdict { ADMITTED, TOO_FAST, TOO_MANY, TOO_MANY_CLIENTS }
 
   /** An open connection's slot: release it exactly once when the connection ends (later calls do nothing). */
   static final class Permit {
     private final ClientLimits limits;
-    private final String ip;
+    private final String client;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    private Permit(ClientLimits limits, String ip) {
+    private Permit(ClientLimits limits, String client) {
       this.limits = limits;
-      this.ip = ip;
+      this.client = client;
     }
 
     void release() {
       if (limits != null && released.compareAndSet(false, true)) {
-        limits.release(ip);
+        limits.release(client);
       }
     }
   }
@@ -57,13 +68,17 @@ final class ClientLimits implements Shareable {
   }
 
   private final SecuritySettings.Limits settings;
-  private final Map<String, Client> clients;
+  /** Clients with open connections: never evicted. */
+  private final Map<String, Client> active = new HashMap<>();
+  /** Clients without: only their bucket, least recently seen evicted first. */
+  private final Map<String, Client> idle;
   private final AtomicLong refusedTooFast = new AtomicLong();
   private final AtomicLong refusedTooMany = new AtomicLong();
+  private final AtomicLong refusedTooManyClients = new AtomicLong();
 
   ClientLimits(SecuritySettings.Limits settings) {
     this.settings = settings;
-    this.clients = new LinkedHashMap<>(256, 0.75f, true) {
+    this.idle = new LinkedHashMap<>(256, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, Client> eldest) {
         return size() > settings.maxTrackedIps();
@@ -74,17 +89,57 @@ final class ClientLimits implements Shareable {
   /** The node's limits; the first caller's settings win (every gateway verticle of a node has the same). */
   static ClientLimits of(Vertx vertx, SecuritySettings.Limits settings) {
     return vertx.sharedData().<String, ClientLimits>getLocalMap("switchboard.gateway.limits")
-        .computeIfAbsent("limits", key -> new ClientLimits(settings));
+        .computeIfAbsent("limits", key -> new ClientLimits(settings).registerMeters(SwitchboardMetrics.registry(vertx)));
   }
 
-  synchronized Admission admit(String ip) {
+  private ClientLimits registerMeters(MeterRegistry registry) {
+    refusal(registry, "too_fast", refusedTooFast);
+    refusal(registry, "too_many_per_client", refusedTooMany);
+    refusal(registry, "too_many_clients", refusedTooManyClients);
+    return this;
+  }
+
+  private static void refusal(MeterRegistry registry, String reason, AtomicLong count) {
+    FunctionCounter.builder(METRIC, count, AtomicLong::get).tag("reason", reason)
+        .description("connections refused by the per-client limits").register(registry);
+  }
+
+  private static final String METRIC = "switchboard.connections.refused";
+
+  /** The client an address counts as: IPv4 as is, IPv6 by its /64. */
+  static String clientOf(String address) {
+    if (address == null || address.indexOf(':') < 0) {
+      return address;
+    }
+    try {
+      byte[] bytes = InetAddress.getByName(address).getAddress();
+      if (bytes.length != 16) {
+        return InetAddress.getByAddress(bytes).getHostAddress(); // an IPv4-mapped address
+      }
+      StringBuilder prefix = new StringBuilder();
+      for (int i = 0; i < 8; i += 2) {
+        prefix.append(Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff))).append(':');
+      }
+      return prefix.append(":/64").toString();
+    } catch (UnknownHostException e) {
+      return address; // not a literal: count it as it came
+    }
+  }
+
+  Admission admit(String address) {
+    return admitClient(clientOf(address));
+  }
+
+  private synchronized Admission admitClient(String key) {
     long now = System.nanoTime();
-    Client client = clients.get(ip);
+    Client client = active.get(key);
+    if (client == null) {
+      client = idle.get(key);
+    }
     if (client == null) {
       client = new Client();
       client.tokens = settings.connectionBurst();
       client.refilledNanos = now;
-      clients.put(ip, client);
     } else {
       double refill = (now - client.refilledNanos) / 1e9 * settings.connectionsPerSecond();
       client.tokens = Math.min(settings.connectionBurst(), client.tokens + refill);
@@ -95,23 +150,34 @@ final class ClientLimits implements Shareable {
       return new Admission(Verdict.TOO_MANY, null);
     }
     if (client.tokens < 1) {
+      idle.putIfAbsent(key, client);
       refusedTooFast.incrementAndGet();
       return new Admission(Verdict.TOO_FAST, null);
     }
+    if (client.open == 0 && active.size() >= settings.maxTrackedIps()) {
+      idle.putIfAbsent(key, client);
+      refusedTooManyClients.incrementAndGet();
+      return new Admission(Verdict.TOO_MANY_CLIENTS, null);
+    }
     client.tokens -= 1;
-    client.open++;
-    return new Admission(Verdict.ADMITTED, new Permit(this, ip));
+    if (client.open++ == 0) {
+      idle.remove(key);
+      active.put(key, client);
+    }
+    return new Admission(Verdict.ADMITTED, new Permit(this, key));
   }
 
-  private synchronized void release(String ip) {
-    Client client = clients.get(ip);
-    if (client != null && client.open > 0) {
-      client.open--;
+  private synchronized void release(String key) {
+    Client client = active.get(key);
+    if (client != null && --client.open == 0) {
+      active.remove(key);
+      idle.put(key, client);
     }
   }
 
-  synchronized int open(String ip) {
-    Client client = clients.get(ip);
+  /** Open connections of the client {@code address} counts as. */
+  synchronized int open(String address) {
+    Client client = active.get(clientOf(address));
     return client == null ? 0 : client.open;
   }
 

@@ -86,6 +86,7 @@ public class GatewayVerticle extends VerticleBase {
 
   private Router router(RedisTaskClient tasks) {
     Router router = Router.router(vertx);
+    PathCheck.install(router);
     router.route().handler(access::guardStateChange);
     ApiAccess.install(router, access);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));

@@ -44,6 +44,7 @@ public class TcpBridgeVerticle extends VerticleBase {
   /** Open connections, closed on undeploy; bounded by the per-IP limits. */
   private final Set<NetSocket> open = new HashSet<>();
   private final AtomicLong oversizeClosed = new AtomicLong();
+  private final AtomicLong malformedClosed = new AtomicLong();
   private BridgeSettings.Tcp settings;
   private ClientLimits limits;
   private TokenAuth tokens;
@@ -86,6 +87,11 @@ public class TcpBridgeVerticle extends VerticleBase {
     return oversizeClosed.get();
   }
 
+  /** Connections closed for a frame that is not a bridge frame (not JSON, unknown type, wrongly typed fields). */
+  public long malformedClosed() {
+    return malformedClosed.get();
+  }
+
   private Handler<NetSocket> guard(Handler<NetSocket> bridgeHandler) {
     return socket -> {
       ClientLimits.Admission admission = limits.admit(socket.remoteAddress().hostAddress());
@@ -98,6 +104,10 @@ public class TcpBridgeVerticle extends VerticleBase {
           .addFirst("switchboard-frame-limit", new FrameLimit(settings.maxFrameBytes(), () -> {
             oversizeClosed.incrementAndGet();
             log.debug("TCP bridge closed {}: frame over {} bytes", socket.remoteAddress(), settings.maxFrameBytes());
+          }))
+          .addAfter("switchboard-frame-limit", "switchboard-frame-shape", new FrameShape(() -> {
+            malformedClosed.incrementAndGet();
+            log.debug("TCP bridge closed {}: malformed frame", socket.remoteAddress());
           }));
       open.add(socket);
       socket.closeHandler(v -> {
