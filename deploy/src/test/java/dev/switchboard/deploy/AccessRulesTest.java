@@ -10,6 +10,7 @@ import dev.switchboard.consumers.ConsumersVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.WebSocketRoutes;
 import dev.switchboard.shared.channels.ChannelLayerVerticle;
+import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.DeploymentOptions;
@@ -90,7 +91,7 @@ class AccessRulesTest {
     String query = message.body().getString("query");
     String instance = "test.scope." + channel;
     message.reply(new JsonObject().put(Asgi.TYPE, Asgi.ACCEPT).put(Asgi.INSTANCE, instance).put(Asgi.NODE, "test"));
-    Vertx.currentContext().owner().eventBus().send(channel, Asgi.sendText(query));
+    new EventBusChannelLayer(Vertx.currentContext().owner(), 5000).send(channel, Asgi.sendText(query));
   }
 
   @Test
