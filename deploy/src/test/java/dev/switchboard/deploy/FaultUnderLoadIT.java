@@ -131,10 +131,14 @@ class FaultUnderLoadIT {
         "the survivor serves again");
   }
 
-  /** Alternates a task and a chat message over both gateways until stopped (at most 20,000 requests). */
-  private void load(List<Integer> ports, AtomicBoolean running) {
-    for (int i = 0; running.get() && i < 20_000; i++) {
-      int port = ports.get(i % ports.size());
+  /**
+   * Alternates a task and a chat message, each pair on the next live gateway, until stopped (at most 100,000
+   * requests); a gateway that refuses the connection is dropped from the rotation (it was killed).
+   */
+  private void load(List<Integer> gateways, AtomicBoolean running) {
+    List<Integer> ports = new java.util.ArrayList<>(gateways);
+    for (int i = 0; running.get() && i < 100_000 && !ports.isEmpty(); i++) {
+      int port = ports.get((i / 2) % ports.size());
       try {
         if (i % 2 == 0) {
           HttpResponse<String> response = post(port, "/api/tasks/add", new JsonObject().put("args", new JsonArray().add(i).add(1)));
@@ -151,8 +155,13 @@ class FaultUnderLoadIT {
             refused.incrementAndGet();
           }
         }
-      } catch (IOException e) {
+      } catch (java.net.ConnectException e) {
         refused.incrementAndGet(); // that gateway is down: not accepted, not counted
+        if (ports.size() > 1) {
+          ports.remove(Integer.valueOf(port));
+        }
+      } catch (IOException e) {
+        refused.incrementAndGet(); // cut off mid-request: not acknowledged, so not counted
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
