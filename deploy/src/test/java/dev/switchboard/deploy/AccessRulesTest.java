@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchboard.api.protocol.Asgi;
 import dev.switchboard.consumers.ConsumersVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
-import dev.switchboard.gateway.WebSocketRoutes;
+import dev.switchboard.shared.routes.Route;
+import dev.switchboard.shared.routes.RouteAnnouncer;
 import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.config.SwitchboardConfig;
@@ -74,12 +75,13 @@ class AccessRulesTest {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     issuer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
     alice = issuer.generateToken(new JsonObject().put("sub", "alice"), new JWTOptions().setExpiresInSeconds(300));
-    GatewayVerticle gateway = new GatewayVerticle(WebSocketRoutes.shipped().route("/ws/scope", "scope"));
+    GatewayVerticle gateway = new GatewayVerticle();
     web = WebClient.create(vertx);
     ws = vertx.createWebSocketClient();
     vertx.eventBus().<JsonObject>consumer(Addresses.consumer("scope"), AccessRulesTest::echoScope);
     vertx.deployVerticle(new ChannelLayerVerticle(), options)
         .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options))
+        .compose(v -> new RouteAnnouncer(vertx, "test").announce(List.of(Route.websocket("/ws/scope", "scope"))))
         .compose(v -> vertx.deployVerticle(gateway, options))
         .onSuccess(v -> port = gateway.actualPort())
         .onComplete(testContext.succeedingThenComplete());

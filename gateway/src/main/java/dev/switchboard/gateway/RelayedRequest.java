@@ -208,7 +208,7 @@ final class RelayedRequest implements Outbox {
         .put("channel", id)
         .put("method", request.method().name())
         .put("path", request.path())
-        .put("query", TokenAuth.queryWithoutToken(request.query()))
+        .put("query", QueryToken.parse(request.query()).rest())
         .put("params", match.params())
         .put("headers", headers)
         .put("user", user);
