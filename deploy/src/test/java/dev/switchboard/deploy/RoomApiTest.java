@@ -64,7 +64,8 @@ class RoomApiTest {
   void deploy(Vertx vertx, VertxTestContext testContext) {
     JsonObject config = SwitchboardConfig.fromJson(new JsonObject()
         .put("http", new JsonObject().put("port", 0).put("instances", 1).put("host", "127.0.0.1"))
-        .put("auth", new JsonObject().put("jwtSecret", secret).put("protect", new JsonArray().add("/api/rooms")))
+        .put("auth", new JsonObject().put("jwtSecret", secret).put("protect", new JsonArray().add("/api/rooms"))
+            .put("public", new JsonArray().add("/ws")))
         .put("pg", new JsonObject().put("url", url))).toJson()
         .put("roles", new JsonArray().add("gateway").add("consumers"));
     ada = token(vertx, "ada");
