@@ -128,6 +128,24 @@ class HttpConsumerTest {
   }
 
   @Test
+  @DisplayName("a POST over HTTP/2 (h2c upgrade, as java.net.http sends by default) is relayed and answered: its body ends with its headers, and the relay must not pause an ended request")
+  void http2CleartextUpgrade(Vertx vertx, VertxTestContext testContext) {
+    HttpClient h2c = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+        .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(true));
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+        .setURI("/echo/7").addHeader("content-type", "application/json");
+    h2c.request(options)
+        .compose(request -> request.send(Buffer.buffer("{\"h2\": true}")))
+        .compose(response -> response.body().map(bytes -> new Reply(response.statusCode(), bytes)))
+        .onComplete(testContext.succeeding(reply -> testContext.verify(() -> {
+          assertEquals(200, reply.status(), reply.body().toString());
+          assertEquals("7", reply.json().getString("id"));
+          assertEquals("{\"h2\": true}", reply.json().getString("body"));
+          testContext.completeNow();
+        })));
+  }
+
+  @Test
   @DisplayName("a request reaches a consumer instance with its method, path parameters, query, headers (no Authorization) and body; the answer comes back")
   void roundTrip(VertxTestContext testContext) {
     call(HttpMethod.POST, "/echo/42?q=a&q=b%20c", Buffer.buffer("{\"hello\": true}"),

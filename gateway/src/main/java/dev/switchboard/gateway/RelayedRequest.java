@@ -78,7 +78,7 @@ final class RelayedRequest implements Outbox {
     if (request.isEnded()) {
       requestEnded = true;
     } else {
-      request.pause();
+      pauseClient();
       request.handler(this::onData);
       request.endHandler(v -> {
         requestEnded = true;
@@ -113,23 +113,23 @@ final class RelayedRequest implements Outbox {
       if (ready) {
         sendFirst();
       } else {
-        request.resume();
+        resumeClient();
       }
       return;
     }
     if (inFlight || instance == null) {
-      request.pause();
+      pauseClient();
       return;
     }
     if (!ready && buffered == 0) {
-      request.resume();
+      resumeClient();
       return;
     }
     Buffer part = nextPart();
     boolean more = !(requestEnded && pending.isEmpty());
     lastSent = !more;
     inFlight = true;
-    request.pause();
+    pauseClient();
     JsonObject event = new JsonObject().put("type", AsgiHttp.REQUEST).put(AsgiHttp.REQUEST_ID, id)
         .put(AsgiHttp.BODY, part).put(AsgiHttp.MORE_BODY, more);
     vertx.eventBus().request(instance, event, new DeliveryOptions().setSendTimeout(relay.config().http().relayTimeoutMs()))
@@ -156,9 +156,26 @@ final class RelayedRequest implements Outbox {
     return part;
   }
 
+  /**
+   * Flow control on the client's body, only while there is body left: once a request has ended (always so for an
+   * HTTP/2 request whose body arrived with its headers, as with an h2c upgrade) Vert.x refuses pause and resume with
+   * an IllegalStateException, which would leave the relay without an answer.
+   */
+  private void pauseClient() {
+    if (!requestEnded && !request.isEnded()) {
+      request.pause();
+    }
+  }
+
+  private void resumeClient() {
+    if (!requestEnded && !request.isEnded()) {
+      request.resume();
+    }
+  }
+
   private void sendFirst() {
     firstSent = true;
-    request.pause();
+    pauseClient();
     Buffer part = nextPart();
     boolean more = !(requestEnded && pending.isEmpty());
     lastSent = !more;
@@ -350,7 +367,7 @@ final class RelayedRequest implements Outbox {
     if (response.headWritten()) {
       response.reset();
     } else {
-      request.resume(); // let the rest of the body drain so the error can be read
+      resumeClient(); // let the rest of the body drain so the error can be read
       rc.fail(status, new RelayException(message));
     }
   }
