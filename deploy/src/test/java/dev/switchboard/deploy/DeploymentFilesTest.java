@@ -74,6 +74,19 @@ class DeploymentFilesTest {
   }
 
   @Test
+  @DisplayName("only consumers and workers get a PostgreSQL URL (a gateway never opens it); browsers' origins are configured")
+  void databaseAndOrigins() {
+    for (String role : ROLES) {
+      Map<String, Object> container = map(list(at(find("Deployment", "switchboard-" + role), "spec", "template", "spec")
+          .get("containers")).get(0));
+      boolean hasPg = list(container.get("env")).stream().anyMatch(e -> "SWITCHBOARD_PG_URL".equals(map(e).get("name")));
+      assertEquals(!role.equals("gateway"), hasPg, role + " SWITCHBOARD_PG_URL");
+    }
+    String origins = String.valueOf(at(find("ConfigMap", "switchboard-config"), "data").get("SWITCHBOARD_WS_ALLOWED_ORIGINS"));
+    assertTrue(origins.startsWith("https://"), origins);
+  }
+
+  @Test
   @DisplayName("each role has a PodDisruptionBudget that keeps one pod of it")
   void disruptionBudgets() {
     for (String role : ROLES) {
@@ -131,7 +144,12 @@ class DeploymentFilesTest {
       Map<String, Object> env = at(service, "environment");
       assertEquals("gateway-1,gateway-2,consumers,worker", env.get("SWITCHBOARD_CLUSTER_MEMBERS"), name);
       assertEquals("redis://redis:6379", env.get("SWITCHBOARD_REDIS_URL"), name);
-      assertTrue(String.valueOf(env.get("SWITCHBOARD_PG_URL")).contains("@postgres:5432/"), name);
+      if (name.startsWith("gateway")) {
+        assertFalse(env.containsKey("SWITCHBOARD_PG_URL"), name + " never opens PostgreSQL");
+        assertTrue(String.valueOf(env.get("SWITCHBOARD_WS_ALLOWED_ORIGINS")).contains("http://localhost:8080"), name);
+      } else {
+        assertTrue(String.valueOf(env.get("SWITCHBOARD_PG_URL")).contains("@postgres:5432/"), name);
+      }
       assertNotNull(at(service, "deploy", "resources", "limits").get("memory"), name);
       assertEquals(Set.of("redis", "postgres"), at(service, "depends_on").keySet(), name);
     }
