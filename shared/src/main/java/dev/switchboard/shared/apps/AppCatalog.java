@@ -2,6 +2,7 @@ package dev.switchboard.shared.apps;
 
 import dev.switchboard.api.SwitchboardApp;
 import dev.switchboard.api.tasks.TaskDefinition;
+import dev.switchboard.shared.routes.RoutePattern;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

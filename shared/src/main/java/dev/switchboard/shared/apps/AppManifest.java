@@ -7,6 +7,7 @@ import dev.switchboard.api.SwitchboardApp;
 import dev.switchboard.api.consumers.WebsocketConsumer;
 import dev.switchboard.api.http.HttpConsumer;
 import dev.switchboard.api.tasks.TaskDefinition;
+import dev.switchboard.shared.routes.RoutePattern;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import java.util.ArrayList;
@@ -48,6 +49,8 @@ public record AppManifest(String name, ClassLoader classLoader, List<WebsocketRo
         recorder.database || recorder.migrations != null, List.copyOf(recorder.verticles));
   }
 
+  private static final java.util.regex.Pattern CONSUMER = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,100}");
+
   private static final class Recorder implements AppBuilder {
     private final String app;
     private final List<WebsocketRoute> websockets = new ArrayList<>();
@@ -63,16 +66,33 @@ public record AppManifest(String name, ClassLoader classLoader, List<WebsocketRo
 
     @Override
     public AppBuilder websocket(String pattern, String consumerName, Supplier<? extends WebsocketConsumer> factory) {
-      websockets.add(new WebsocketRoute(app, RoutePattern.require(app, pattern),
-          RoutePattern.requireConsumer(app, pattern, consumerName), require(factory, "websocket " + pattern)));
+      websockets.add(new WebsocketRoute(app, requirePattern(pattern), requireConsumer(pattern, consumerName),
+          require(factory, "websocket " + pattern)));
       return this;
     }
 
     @Override
     public AppBuilder http(String pattern, String consumerName, Supplier<? extends HttpConsumer> factory) {
-      http.add(new HttpRoute(app, RoutePattern.require(app, pattern), RoutePattern.requireConsumer(app, pattern, consumerName),
+      http.add(new HttpRoute(app, requirePattern(pattern), requireConsumer(pattern, consumerName),
           require(factory, "http " + pattern)));
       return this;
+    }
+
+    private String requirePattern(String pattern) {
+      String problem = RoutePattern.problem(pattern);
+      if (problem != null) {
+        throw new AppException("app " + app + ": bad route pattern \"" + pattern + "\": " + problem);
+      }
+      return pattern;
+    }
+
+    /** Consumer names become event-bus addresses. */
+    private String requireConsumer(String pattern, String name) {
+      if (name == null || !CONSUMER.matcher(name).matches()) {
+        throw new AppException("app " + app + ": bad consumer name \"" + name + "\" for route " + pattern
+            + ": expected 1 to 100 ASCII letters, digits, '.', '_' or '-'");
+      }
+      return name;
     }
 
     @Override

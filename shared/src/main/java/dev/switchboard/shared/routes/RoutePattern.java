@@ -1,12 +1,19 @@
 package dev.switchboard.shared.routes;
 
 import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A compiled URL pattern, like Channels' {@code URLRouter} entries: literal segments match themselves and
- * {@code :name} matches one non-empty segment, captured (percent-decoded) as a parameter; a trailing slash is ignored.
+ * {@code :name} matches one non-empty segment, captured (percent-decoded) as a parameter; a trailing slash in a
+ * path is ignored. The one check of a pattern, for apps' declarations and nodes' announcements alike.
  */
 public final class RoutePattern {
+
+  private static final Pattern LITERAL = Pattern.compile("[A-Za-z0-9._~-]+");
+  private static final Pattern PARAM = Pattern.compile(":[A-Za-z_][A-Za-z0-9_]*");
 
   private final String pattern;
   private final String[] segments;
@@ -26,20 +33,52 @@ public final class RoutePattern {
 
   /** Compiles {@code pattern}; fails with an {@link IllegalArgumentException} saying what is wrong with it. */
   public static RoutePattern compile(String pattern) {
-    if (pattern == null || !pattern.startsWith("/") || pattern.length() > Route.MAX_LENGTH) {
-      throw new IllegalArgumentException("a route pattern starts with / and has at most " + Route.MAX_LENGTH
-          + " characters, got \"" + pattern + "\"");
+    String problem = problem(pattern);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
-    if (pattern.contains("?") || pattern.contains("#") || pattern.contains("//") || pattern.contains("*")) {
-      throw new IllegalArgumentException("a route pattern is a path of literal and :name segments, got \"" + pattern + "\"");
+    return new RoutePattern(pattern, split(pattern));
+  }
+
+  /**
+   * What is wrong with {@code pattern}, or null: {@code /} then segments that are literal or {@code :name}
+   * parameters, each parameter once, at most {@link Route#MAX_LENGTH} characters.
+   */
+  public static String problem(String pattern) {
+    if (pattern == null || !pattern.startsWith("/")) {
+      return "expected a path starting with '/'";
     }
-    String[] segments = split(pattern);
-    for (int i = 1; i < segments.length; i++) {
-      if (segments[i].equals(":")) {
-        throw new IllegalArgumentException("a :name segment needs a name, in \"" + pattern + "\"");
+    if (pattern.length() > Route.MAX_LENGTH) {
+      return "longer than " + Route.MAX_LENGTH + " characters";
+    }
+    if (pattern.equals("/")) {
+      return null;
+    }
+    Set<String> params = new HashSet<>();
+    for (String segment : pattern.substring(1).split("/", -1)) {
+      if (segment.isEmpty()) {
+        return "empty segment (\"//\" or a trailing '/')";
+      }
+      if (segment.startsWith(":")) {
+        if (!PARAM.matcher(segment).matches()) {
+          return "parameter \"" + segment + "\" must be ':' then a Java-style name";
+        }
+        if (!params.add(segment)) {
+          return "parameter \"" + segment + "\" appears twice";
+        }
+      } else if (!LITERAL.matcher(segment).matches()) {
+        return "segment \"" + segment + "\" has characters other than letters, digits, '.', '_', '~' or '-'";
       }
     }
-    return new RoutePattern(pattern, segments);
+    return null;
+  }
+
+  /**
+   * The pattern with parameter names erased ({@code /ws/chat/:room} → {@code /ws/chat/:}): two patterns of one
+   * shape match the same paths, so they conflict.
+   */
+  public static String shape(String pattern) {
+    return pattern.replaceAll(":[A-Za-z0-9_]+", ":");
   }
 
   public String pattern() {
