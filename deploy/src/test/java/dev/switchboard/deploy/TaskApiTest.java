@@ -294,4 +294,32 @@ class TaskApiTest {
           testContext.completeNow();
         })));
   }
+
+  @Test
+  @Timeout(15_000)
+  @DisplayName("POST /api/queues/default/pause holds a task PENDING (queue shown paused), DELETE .../tasks purges it (REVOKED), resume; unknown queue 404, bad name 400")
+  void pauseAndPurge(Vertx vertx, VertxTestContext testContext) {
+    JsonObject add = new JsonObject().put("args", new JsonArray().add(2).add(2));
+    call(HttpMethod.POST, "/api/queues/default/pause", null)
+        .compose(paused -> submit("add", add).compose(id -> call(HttpMethod.GET, "/api/queues", null)
+            .compose(queues -> call(HttpMethod.DELETE, "/api/queues/default/tasks", null)
+                .compose(purged -> call(HttpMethod.GET, "/api/tasks/" + id, null)
+                    .compose(task -> call(HttpMethod.POST, "/api/queues/default/resume", null)
+                        .compose(resumed -> Future.all(call(HttpMethod.POST, "/api/queues/nowhere/pause", null),
+                            call(HttpMethod.DELETE, "/api/queues/bad%20queue/tasks", null)))
+                        .map(refused -> List.of(paused, queues, purged, task, refused.<Reply>resultAt(0),
+                            refused.<Reply>resultAt(1))))))))
+        .onComplete(testContext.succeeding(replies -> testContext.verify(() -> {
+          assertEquals(new JsonObject().put("queue", "default").put("paused", true).put("changed", true), replies.get(0).json());
+          JsonObject queue = replies.get(1).json().getJsonArray("queues").getJsonObject(0);
+          assertEquals(true, queue.getBoolean("paused"), queue.encode());
+          assertEquals(1L, queue.getLong("depth"), queue.encode());
+          assertEquals(new JsonObject().put("queue", "default").put("purged", 1), replies.get(2).json());
+          assertEquals("REVOKED", replies.get(3).json().getString("state"));
+          assertEquals(404, replies.get(4).status());
+          assertTrue(replies.get(4).json().getString("error").contains("nowhere"), replies.get(4).body().toString());
+          assertEquals(400, replies.get(5).status(), replies.get(5).body().toString());
+          testContext.completeNow();
+        })));
+  }
 }

@@ -34,7 +34,7 @@ final class ApiErrors {
     }
     if (error instanceof TaskException task) {
       return switch (task.reason()) {
-        case UNKNOWN_TASK, NO_SUCH_TASK -> 404;
+        case UNKNOWN_TASK, NO_SUCH_TASK, UNKNOWN_QUEUE -> 404;
         case INVALID_REQUEST -> 400;
         case QUEUE_FULL -> 503;
         default -> 500;

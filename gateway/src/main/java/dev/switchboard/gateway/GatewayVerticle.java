@@ -94,6 +94,7 @@ public class GatewayVerticle extends VerticleBase {
     router.get("/api/ping").handler(this::ping);
     router.get("/api/routes").handler(rc -> rc.json(routes.toJson()));
     TaskRoutes.mount(router, tasks, config);
+    QueueRoutes.mount(router, tasks);
     dashboard = DashboardRoutes.mount(vertx, router, tasks);
     ApiErrors.install(router);
     ChannelLayerRoutes.mount(router, vertx);

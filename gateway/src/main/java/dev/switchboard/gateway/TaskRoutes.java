@@ -20,8 +20,8 @@ import java.util.Set;
  * The task API: {@code POST /api/tasks/{name}} with {@code {"args": [...], "kwargs": {...}, "options": {...}}}
  * → 202 {@code {"id"}} and {@code Location}; {@code GET /api/tasks/{id}} → the task's state; {@code DELETE
  * /api/tasks/{id}} → revoke; {@code POST /api/tasks/{id}/retry} → 202 with the new task's id; {@code GET
- * /api/tasks?state=FAILURE&limit=50} → the newest tasks, optionally in one state; {@code GET /api/queues} → each
- * queue's depth and counters; {@code GET /api/workers} → the live workers. Errors go through {@link ApiErrors}: unknown task or id 404, malformed JSON or wrong
+ * /api/tasks?state=FAILURE&limit=50} → the newest tasks, optionally in one state (queues and workers:
+ * {@link QueueRoutes}). Errors go through {@link ApiErrors}: unknown task or id 404, malformed JSON or wrong
  * arguments 400, body over {@code http.maxBodySize} 413, queue full or no Redis configured 503.
  */
 final class TaskRoutes {
@@ -44,8 +44,6 @@ final class TaskRoutes {
     router.get("/api/tasks/:id").handler(routes::status);
     router.delete("/api/tasks/:id").handler(routes::revoke);
     router.post("/api/tasks/:id/retry").handler(routes::retry);
-    router.get("/api/queues").handler(routes::requireBroker).handler(routes::queues);
-    router.get("/api/workers").handler(routes::requireBroker).handler(routes::workers);
   }
 
   private void requireBroker(RoutingContext rc) {
@@ -128,20 +126,6 @@ final class TaskRoutes {
     client.inspector().list(state, limit)
         .onSuccess(tasks -> json(rc, 200, new JsonObject()
             .put("tasks", new JsonArray(tasks.stream().map(TaskInfo::toJson).toList()))))
-        .onFailure(err -> rc.fail(ApiErrors.status(err), err));
-  }
-
-  /** {@code {"queues": [{"queue", "depth", "running", "oldestAgeMs", counters...}], "delayed"}}. */
-  private void queues(RoutingContext rc) {
-    client.inspector().queues()
-        .onSuccess(queues -> json(rc, 200, queues.toJson()))
-        .onFailure(err -> rc.fail(ApiErrors.status(err), err));
-  }
-
-  /** {@code {"workers": [{"name", "queues", "concurrency", "busy", "completed", "started", "heartbeat", "alive"}]}}. */
-  private void workers(RoutingContext rc) {
-    client.inspector().workers()
-        .onSuccess(workers -> json(rc, 200, new JsonObject().put("workers", workers)))
         .onFailure(err -> rc.fail(ApiErrors.status(err), err));
   }
 

@@ -100,14 +100,15 @@ final class Broker {
 
   /** Claims at most {@code count} tasks; with {@code reclaim}, first those of workers gone silent. */
   Future<Claim> claim(int count, boolean reclaim) {
-    List<String> scriptKeys = new ArrayList<>(streams.size() + 3);
+    List<String> scriptKeys = new ArrayList<>(streams.size() + 4);
     scriptKeys.add(keys.delayed());
     scriptKeys.add(keys.failed());
     scriptKeys.add(keys.stats());
+    scriptKeys.add(keys.paused());
     scriptKeys.addAll(streams);
     List<Object> args = List.of(TaskKeys.GROUP, consumer, count, System.currentTimeMillis(), keys.taskPrefix(),
         reclaim ? settings.visibilityTimeoutMs() : 0, keys.ratePrefix(), rateLimits, settings.resultTtlMs(), known,
-        UNKNOWN_TASK_DEFER_MS, TaskOptions.DEFAULT_MAX_DELIVERIES, TaskKeys.HISTORY_LENGTH);
+        UNKNOWN_TASK_DEFER_MS, TaskOptions.DEFAULT_MAX_DELIVERIES, TaskKeys.HISTORY_LENGTH, keys.streamPrefix());
     return CLAIM.run(redis, scriptKeys, args).map(reply -> {
       JsonObject answer = new JsonObject(reply.toString());
       List<ClaimedTask> tasks = objects(answer.getValue("tasks")).stream().map(ClaimedTask::fromJson).toList();
@@ -163,10 +164,10 @@ final class Broker {
   }
 
   /** Says this worker is alive, with what it consumes and how busy it is (see announce.lua). */
-  Future<Void> announce(int busy, long completed, long started) {
+  Future<Void> announce(int busy, long completed, long started, JsonArray active) {
     return ANNOUNCE.run(redis, List.of(keys.workers(), keys.consumed(), keys.worker(consumer)),
         List.of(consumer, System.currentTimeMillis(), 3 * ANNOUNCE_MS, LIVE_MS, new JsonArray(settings.queues()).encode(),
-            settings.concurrency(), busy, completed, started)).mapEmpty();
+            settings.concurrency(), busy, completed, started, active.encode())).mapEmpty();
   }
 
   /** A clean stop: this worker leaves the workers set at once (its queues expire with the other workers'). */

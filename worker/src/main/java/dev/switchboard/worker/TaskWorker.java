@@ -22,6 +22,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.EncodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -50,8 +51,11 @@ public class TaskWorker extends VerticleBase {
   private static final long MAX_BACKOFF_MS = 5_000;
   private static final int SETTLE_ATTEMPTS = 6;
 
-  private record Running(ClaimedTask task, WorkerTaskContext context, Promise<Void> done) {
+  private record Running(ClaimedTask task, WorkerTaskContext context, Promise<Void> done, long startedAt) {
   }
+
+  /** Running tasks listed in a worker's announcement (GET /api/workers); the count ({@code busy}) is always whole. */
+  static final int MAX_ANNOUNCED_ACTIVE = 100;
 
   private final TaskRegistry registry;
   private final TaskSettings settings;
@@ -146,7 +150,10 @@ public class TaskWorker extends VerticleBase {
   }
 
   private Future<Void> announce() {
-    return broker.announce(busy.get(), completed.get(), startedAt);
+    JsonArray active = new JsonArray();
+    inFlight.values().stream().limit(MAX_ANNOUNCED_ACTIVE).forEach(running -> active.add(new JsonObject()
+        .put("id", running.task().id()).put("name", running.task().name()).put("started", running.startedAt())));
+    return broker.announce(busy.get(), completed.get(), startedAt, active);
   }
 
   /** Tasks this worker has finished (any outcome) since it started. */
@@ -248,7 +255,7 @@ public class TaskWorker extends VerticleBase {
 
   private void run(ClaimedTask task) {
     WorkerTaskContext context = new WorkerTaskContext(vertx, task, (custom, payload) -> reportProgress(task, custom, payload));
-    Running running = new Running(task, context, Promise.promise());
+    Running running = new Running(task, context, Promise.promise(), System.currentTimeMillis());
     inFlight.put(task.slot(), running);
     busy.set(inFlight.size());
     count(task.name(), TaskState.STARTED);

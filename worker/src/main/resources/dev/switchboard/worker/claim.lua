@@ -6,10 +6,12 @@
 -- delayed set for `deferMs`, not counted as a delivery. A task whose earlier deliveries were all lost (claimed,
 -- then neither settled nor handed back: its worker died) `max_deliveries` times ends FAILURE WorkerLost
 -- instead of killing one more worker. Each claim gets a new lease, the fence every later transition checks.
--- KEYS[1] delayed set, KEYS[2] failed list, KEYS[3] stats hash, KEYS[4..] streams in priority order
+-- The streams of a paused queue (in the paused set) are skipped: neither new nor reclaimed entries start.
+-- KEYS[1] delayed set, KEYS[2] failed list, KEYS[3] stats hash, KEYS[4] paused set, KEYS[5..] streams in
+-- priority order
 -- ARGV: group, consumer, count, now, taskPrefix, reclaimMinIdleMs (0: no reclaim), ratePrefix,
 --       limits JSON {name: [count, windowMs]}, resultTtlMs, known JSON {name: true}, deferMs,
---       defaultMaxDeliveries, historyLength
+--       defaultMaxDeliveries, historyLength, streamPrefix (a stream is streamPrefix .. queue .. ':' .. priority)
 -- Returns {"tasks": [...], "events": [...], "deferred": [name...], "last": {stream: newest id}}
 -- ("last" when short of count)
 local delayed, failed, stats = KEYS[1], KEYS[2], KEYS[3]
@@ -23,7 +25,17 @@ local defaultMaxDeliveries, history = tonumber(ARGV[12]), ARGV[13]
 local tasks, events, deferred, last = {}, {}, {}, {}
 -- entries looked at per claim, whatever became of them: one claim never holds Redis for long
 local budget = need + 256
-local FIRST_STREAM = 4
+local FIRST_STREAM = 5
+
+-- streams of paused queues, looked up once per claim (none at all in the common case)
+local paused = {}
+if redis.call('SCARD', KEYS[4]) > 0 then
+  local streamPrefix = ARGV[14]
+  for i = FIRST_STREAM, #KEYS do
+    local queue = string.match(string.sub(KEYS[i], #streamPrefix + 1), '^(.*):%d+$')
+    paused[KEYS[i]] = queue ~= nil and redis.call('SISMEMBER', KEYS[4], queue) == 1
+  end
+end
 
 local function drop(stream, eid)
   redis.call('XACK', stream, group, eid)
@@ -100,9 +112,11 @@ end
 if minIdle > 0 then
   for i = FIRST_STREAM, #KEYS do
     if need <= 0 or budget <= 0 then break end
-    local reclaimed = redis.call('XAUTOCLAIM', KEYS[i], group, consumer, minIdle, '0-0', 'COUNT', need)
-    for _, entry in ipairs(reclaimed[2]) do
-      if entry and entry[2] then start(KEYS[i], entry[1], entry[2][2]) end
+    if not paused[KEYS[i]] then
+      local reclaimed = redis.call('XAUTOCLAIM', KEYS[i], group, consumer, minIdle, '0-0', 'COUNT', need)
+      for _, entry in ipairs(reclaimed[2]) do
+        if entry and entry[2] then start(KEYS[i], entry[1], entry[2][2]) end
+      end
     end
   end
 end
@@ -110,7 +124,7 @@ end
 for i = FIRST_STREAM, #KEYS do
   if need <= 0 or budget <= 0 then break end
   local stream = KEYS[i]
-  while need > 0 and budget > 0 do
+  while need > 0 and budget > 0 and not paused[stream] do
     local read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', need, 'STREAMS', stream, '>')
     if not read then break end
     for _, entry in ipairs(read[1][2]) do start(stream, entry[1], entry[2][2]) end

@@ -14,6 +14,8 @@ public class TaskException extends RuntimeException {
     INVALID_REQUEST,
     /** No task with that id exists, or its result has expired (HTTP 404). */
     NO_SUCH_TASK,
+    /** No task was ever sent to that queue, no live worker consumes it and no configuration names it (HTTP 404). */
+    UNKNOWN_QUEUE,
     /** The queue or the delayed set is at its configured bound; try later (HTTP 503). */
     QUEUE_FULL,
     /** {@code get()} of a task that ended in FAILURE; {@link #info()} holds the error. */

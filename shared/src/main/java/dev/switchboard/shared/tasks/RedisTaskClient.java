@@ -287,6 +287,12 @@ public final class RedisTaskClient implements TaskClient, Shareable {
     return new TaskInspector(redis, keys);
   }
 
+  /** Pauses, resumes and purges queues, cluster-wide (see {@link QueueControl}). */
+  public QueueControl queueControl() {
+    return new QueueControl(vertx, redis, keys, settings.resultTtlMs(), java.util.stream.Stream.concat(
+        settings.queues().stream(), settings.acceptedQueues().stream()).toList());
+  }
+
   public void close() {
     waiters.close();
     redis.close();

@@ -30,19 +30,25 @@ public final class TaskInspector {
   public static final int MAX_WORKERS = 200;
 
   /** One queue, summed over its priorities; the counters count since the Redis data began. */
-  public record QueueStats(String queue, long depth, long running, long oldestAgeMs,
-                           long enqueued, long succeeded, long failed, long retried) {
+  /**
+   * One queue, summed over its priorities; the counters count since the Redis data began. {@code paused}: no worker
+   * starts its tasks ({@link QueueControl}); {@code consumed}: a live worker reads it; {@code purged}: waiting tasks
+   * purged; {@code expired}: waiting tasks that outlived {@code tasks.waitingTtlMs} in a queue no worker read.
+   */
+  public record QueueStats(String queue, boolean paused, boolean consumed, long depth, long running, long oldestAgeMs,
+                           long enqueued, long succeeded, long failed, long retried, long purged, long expired) {
 
     static QueueStats fromJson(JsonObject json) {
-      return new QueueStats(json.getString("queue"), json.getLong("depth", 0L), json.getLong("running", 0L),
-          json.getLong("oldestAgeMs", 0L), json.getLong("enqueued", 0L), json.getLong("succeeded", 0L),
-          json.getLong("failed", 0L), json.getLong("retried", 0L));
+      return new QueueStats(json.getString("queue"), json.getBoolean("paused", false), json.getBoolean("consumed", false),
+          json.getLong("depth", 0L), json.getLong("running", 0L), json.getLong("oldestAgeMs", 0L),
+          json.getLong("enqueued", 0L), json.getLong("succeeded", 0L), json.getLong("failed", 0L),
+          json.getLong("retried", 0L), json.getLong("purged", 0L), json.getLong("expired", 0L));
     }
 
     public JsonObject toJson() {
-      return new JsonObject().put("queue", queue).put("depth", depth).put("running", running)
-          .put("oldestAgeMs", oldestAgeMs).put("enqueued", enqueued).put("succeeded", succeeded)
-          .put("failed", failed).put("retried", retried);
+      return new JsonObject().put("queue", queue).put("paused", paused).put("consumed", consumed).put("depth", depth)
+          .put("running", running).put("oldestAgeMs", oldestAgeMs).put("enqueued", enqueued).put("succeeded", succeeded)
+          .put("failed", failed).put("retried", retried).put("purged", purged).put("expired", expired);
     }
   }
 
@@ -86,8 +92,8 @@ public final class TaskInspector {
 
   /** The depth of each known queue and the number of delayed tasks, read atomically. */
   public Future<Queues> queues() {
-    return QUEUE_STATS.run(redis, List.of(keys.queues(), keys.delayed(), keys.stats()),
-        List.of(keys.prefix() + "queue:", MAX_QUEUES, TaskKeys.GROUP)).map(reply -> {
+    return QUEUE_STATS.run(redis, List.of(keys.queues(), keys.delayed(), keys.stats(), keys.paused(), keys.consumed()),
+        List.of(keys.streamPrefix(), MAX_QUEUES, TaskKeys.GROUP, ConsumedQueues.LIVE_MS)).map(reply -> {
           JsonObject answer = new JsonObject(reply.toString());
           Object queues = answer.getValue("queues");
           List<QueueStats> stats = queues instanceof JsonArray array
@@ -100,7 +106,7 @@ public final class TaskInspector {
   /**
    * The live workers (announced within {@link ConsumedQueues#LIVE_MS}), newest heartbeat first, at most
    * {@link #MAX_WORKERS}: {@code {"name", "queues", "concurrency", "busy", "completed", "started", "heartbeat",
-   * "alive"}}, times in epoch ms. Busy and completed are as of the worker's last announcement (every 10 s).
+   * "active", "alive"}} ({@code active}: up to 100 running tasks, {@code {"id", "name", "started"}}), times in epoch ms. Busy and completed are as of the worker's last announcement (every 10 s).
    */
   public Future<JsonArray> workers() {
     long now = System.currentTimeMillis();
@@ -117,6 +123,7 @@ public final class TaskInspector {
                 .put("completed", Long.parseLong(hash.getString("completed", "0")))
                 .put("started", Long.parseLong(hash.getString("started", "0")))
                 .put("heartbeat", Long.parseLong(hash.getString("heartbeat", "0")))
+                .put("active", new JsonArray(hash.getString("active", "[]")))
                 .put("alive", true)));
           }
           return workers;

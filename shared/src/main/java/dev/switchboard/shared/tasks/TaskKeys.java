@@ -25,6 +25,7 @@ package dev.switchboard.shared.tasks;
  *       members as old when any worker announces itself.
  *   <li>{@code consumed} sorted set: queue → last heartbeat of a worker consuming it; a client accepts a queue
  *       only when it is in there (recently) or its own configuration names it.
+ *   <li>{@code paused} set: queues paused by {@code QueueControl}; no worker claims from them until resumed.
  * </ul>
  */
 public final class TaskKeys {
@@ -58,7 +59,12 @@ public final class TaskKeys {
   }
 
   public String stream(String queue, int priority) {
-    return prefix + "queue:" + queue + ":" + priority;
+    return streamPrefix() + queue + ":" + priority;
+  }
+
+  /** The queue's streams, one per priority, 9 (first served) to 0. */
+  public java.util.List<String> streams(String queue) {
+    return java.util.stream.IntStream.iterate(9, p -> p >= 0, p -> p - 1).mapToObj(p -> stream(queue, p)).toList();
   }
 
   public String delayed() {
@@ -103,6 +109,16 @@ public final class TaskKeys {
 
   public String consumed() {
     return prefix + "consumed";
+  }
+
+  /** The paused queues (a set of names, at most {@link #MAX_QUEUES}): workers claim nothing from them. */
+  public String paused() {
+    return prefix + "paused";
+  }
+
+  /** What each of a queue's streams starts with; the priority follows ({@link #stream}). */
+  public String streamPrefix() {
+    return prefix + "queue:";
   }
 
   /** What the rate-limit counter keys start with; scripts append {@code {name}:{window}}. */

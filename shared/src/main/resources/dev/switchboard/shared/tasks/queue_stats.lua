@@ -1,11 +1,29 @@
 -- Depth of every known queue in one atomic read, bounded: the first ARGV[2] queue names (sorted), 10 priorities each.
+-- Known: tasks were sent to it (queue set), it is paused, or a live worker consumes it (heartbeat within liveMs).
 -- A stream holds waiting entries and claimed-but-unacknowledged ones (pending); entries leave when acknowledged.
--- KEYS[1] queue set, KEYS[2] delayed set, KEYS[3] stats hash; ARGV: stream prefix ("...queue:"), maxQueues, group
--- Returns {"queues": [{queue, depth, running, oldestAgeMs, enqueued, succeeded, failed, retried}], "delayed": n}
+-- KEYS[1] queue set, KEYS[2] delayed set, KEYS[3] stats hash, KEYS[4] paused set, KEYS[5] consumed zset
+-- ARGV: stream prefix ("...queue:"), maxQueues, group, liveMs
+-- Returns {"queues": [{queue, paused, consumed, depth, running, oldestAgeMs, enqueued, succeeded, failed, retried,
+--   purged, expired}], "delayed": n}
 local prefix, group = ARGV[1], ARGV[3]
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local names = redis.call('SORT', KEYS[1], 'ALPHA', 'LIMIT', 0, tonumber(ARGV[2]))
+-- each source is bounded: the queue and paused sets by maxQueues (enqueue.lua, pause.lua), consumed by live workers
+local names, seen, consumed = {}, {}, {}
+local function add(name)
+  if not seen[name] then
+    seen[name] = true
+    table.insert(names, name)
+  end
+end
+for _, name in ipairs(redis.call('SMEMBERS', KEYS[1])) do add(name) end
+for _, name in ipairs(redis.call('SMEMBERS', KEYS[4])) do add(name) end
+for _, name in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], nowMs - tonumber(ARGV[4]), '+inf')) do
+  consumed[name] = true
+  add(name)
+end
+table.sort(names)
+while #names > tonumber(ARGV[2]) do table.remove(names) end
 local queues = {}
 
 local function field(list, name)
@@ -38,10 +56,12 @@ for _, queue in ipairs(names) do
     end
   end
   local counts = redis.call('HMGET', KEYS[3], 'enqueued:' .. queue, 'succeeded:' .. queue, 'failed:' .. queue,
-    'retried:' .. queue)
-  table.insert(queues, {queue = queue, depth = depth, running = running,
+    'retried:' .. queue, 'purged:' .. queue, 'expired:' .. queue)
+  table.insert(queues, {queue = queue, paused = redis.call('SISMEMBER', KEYS[4], queue) == 1,
+    consumed = consumed[queue] == true, depth = depth, running = running,
     oldestAgeMs = oldest and math.max(0, nowMs - oldest) or 0,
     enqueued = tonumber(counts[1] or 0), succeeded = tonumber(counts[2] or 0),
-    failed = tonumber(counts[3] or 0), retried = tonumber(counts[4] or 0)})
+    failed = tonumber(counts[3] or 0), retried = tonumber(counts[4] or 0),
+    purged = tonumber(counts[5] or 0), expired = tonumber(counts[6] or 0)})
 end
 return cjson.encode({queues = queues, delayed = redis.call('ZCARD', KEYS[2])})
