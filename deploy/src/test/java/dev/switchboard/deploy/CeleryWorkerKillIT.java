@@ -9,13 +9,18 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.switchboard.shared.tasks.TaskKeys;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,6 +56,7 @@ class CeleryWorkerKillIT {
     env.put("SWITCHBOARD_TASKS_NAMESPACE", "test-" + queue);
     env.put("SWITCHBOARD_TASKS_VISIBILITY_TIMEOUT_MS", "2000");
     env.put("SWITCHBOARD_CELERY_QUEUES", queue);
+    env.put("SWITCHBOARD_CELERY_ALIASES", "tasks.long_running_task=long_running");
     env.put("SWITCHBOARD_HTTP_PORT", "0");
     env.put("SWITCHBOARD_TCP_ECHO_PORT", "0");
     env.put("SWITCHBOARD_WORKER_CONCURRENCY", "8");
@@ -60,13 +66,12 @@ class CeleryWorkerKillIT {
   }
 
   @Test
-  @Disabled("flaky, cause not found: in 2 of ~5 runs the Python producer stalls in res.get() after the kill although every "
-      + "task and its celery-task-meta are SUCCESS in Redis (seen 2026-12-01); kept out of CI until it is understood")
   @DisplayName("kill -9 of one of two workers mid-run: the Python producer reads all 1,000 results")
   void everyTaskCompletes(Vertx vertx) throws Exception {
     assertTrue(Files.isRegularFile(JAR), "build the jar first: " + JAR.toAbsolutePath());
     Process doomed = startWorker("celery-a");
     startWorker("celery-b");
+    List<String> longIds;
     try (ScriptRun producer = ScriptRun.start(List.of("/usr/bin/python3", "python/interop/celery_client.py",
         "--redis", REDIS_URL, "--queue", queue, "bulk"))) {
       producer.awaitLine("got 100", 180);
@@ -74,6 +79,20 @@ class CeleryWorkerKillIT {
       assertTrue(doomed.waitFor(10, TimeUnit.SECONDS));
       producer.awaitLine("got all 1000", 420);
       assertEquals(0, producer.awaitExit(30), producer.output());
+      longIds = producer.output().lines().filter(line -> line.startsWith("long ids "))
+          .flatMap(line -> Arrays.stream(line.substring("long ids ".length()).trim().split(" "))).toList();
     }
+    // the kill hit running tasks: some of the 15 s tasks ran again on the surviving worker
+    Redis redis = Redis.createClient(vertx, REDIS_URL);
+    TaskKeys keys = new TaskKeys("test-" + queue);
+    int rerun = 0;
+    for (String id : longIds) {
+      Response deliveries = redis.send(Request.cmd(Command.HGET).arg(keys.task(id)).arg("deliveries"))
+          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      rerun += deliveries != null && deliveries.toInteger() > 1 ? 1 : 0;
+    }
+    redis.close();
+    assertEquals(12, longIds.size(), "the producer names its 12 long tasks");
+    assertTrue(rerun > 0, "no long task was running on the killed worker");
   }
 }
