@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * <p>Per queue, one loop moves each envelope atomically onto an ingesting list ({@code take.lua}), then into a
  * Switchboard task hash and stream under the Celery id ({@code ingest.lua}, which removes it from the list in the
  * same step): a crash at any point leaves the envelope in Redis, and re-reading it creates no second task. The
- * ingesting lists are re-read at start and every {@value #RECOVER_MS} ms. From then on the Switchboard runtime owns
+ * ingesting lists are re-read at start and every visibility timeout ({@code tasks.visibilityTimeoutMs}, as a
+ * killed worker's running tasks are reclaimed): an envelope a killed worker had taken waits no longer than its
+ * running tasks do. From then on the Switchboard runtime owns
  * the task (visibility timeout with heartbeats, retries, revokes), and every state change writes Celery's result
  * meta in the same Lua script ({@code celery_meta.lua}). Revokes broadcast by {@code app.control.revoke(id)} are
  * applied durably. What the worker cannot run (unknown task, pickle, compression, canvas) ends FAILURE with a
@@ -46,7 +48,6 @@ public final class CeleryIngestVerticle extends VerticleBase {
   private static final LuaScript TAKE = LuaScript.load(CeleryIngestVerticle.class, "take.lua");
   private static final LuaScript INGEST = LuaScript.load(CeleryIngestVerticle.class, "ingest.lua");
   private static final LuaScript REFUSE = LuaScript.load(CeleryIngestVerticle.class, "refuse.lua");
-  static final long RECOVER_MS = 30_000;
   private static final long RETRY_MS = 1_000;
   /** Envelopes re-read from an ingesting list per recovery pass, at most. */
   private static final int RECOVER_BATCH = 100;
@@ -85,7 +86,7 @@ public final class CeleryIngestVerticle extends VerticleBase {
         .onSuccess(v -> {
           log.info("Celery queues {} feed this worker (aliases {})", celery.queues(), celery.aliases());
           recover();
-          recoverTimer = vertx.setPeriodic(RECOVER_MS, id -> recover());
+          recoverTimer = vertx.setPeriodic(Math.max(100, tasks.visibilityTimeoutMs()), id -> recover());
           celery.queues().forEach(queue -> blocking.connect()
               .onSuccess(connection -> next(queue, connection))
               .onFailure(err -> log.error("Celery queue {}: no Redis connection: {}", queue, err.getMessage())));
