@@ -90,9 +90,15 @@ final class WebSocketConnection implements Outbox {
 
   /** Remembers who accepted the connect: every later event goes to that instance. */
   void acceptedBy(JsonObject reply) {
-    instance = reply.getString(Asgi.INSTANCE);
-    consumerNode = reply.getString(Asgi.NODE);
+    // interned: a node has a handful of consumer instances and nodes, but each reply decodes fresh copies, kept
+    // per socket for its whole life
+    instance = intern(reply.getString(Asgi.INSTANCE));
+    consumerNode = intern(reply.getString(Asgi.NODE));
     binaryAllowed = reply.getBoolean(Asgi.BINARY, false);
+  }
+
+  private static String intern(String s) {
+    return s == null ? null : s.intern();
   }
 
   void open(ServerWebSocket ws) {
