@@ -13,6 +13,7 @@ import dev.switchboard.gateway.RouteDirectory;
 import dev.switchboard.gateway.TcpBridgeVerticle;
 import dev.switchboard.gateway.TcpEchoVerticle;
 import dev.switchboard.interop.celery.CeleryIngestVerticle;
+import dev.switchboard.interop.celery.CeleryTaskClient;
 import dev.switchboard.interop.channels.ChannelsRedisBridge;
 import dev.switchboard.shared.apps.AppCatalog;
 import dev.switchboard.shared.apps.AppManifest;
@@ -44,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class SwitchboardNode {
 
   private static final Logger log = LoggerFactory.getLogger(SwitchboardNode.class);
+  /** Celery's own default queue, where the task API sends a Celery task that names no queue. */
+  static final String CELERY_DEFAULT_QUEUE = "celery";
 
   private final Set<Role> roles;
   private final boolean clustered;
@@ -55,6 +58,7 @@ public final class SwitchboardNode {
   private Vertx vertx;
   private final List<String> deployments = new ArrayList<>();
   private RouteDirectory routes;
+  private CeleryTaskClient celeryTasks;
   private volatile int httpPort;
 
   /**
@@ -131,9 +135,14 @@ public final class SwitchboardNode {
     if (roles.contains(Role.GATEWAY)) {
       // one route table per node, shared by every gateway instance, built from the cluster's announcements
       routes = new RouteDirectory(vertx);
+      // the task API's "options": {"celery": true} sends to Python Celery workers on the Celery broker
+      celeryTasks = config.interop().celery().brokerUrl().or(config::redisUrl)
+          .map(url -> new CeleryTaskClient(vertx, url, CELERY_DEFAULT_QUEUE, config.tasks().namespace(),
+              config.interop().celery().resultExpires()))
+          .orElse(null);
       chain = chain
           .compose(v -> deploy(vertx.deployVerticle(routes.verticle(), once)))
-          .compose(v -> deploy(vertx.deployVerticle(() -> add(gateways, new GatewayVerticle(routes)),
+          .compose(v -> deploy(vertx.deployVerticle(() -> add(gateways, new GatewayVerticle(routes, celeryTasks)),
               new DeploymentOptions(once).setInstances(config.http().instances()))))
           .compose(v -> deploy(vertx.deployVerticle(add(echoes, new TcpEchoVerticle()), once)));
       if (config.bridges().tcp().enabled()) {
@@ -227,6 +236,9 @@ public final class SwitchboardNode {
       try {
         for (int i = deployments.size() - 1; i >= 0; i--) {
           vertx.undeploy(deployments.get(i)).await();
+        }
+        if (celeryTasks != null) {
+          celeryTasks.close();
         }
         vertx.close().await();
       } catch (Exception e) {

@@ -6,6 +6,7 @@ import dev.switchboard.shared.protocol.Addresses;
 import dev.switchboard.shared.routes.Route;
 import dev.switchboard.api.protocol.Asgi;
 import dev.switchboard.api.protocol.CloseCodes;
+import dev.switchboard.api.tasks.TaskClient;
 import dev.switchboard.shared.tasks.RedisTaskClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -39,6 +40,7 @@ public class GatewayVerticle extends VerticleBase {
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private final RouteDirectory sharedRoutes;
+  private final TaskClient celery;
   private RouteDirectory routes;
   private HttpRelay relay;
   private final OpenConnections connections = new OpenConnections();
@@ -57,7 +59,16 @@ public class GatewayVerticle extends VerticleBase {
 
   /** An instance reading the node's route table, which the caller starts before and stops after the gateway. */
   public GatewayVerticle(RouteDirectory routes) {
+    this(routes, null);
+  }
+
+  /**
+   * As above; {@code celery} (null: none) takes the task API's calls marked {@code "options": {"celery": true}}
+   * to Python Celery workers, and answers for the ids it sent.
+   */
+  public GatewayVerticle(RouteDirectory routes, TaskClient celery) {
     this.sharedRoutes = routes;
+    this.celery = celery;
   }
 
   @Override
@@ -93,7 +104,7 @@ public class GatewayVerticle extends VerticleBase {
     router.get("/metrics").handler(MetricsEndpoint.handler(vertx, tasks));
     router.get("/api/ping").handler(this::ping);
     router.get("/api/routes").handler(rc -> rc.json(routes.toJson()));
-    TaskRoutes.mount(router, tasks, config);
+    TaskRoutes.mount(router, tasks, celery, config);
     QueueRoutes.mount(router, tasks);
     dashboard = DashboardRoutes.mount(vertx, router, tasks);
     ApiErrors.install(router);

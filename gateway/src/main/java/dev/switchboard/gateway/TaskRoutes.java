@@ -6,6 +6,9 @@ import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.shared.tasks.TaskKeys;
 import dev.switchboard.api.tasks.TaskState;
 import dev.switchboard.api.tasks.TaskOptions;
+import dev.switchboard.api.tasks.TaskClient;
+import dev.switchboard.api.tasks.TaskException;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +18,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The task API: {@code POST /api/tasks/{name}} with {@code {"args": [...], "kwargs": {...}, "options": {...}}}
@@ -28,15 +32,22 @@ final class TaskRoutes {
 
   static final int DEFAULT_LIST_LIMIT = 50;
   private static final Set<String> BODY_KEYS = Set.of("args", "kwargs", "options");
+  /** The option that sends a task to Celery workers; never passed on to the task's options. */
+  static final String CELERY_OPTION = "celery";
   private final RedisTaskClient client;
+  private final TaskClient celery;
 
-  private TaskRoutes(RedisTaskClient client) {
+  private TaskRoutes(RedisTaskClient client, TaskClient celery) {
     this.client = client;
+    this.celery = celery;
   }
 
-  /** Mounts the task API; {@code client} is null when no Redis is configured (every call then answers 503). */
-  static void mount(Router router, RedisTaskClient client, SwitchboardConfig config) {
-    TaskRoutes routes = new TaskRoutes(client);
+  /**
+   * Mounts the task API; {@code client} is null when no Redis is configured (every call then answers 503),
+   * {@code celery} when there is no Celery client (a call for Celery then answers 400).
+   */
+  static void mount(Router router, RedisTaskClient client, TaskClient celery, SwitchboardConfig config) {
+    TaskRoutes routes = new TaskRoutes(client, celery);
     router.route("/api/tasks*").handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodySize()));
     router.route("/api/tasks*").handler(routes::requireBroker);
     router.get("/api/tasks").handler(routes::list);
@@ -73,14 +84,24 @@ final class TaskRoutes {
       rc.fail(400, new IllegalArgumentException("malformed request body: " + e.getMessage(), e));
       return;
     }
+    JsonObject given = body.getJsonObject("options", new JsonObject()).copy();
+    Object toCelery = given.remove(CELERY_OPTION);
+    if (toCelery != null && !(toCelery instanceof Boolean)) {
+      rc.fail(400, new IllegalArgumentException("options.celery: expected true or false, got " + toCelery));
+      return;
+    }
+    if (Boolean.TRUE.equals(toCelery) && celery == null) {
+      rc.fail(400, new IllegalArgumentException("options.celery: no Celery client on this gateway (redis.url unset)"));
+      return;
+    }
     TaskOptions options;
     try {
-      options = TaskOptions.fromJson(body.getJsonObject("options"));
+      options = TaskOptions.fromJson(given);
     } catch (RuntimeException e) {
       rc.fail(ApiErrors.status(e), e);
       return;
     }
-    client.apply(name, body.getJsonArray("args"), body.getJsonObject("kwargs"), options)
+    (Boolean.TRUE.equals(toCelery) ? celery : client).apply(name, body.getJsonArray("args"), body.getJsonObject("kwargs"), options)
         .onSuccess(handle -> rc.response().setStatusCode(202)
             .putHeader(HttpHeaders.LOCATION, "/api/tasks/" + handle.id())
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -89,16 +110,24 @@ final class TaskRoutes {
   }
 
   private void status(RoutingContext rc) {
-    client.info(rc.pathParam("id"))
+    String id = rc.pathParam("id");
+    orCelery(client.info(id), () -> celery.info(id))
         .onSuccess(info -> json(rc, 200, info.toJson()))
         .onFailure(err -> rc.fail(ApiErrors.status(err), err));
   }
 
   private void revoke(RoutingContext rc) {
     String id = rc.pathParam("id");
-    client.revoke(id)
+    orCelery(client.revoke(id), () -> celery.revoke(id))
         .onSuccess(state -> json(rc, 200, new JsonObject().put("id", id).put("state", state.name())))
         .onFailure(err -> rc.fail(ApiErrors.status(err), err));
+  }
+
+  /** An id Switchboard does not know may be one sent to Celery: then the Celery client answers. */
+  private <T> Future<T> orCelery(Future<T> switchboard, Supplier<Future<T>> fromCelery) {
+    return celery == null ? switchboard : switchboard.recover(err ->
+        err instanceof TaskException e && e.reason() == TaskException.Reason.NO_SUCH_TASK ? fromCelery.get()
+            .recover(unknownThere -> Future.failedFuture(err)) : Future.failedFuture(err));
   }
 
   private void retry(RoutingContext rc) {

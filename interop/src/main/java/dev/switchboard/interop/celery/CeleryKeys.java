@@ -32,6 +32,11 @@ final class CeleryKeys {
     return tasks.prefix() + "celery:ingesting:" + queue;
   }
 
+  /** What Switchboard sent to a Celery queue under this id (the task's name and queue), kept as long as its result. */
+  String sent(String id) {
+    return tasks.prefix() + "celery:sent:" + id;
+  }
+
   /** Ids revoked from Python before their message reached a Switchboard worker (a bounded sorted set, by time). */
   String revokedEarly() {
     return tasks.prefix() + "celery:revoked";

@@ -8,6 +8,8 @@ import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.api.tasks.TaskOptions;
 import dev.switchboard.api.tasks.TaskSignature;
 import dev.switchboard.api.tasks.TaskState;
+import dev.switchboard.shared.tasks.LuaScript;
+import dev.switchboard.shared.tasks.TaskKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -38,24 +40,42 @@ import java.util.stream.Collectors;
  * ({@code celery-task-meta-<id>}) and mapped to Switchboard's states (PENDING when there is no meta yet, a custom
  * state such as PROGRESS with its meta as progress, FAILURE with the Python exception as the error, whose type is
  * {@code module.Class}). Revokes are broadcast on Celery's control channel, as {@code app.control.revoke} does.
- * Signatures of Python tasks are not known here: arguments go as given. Safe from any thread; {@link #close} it.
+ * Signatures of Python tasks are not known here: arguments go as given. Each task sent is remembered (its name and
+ * queue, for as long as Celery keeps its result), so that {@link #info} tells a task still waiting for a Python
+ * worker (PENDING) from an id nobody sent (NO_SUCH_TASK), which Celery itself cannot. Safe from any thread;
+ * {@link #close} it.
  */
 public final class CeleryTaskClient implements TaskClient {
 
   /** Waits on results at most at once; beyond, awaitFinal fails (QUEUE_FULL) rather than pile up. */
   public static final int MAX_WAITERS = 10_000;
+  /** Celery's default {@code result_expires}: one day. */
+  public static final int DEFAULT_RESULT_EXPIRES = 86_400;
+  private static final LuaScript SEND = LuaScript.load(CeleryTaskClient.class, "send.lua");
 
   private final Vertx vertx;
   private final Redis redis;
   private final Redis subscriber;
   private final String defaultQueue;
   private final String pidbox;
+  private final CeleryKeys keys;
+  private final int resultExpires;
   private final Map<String, List<Promise<JsonObject>>> waiters = new HashMap<>();
   private Future<RedisConnection> subscription;
 
   /** Sends to {@code defaultQueue} (Celery's is "celery") when the options name Switchboard's default queue. */
   public CeleryTaskClient(Vertx vertx, String redisUrl, String defaultQueue) {
+    this(vertx, redisUrl, defaultQueue, "", DEFAULT_RESULT_EXPIRES);
+  }
+
+  /**
+   * As above, remembering the tasks it sends under the task keys of {@code namespace} for {@code resultExpires}
+   * seconds (Celery's {@code result_expires}).
+   */
+  public CeleryTaskClient(Vertx vertx, String redisUrl, String defaultQueue, String namespace, int resultExpires) {
     this.vertx = vertx;
+    this.keys = new CeleryKeys(new TaskKeys(namespace));
+    this.resultExpires = resultExpires;
     RedisOptions options = new RedisOptions().setConnectionString(redisUrl);
     this.redis = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(4).setMaxWaitingHandlers(MAX_WAITERS));
     this.subscriber = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1));
@@ -87,7 +107,9 @@ public final class CeleryTaskClient implements TaskClient {
         .put("body", Base64.getEncoder().encodeToString(body.encode().getBytes(StandardCharsets.UTF_8)))
         .put("content-encoding", "utf-8").put("content-type", "application/json")
         .put("headers", headers).put("properties", properties);
-    return redis.send(Request.cmd(Command.LPUSH).arg(listFor(queue, priority)).arg(envelope.encode()))
+    JsonObject sent = new JsonObject().put("name", name).put("queue", queue);
+    return SEND.run(redis, List.of(listFor(queue, priority), keys.sent(id)), List.of(envelope.encode(), sent.encode(),
+            resultExpires))
         .map(v -> new Handle(id));
   }
 
@@ -102,10 +124,19 @@ public final class CeleryTaskClient implements TaskClient {
     return new Handle(id);
   }
 
+  /** The task's state from its Celery meta; PENDING while there is none; NO_SUCH_TASK for an id nobody sent. */
   @Override
   public Future<TaskInfo> info(String id) {
-    return redis.send(Request.cmd(Command.GET).arg(CeleryKeys.meta(id)))
-        .map(meta -> toInfo(id, meta == null ? null : new JsonObject(meta.toString())));
+    return redis.send(Request.cmd(Command.MGET).arg(CeleryKeys.meta(id)).arg(keys.sent(id))).map(both -> {
+      Response meta = both.get(0);
+      Response sent = both.get(1);
+      if (meta == null && sent == null) {
+        throw new TaskException(TaskException.Reason.NO_SUCH_TASK, "no Celery task with id " + id
+            + " (not sent by Switchboard, or expired, and no result in the Celery backend)");
+      }
+      String name = sent == null ? null : new JsonObject(sent.toString()).getString("name");
+      return toInfo(id, name, meta == null ? null : new JsonObject(meta.toString()));
+    });
   }
 
   @Override
@@ -120,7 +151,8 @@ public final class CeleryTaskClient implements TaskClient {
             .put("delivery_info", new JsonObject().put("exchange", "celery.pidbox").put("routing_key", ""))
             .put("priority", 0).put("body_encoding", "base64").put("delivery_tag", UUID.randomUUID().toString()));
     // Celery workers keep revokes in memory and write REVOKED when the task reaches them: the state now is returned
-    return redis.send(Request.cmd(Command.PUBLISH).arg(pidbox).arg(envelope.encode())).compose(v -> info(id)).map(TaskInfo::state);
+    return info(id).compose(known -> redis.send(Request.cmd(Command.PUBLISH).arg(pidbox).arg(envelope.encode())))
+        .compose(v -> info(id)).map(TaskInfo::state);
   }
 
   @Override
@@ -153,7 +185,7 @@ public final class CeleryTaskClient implements TaskClient {
       vertx.cancelTimer(timer);
       forget(id, done);
       return Future.succeededFuture();
-    }).map(meta -> toInfo(id, meta));
+    }).map(meta -> toInfo(id, null, meta));
   }
 
   @Override
@@ -221,10 +253,10 @@ public final class CeleryTaskClient implements TaskClient {
   }
 
   /** Celery's meta as Switchboard's snapshot; states map one to one, a custom state is PROGRESS. */
-  static TaskInfo toInfo(String id, JsonObject meta) {
+  static TaskInfo toInfo(String id, String name, JsonObject meta) {
     Map<TaskState, Long> stamps = new EnumMap<>(TaskState.class);
     if (meta == null) {
-      return new TaskInfo(id, null, TaskState.PENDING, null, null, null, null, null, null, 0, 0, null, 0, stamps);
+      return new TaskInfo(id, name, TaskState.PENDING, null, null, null, null, null, null, 0, 0, null, 0, stamps);
     }
     String status = meta.getString("status", "PENDING");
     TaskState state;
@@ -248,7 +280,7 @@ public final class CeleryTaskClient implements TaskClient {
       progress = result instanceof JsonObject json ? json : null;
       result = null;
     }
-    return new TaskInfo(id, null, state, null, null, result, error, progress, customState, 0, 0, null, 0, stamps);
+    return new TaskInfo(id, name, state, null, null, result, error, progress, customState, 0, 0, null, 0, stamps);
   }
 
   private static String iso(long millis) {
