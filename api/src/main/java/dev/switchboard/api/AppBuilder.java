@@ -2,6 +2,7 @@ package dev.switchboard.api;
 
 import dev.switchboard.api.consumers.WebsocketConsumer;
 import dev.switchboard.api.http.HttpConsumer;
+import dev.switchboard.api.tasks.PeriodicTask;
 import dev.switchboard.api.tasks.TaskDefinition;
 import dev.switchboard.api.tasks.TaskSignature;
 import io.vertx.core.Deployable;
@@ -52,6 +53,15 @@ public interface AppBuilder {
   default AppBuilder blockingTask(String name, TaskSignature signature, TaskDefinition.Blocking body) {
     return task(TaskDefinition.blocking(name, signature, body));
   }
+
+  /**
+   * A periodic task, Celery beat's entry: {@code app.schedule(PeriodicTask.every("cleanup", "10m", "cleanup"))} or
+   * {@code PeriodicTask.cron("report", "0 9 * * 1-5", "report").inZone("Europe/Paris")}. Each worker writes the app's
+   * schedules to Redis when it starts (replacing a schedule of the same name, keeping its last run, so no occurrence
+   * is sent twice); the one worker that leads the schedulers sends each occurrence once. Managed at run time like
+   * those added over HTTP ({@code /api/schedules}); one removed there comes back when a worker starts again.
+   */
+  AppBuilder schedule(PeriodicTask schedule);
 
   /**
    * The app's SQL migrations: files {@code V<version>__<description>.sql} in the classpath directory

@@ -23,6 +23,7 @@ import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.cluster.ClusterBootstrap;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.worker.BeatVerticle;
 import dev.switchboard.worker.TaskRegistry;
 import dev.switchboard.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -127,6 +128,8 @@ public final class SwitchboardNode {
     }
     if (roles.contains(Role.WORKER)) {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new WorkerVerticle(TaskRegistry.of(apps)), once)));
+      // periodic tasks: every worker's scheduler competes for the lease, the holder sends the occurrences
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(new BeatVerticle(apps.schedules()), once)));
       if (config.interop().celery().enabled()) {
         // Python Celery clients' tasks on the listed Celery queues run on this worker
         chain = chain.compose(v -> deploy(vertx.deployVerticle(new CeleryIngestVerticle(), once)));

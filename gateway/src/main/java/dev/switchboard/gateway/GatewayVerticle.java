@@ -106,6 +106,7 @@ public class GatewayVerticle extends VerticleBase {
     router.get("/api/routes").handler(rc -> rc.json(routes.toJson()));
     TaskRoutes.mount(router, tasks, celery, config);
     QueueRoutes.mount(router, tasks);
+    ScheduleRoutes.mount(router, tasks, config);
     dashboard = DashboardRoutes.mount(vertx, router, tasks);
     ApiErrors.install(router);
     ChannelLayerRoutes.mount(router, vertx);

@@ -2,6 +2,7 @@ package dev.switchboard.shared.apps;
 
 import dev.switchboard.api.SwitchboardApp;
 import dev.switchboard.api.tasks.TaskDefinition;
+import dev.switchboard.shared.tasks.Schedule;
 import dev.switchboard.shared.routes.RoutePattern;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ public record AppCatalog(List<AppManifest> apps) {
     Map<String, String> patterns = new HashMap<>();
     Map<String, String> consumers = new HashMap<>();
     Map<String, String> tasks = new HashMap<>();
+    Map<String, String> schedules = new HashMap<>();
     for (AppManifest app : apps) {
       claim(names, app.name(), app.name(), "the name " + app.name());
       for (WebsocketRoute route : app.websockets()) {
@@ -32,6 +34,9 @@ public record AppCatalog(List<AppManifest> apps) {
       }
       for (TaskDefinition task : app.tasks()) {
         claim(tasks, task.name(), app.name(), "task " + task.name());
+      }
+      for (Schedule schedule : app.schedules()) {
+        claim(schedules, schedule.name(), app.name(), "schedule " + schedule.name());
       }
     }
   }
@@ -56,6 +61,11 @@ public record AppCatalog(List<AppManifest> apps) {
 
   public List<TaskDefinition> tasks() {
     return apps.stream().flatMap(app -> app.tasks().stream()).toList();
+  }
+
+  /** The periodic tasks the apps declare; each worker writes them to Redis at start. */
+  public List<Schedule> schedules() {
+    return apps.stream().flatMap(app -> app.schedules().stream()).toList();
   }
 
   public List<AppVerticle> verticles() {

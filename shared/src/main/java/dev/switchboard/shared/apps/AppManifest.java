@@ -6,7 +6,10 @@ import dev.switchboard.api.NodeRole;
 import dev.switchboard.api.SwitchboardApp;
 import dev.switchboard.api.consumers.WebsocketConsumer;
 import dev.switchboard.api.http.HttpConsumer;
+import dev.switchboard.api.tasks.PeriodicTask;
 import dev.switchboard.api.tasks.TaskDefinition;
+import dev.switchboard.api.tasks.TaskException;
+import dev.switchboard.shared.tasks.Schedule;
 import dev.switchboard.shared.routes.RoutePattern;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -22,7 +25,7 @@ import java.util.function.Supplier;
  */
 public record AppManifest(String name, ClassLoader classLoader, List<WebsocketRoute> websockets, List<HttpRoute> http,
                           List<TaskDefinition> tasks, Optional<String> migrationsDir, boolean usesDatabase,
-                          List<AppVerticle> verticles) {
+                          List<AppVerticle> verticles, List<Schedule> schedules) {
 
   /** Runs {@code app.configure} and records what it declares; fails with an AppException naming the app. */
   public static AppManifest of(SwitchboardApp app) {
@@ -46,7 +49,7 @@ public record AppManifest(String name, ClassLoader classLoader, List<WebsocketRo
     }
     return new AppManifest(name, app.getClass().getClassLoader(), List.copyOf(recorder.websockets),
         List.copyOf(recorder.http), List.copyOf(recorder.tasks), Optional.ofNullable(recorder.migrations),
-        recorder.database || recorder.migrations != null, List.copyOf(recorder.verticles));
+        recorder.database || recorder.migrations != null, List.copyOf(recorder.verticles), List.copyOf(recorder.schedules));
   }
 
   private static final java.util.regex.Pattern CONSUMER = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,100}");
@@ -57,6 +60,7 @@ public record AppManifest(String name, ClassLoader classLoader, List<WebsocketRo
     private final List<HttpRoute> http = new ArrayList<>();
     private final List<TaskDefinition> tasks = new ArrayList<>();
     private final List<AppVerticle> verticles = new ArrayList<>();
+    private final List<Schedule> schedules = new ArrayList<>();
     private String migrations;
     private boolean database;
 
@@ -103,6 +107,17 @@ public record AppManifest(String name, ClassLoader classLoader, List<WebsocketRo
         throw new AppException("app " + app + ": task \"" + task.name() + "\" needs a name, a signature and one body");
       }
       tasks.add(task);
+      return this;
+    }
+
+    @Override
+    public AppBuilder schedule(PeriodicTask schedule) {
+      require(schedule, "schedule");
+      try {
+        schedules.add(Schedule.of(schedule));
+      } catch (TaskException e) {
+        throw new AppException("app " + app + ": schedule \"" + schedule.name() + "\": " + e.getMessage());
+      }
       return this;
     }
 

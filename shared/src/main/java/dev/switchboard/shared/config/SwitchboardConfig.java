@@ -21,7 +21,8 @@ public record SwitchboardConfig(
     PgSettings pg,
     SecuritySettings security,
     BridgeSettings bridges,
-    InteropSettings interop) {
+    InteropSettings interop,
+    ScheduleSettings schedules) {
 
   /**
    * The gateway's HTTP server; {@code instances} event-loop instances share the port. A request relayed to an HTTP
@@ -104,7 +105,8 @@ public record SwitchboardConfig(
         PgSettings.fromJson(json),
         SecuritySettings.fromJson(json),
         BridgeSettings.fromJson(json),
-        InteropSettings.fromJson(json));
+        InteropSettings.fromJson(json),
+        ScheduleSettings.fromJson(json));
   }
 
   public JsonObject toJson() {
@@ -127,14 +129,15 @@ public record SwitchboardConfig(
     security.writeTo(json);
     bridges.writeTo(json);
     interop.writeTo(json);
+    schedules.writeTo(json);
     return json;
   }
 
   public SwitchboardConfig withRedisUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks, channels, pg, security, bridges, interop);
+    return new SwitchboardConfig(http, tcpEchoPort, Optional.of(url), pgUrl, cluster, websocket, tasks, channels, pg, security, bridges, interop, schedules);
   }
 
   public SwitchboardConfig withPgUrl(String url) {
-    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks, channels, pg, security, bridges, interop);
+    return new SwitchboardConfig(http, tcpEchoPort, redisUrl, Optional.of(url), cluster, websocket, tasks, channels, pg, security, bridges, interop, schedules);
   }
 }

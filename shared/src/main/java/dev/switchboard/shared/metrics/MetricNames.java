@@ -43,6 +43,18 @@ public final class MetricNames {
   public static final String TASK_BOUND_HITS = "switchboard.tasks.bound.hits";
   /** Tasks a worker claimed but does not know, left (delayed) for a worker that does; tag {@link #TASK}. */
   public static final String TASKS_DEFERRED = "switchboard.tasks.deferred";
+  /**
+   * Counter: occurrences of periodic tasks the leading scheduler handled, tag {@link #OUTCOME} ({@code sent},
+   * {@code duplicate}: its task id existed already, {@code failed}: recorded with an error, {@code skipped}: older than
+   * the catch-up bound).
+   */
+  public static final String SCHEDULE_OCCURRENCES = "switchboard.schedule.occurrences";
+  /** Gauge: 1 while this worker's scheduler holds the lease (leads), else 0. */
+  public static final String SCHEDULER_LEADER = "switchboard.scheduler.leader";
+  /** Counter: times this worker's scheduler took the lease. */
+  public static final String SCHEDULER_TAKEOVERS = "switchboard.scheduler.takeovers";
+  /** Tag: what became of a periodic task's occurrence. */
+  public static final String OUTCOME = "outcome";
   /** Timer: one attempt from start to outcome, tags task and state. */
   public static final String TASK_DURATION = "switchboard.task.duration";
 

@@ -118,6 +118,18 @@ public final class RedisTaskClient implements TaskClient, Shareable {
    */
   @Override
   public Future<TaskHandle> apply(String name, JsonArray args, JsonObject kwargs, TaskOptions options) {
+    return enqueue(name, args, kwargs, options, null);
+  }
+
+  /**
+   * As {@link #apply}, but the enqueue script first runs {@code guard}'s check ({@link EnqueueGuard}), atomically with
+   * it: when the check refuses, nothing is written and the Future fails with {@link EnqueueGuard.Refused}.
+   */
+  public Future<TaskHandle> apply(String name, JsonArray args, JsonObject kwargs, TaskOptions options, EnqueueGuard guard) {
+    return enqueue(name, args, kwargs, options, guard);
+  }
+
+  private Future<TaskHandle> enqueue(String name, JsonArray args, JsonObject kwargs, TaskOptions options, EnqueueGuard guard) {
     // subscribed before the task exists, so its final state cannot be published unheard
     return waiters.subscribed().compose(v -> queues.check(options.queue())).compose(v -> signature(name)).compose(signature -> {
       JsonArray bound = signature.bind(name, args, kwargs);
@@ -126,11 +138,15 @@ public final class RedisTaskClient implements TaskClient, Shareable {
       List<Object> argv = List.of(id, name, bound.encode(), (kwargs == null ? new JsonObject() : kwargs).encode(),
           options.toStored(now).encode(), now, options.etaMillis(now), settings.maxQueueLength(),
           options.queue(), options.priority(), waiters.channel(), TaskKeys.HISTORY_LENGTH, TaskKeys.MAX_QUEUES);
-      return ENQUEUE.run(redis, List.of(keys.task(id), keys.stream(options.queue(), options.priority()), keys.delayed(),
-              keys.recent(), keys.queues(), keys.stats()), argv)
+      List<String> scriptKeys = List.of(keys.task(id), keys.stream(options.queue(), options.priority()), keys.delayed(),
+          keys.recent(), keys.queues(), keys.stats());
+      return (guard == null ? ENQUEUE.run(redis, scriptKeys, argv) : guard.run(redis, scriptKeys, argv))
           .compose(this::replicated)
           .map(reply -> {
             JsonObject answer = new JsonObject(reply.toString());
+            if (guard != null) {
+              guard.check(answer);
+            }
             if (answer.getBoolean("queues", false)) {
               throw new TaskException(TaskException.Reason.QUEUE_FULL, "queue " + options.queue() + " is one too many: "
                   + TaskKeys.MAX_QUEUES + " queues exist already; " + name + " not queued");
@@ -291,6 +307,11 @@ public final class RedisTaskClient implements TaskClient, Shareable {
   public QueueControl queueControl() {
     return new QueueControl(vertx, redis, keys, settings.resultTtlMs(), java.util.stream.Stream.concat(
         settings.queues().stream(), settings.acceptedQueues().stream()).toList());
+  }
+
+  /** The periodic tasks in Redis, at most {@code max} ({@code schedules.max}), on this client's connection. */
+  public ScheduleStore schedules(int max) {
+    return new ScheduleStore(vertx, redis, keys, max);
   }
 
   public void close() {

@@ -26,6 +26,11 @@ package dev.switchboard.shared.tasks;
  *   <li>{@code consumed} sorted set: queue → last heartbeat of a worker consuming it; a client accepts a queue
  *       only when it is in there (recently) or its own configuration names it.
  *   <li>{@code paused} set: queues paused by {@code QueueControl}; no worker claims from them until resumed.
+ *   <li>{@code schedules} hash: schedule name → its definition ({@link Schedule}), at most {@code schedules.max}
+ *       entries; {@code schedule-runs} hash: schedule name → its last occurrence handled (or its creation time),
+ *       written only by the leading scheduler, fenced; both lose a schedule's entry when it is removed.
+ *   <li>{@code scheduler:lease} string (expires after {@code schedules.leaseMs}): the fencing token of the one
+ *       worker whose scheduler acts; {@code scheduler:fence} counter: the last token handed out.
  * </ul>
  */
 public final class TaskKeys {
@@ -119,6 +124,22 @@ public final class TaskKeys {
   /** What each of a queue's streams starts with; the priority follows ({@link #stream}). */
   public String streamPrefix() {
     return prefix + "queue:";
+  }
+
+  public String schedules() {
+    return prefix + "schedules";
+  }
+
+  public String scheduleRuns() {
+    return prefix + "schedule-runs";
+  }
+
+  public String schedulerLease() {
+    return prefix + "scheduler:lease";
+  }
+
+  public String schedulerFence() {
+    return prefix + "scheduler:fence";
   }
 
   /** What the rate-limit counter keys start with; scripts append {@code {name}:{window}}. */
