@@ -1,6 +1,6 @@
 // Drives /dashboard in Debian's headless chromium against a running Switchboard (SWITCHBOARD_URL): the page loads
 // from the gateway alone, shows a task going PENDING -> SUCCESS live, shows a failed task with its error, and its
-// revoke button revokes a waiting task. Saves a screenshot to SCREENSHOT. Exit code 0 when every check passed.
+// revoke button revokes a waiting task, and its pause / resume buttons hold and release a queue. Saves a screenshot to SCREENSHOT. Exit code 0 when every check passed.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,6 +88,25 @@ try {
     await waitForState(page, id, 'REVOKED', 5000);
     const task = await (await fetch(`${base}/api/tasks/${id}`)).json();
     if (task.state !== 'REVOKED') throw new Error('the API says ' + task.state);
+  });
+
+  await check('the pause button holds a new task PENDING, resume runs it', async () => {
+    page.on('dialog', dialog => dialog.accept());
+    const queueRow = '#queues tr[data-queue="default"]';
+    await page.waitForSelector(`${queueRow} button.pause`, {timeout: 10000});
+    await page.click(`${queueRow} button.pause`);
+    await page.waitForFunction(row => {
+      const cell = document.querySelector(row + ' .state');
+      return cell && cell.textContent === 'paused';
+    }, queueRow, {timeout: 10000});
+    const id = await submit('add', [2, 3]);
+    await waitForState(page, id, 'PENDING', 5000);
+    // a second snapshot later it is still waiting: nothing started it
+    await page.waitForFunction(row => Number(document.querySelector(row).children[2].textContent) >= 1, queueRow, {timeout: 10000});
+    const waiting = await (await fetch(`${base}/api/tasks/${id}`)).json();
+    if (waiting.state !== 'PENDING') throw new Error('a paused queue started it: ' + waiting.state);
+    await page.click(`${queueRow} button.resume`);
+    await waitForState(page, id, 'SUCCESS', 15000);
   });
 
   await check('a chat socket opened by the page shows under connections and groups', async () => {

@@ -72,9 +72,15 @@
     rows($('queues').querySelector('tbody'), data.queues.map(q => {
       waiting += q.depth; running += q.running; finished += q.succeeded + q.failed;
       push(depthHistory.get(q.queue) || depthHistory.set(q.queue, []).get(q.queue), [snapshot.ts, q.depth]);
-      return `<tr><td class="mono">${escape(q.queue)}</td><td>${q.depth}</td><td>${q.running}</td>`
+      const name = escape(q.queue);
+      const toggle = q.paused ? `<button class="resume" data-queue="${name}">Resume</button>`
+        : `<button class="pause" data-queue="${name}">Pause</button>`;
+      return `<tr data-queue="${name}"><td class="mono">${name}</td>`
+        + `<td><span class="state ${q.paused ? 'PAUSED' : 'ACTIVE'}">${q.paused ? 'paused' : 'active'}</span></td>`
+        + `<td>${q.depth}</td><td>${q.running}</td>`
         + `<td>${q.oldestAgeMs ? (q.oldestAgeMs / 1000).toFixed(1) + 's' : ''}</td><td>${q.succeeded}</td>`
-        + `<td>${q.failed}</td><td>${q.retried}</td></tr>`;
+        + `<td>${q.failed}</td><td>${q.retried}</td>`
+        + `<td>${toggle} <button class="purge" data-queue="${name}" ${q.depth ? '' : 'disabled'}>Purge</button></td></tr>`;
     }));
     $('delayed').textContent = `${data.delayed} delayed (countdown, ETA or waiting to retry)`;
     $('card-waiting').textContent = waiting;
@@ -174,11 +180,32 @@
     }
   }
 
+  // Queue control: pause / resume (no worker starts the queue's tasks meanwhile) and purge (its waiting tasks end
+  // REVOKED), cluster-wide; the next snapshot shows the new state.
+  async function control(kind, queue) {
+    const path = '/api/queues/' + encodeURIComponent(queue) + (kind === 'purge' ? '/tasks' : '/' + kind);
+    try {
+      const response = await fetch(path, {method: kind === 'purge' ? 'DELETE' : 'POST', ...auth});
+      const body = await response.json();
+      if (!response.ok) throw new Error(body.error || response.statusText);
+      toast(kind === 'purge' ? `purged ${body.purged} waiting task(s) from ${queue}` : `queue ${queue} ${kind}d`);
+    } catch (err) {
+      toast(`${kind} ${queue} failed: ${err.message}`);
+    }
+  }
+
   document.addEventListener('click', event => {
     const button = event.target.closest('button.revoke, button.retry');
     if (button) {
       button.disabled = true;
       act(button.classList.contains('revoke') ? 'revoke' : 'retry', button.dataset.id);
+    }
+    const queueButton = event.target.closest('button.pause, button.resume, button.purge');
+    if (queueButton) {
+      const kind = ['pause', 'resume', 'purge'].find(name => queueButton.classList.contains(name));
+      if (kind === 'purge' && !confirm(`Purge the waiting tasks of ${queueButton.dataset.queue}? They end REVOKED.`)) return;
+      queueButton.disabled = true;
+      control(kind, queueButton.dataset.queue);
     }
   });
 

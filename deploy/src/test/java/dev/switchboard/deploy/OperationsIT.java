@@ -125,7 +125,7 @@ class OperationsIT {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   @DisplayName("The command line against the live node: submit --wait draws progress and prints the result; inspect, "
-      + "list --state FAILURE and cluster status read it; failures are one line with a non-zero exit")
+      + "list --state FAILURE and cluster status read it; queues pause/list/purge/resume and workers; failures are one line with a non-zero exit")
   void commandLine() throws Exception {
     Cli waited = cli("tasks", "submit", "long_running", "--args", "[2]", "--wait", "--url", base);
     assertEquals(0, waited.exit(), waited.toString());
@@ -154,6 +154,19 @@ class OperationsIT {
     assertTrue(status.out().lines().anyMatch(line -> line.contains("gateway,consumers,worker") && line.contains(" UP ")),
         status.out());
 
+    Cli paused = cli("queues", "pause", "default", "--url", base);
+    assertEquals("queue default paused", paused.out().strip(), paused.toString());
+    Cli queues = cli("queues", "list", "--url", base);
+    assertTrue(queues.out().lines().anyMatch(line -> line.startsWith("default ") && line.contains("paused")), queues.out());
+    Cli purged = cli("queues", "purge", "default", "--url", base);
+    assertEquals("purged 0 waiting task(s) from default", purged.out().strip(), purged.toString());
+    Cli resumed = cli("queues", "resume", "default", "--url", base);
+    assertEquals("queue default resumed", resumed.out().strip(), resumed.toString());
+    Cli workers = cli("workers", "--url", base);
+    assertTrue(workers.exit() == 0 && workers.out().contains("1 live worker(s)"), workers.toString());
+    assertOneLine(cli("queues", "pause", "nowhere", "--url", base), 1, "switchboard: no queue named nowhere: no task was "
+        + "sent to it, no live worker consumes it and the configuration does not name it (HTTP 404)");
+
     assertOneLine(cli("tasks", "inspect", "no-such-id", "--url", base), 1,
         "switchboard: no task with id no-such-id (unknown or expired) (HTTP 404)");
     assertOneLine(cli("cluster", "status", "--url", "http://127.0.0.1:1"), 1,
@@ -166,7 +179,7 @@ class OperationsIT {
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
   @DisplayName("The dashboard in headless chromium: it loads, shows a task going PENDING → SUCCESS live, lists a failure "
-      + "with its error, and its revoke button revokes a waiting task; a screenshot is saved")
+      + "with its error, its revoke button revokes a waiting task, pause / resume hold and release a queue; a screenshot is saved")
   void dashboardInABrowser() throws Exception {
     Assumptions.assumeTrue(Files.isExecutable(CHROMIUM),
         "SKIPPED: " + CHROMIUM + " is not installed (apt-get install -y chromium; .ci/run installs it)");
@@ -188,7 +201,7 @@ class OperationsIT {
     }
     String output = Files.readString(log);
     assertTrue(finished && browser.exitValue() == 0, "browser test failed:\n" + output);
-    assertTrue(output.contains("6 passed, 0 failed"), output);
+    assertTrue(output.contains("7 passed, 0 failed"), output);
     assertTrue(Files.size(screenshot) > 10_000, "screenshot " + screenshot);
   }
 

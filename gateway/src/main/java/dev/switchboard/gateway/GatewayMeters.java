@@ -32,6 +32,8 @@ final class GatewayMeters implements Shareable {
   private final Map<String, AtomicLong> queueDepth = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> queueRunning = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> queueOldestMs = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> queuePaused = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> queueExpired = new ConcurrentHashMap<>();
   private final AtomicLong delayed = new AtomicLong();
   private final AtomicLong redisUp = new AtomicLong();
 
@@ -97,6 +99,8 @@ final class GatewayMeters implements Shareable {
             queueGauge(queueDepth, MetricNames.QUEUE_DEPTH, stats.queue(), 1).set(stats.depth());
             queueGauge(queueRunning, MetricNames.QUEUE_RUNNING, stats.queue(), 1).set(stats.running());
             queueGauge(queueOldestMs, MetricNames.QUEUE_OLDEST_AGE, stats.queue(), 1000).set(stats.oldestAgeMs());
+            queueGauge(queuePaused, MetricNames.QUEUE_PAUSED, stats.queue(), 1).set(stats.paused() ? 1 : 0);
+            queueGauge(queueExpired, MetricNames.QUEUE_EXPIRED, stats.queue(), 1).set(stats.expired());
           });
         })
         .onFailure(err -> redisUp.set(0))

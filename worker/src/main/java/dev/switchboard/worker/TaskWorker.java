@@ -10,6 +10,7 @@ import dev.switchboard.api.tasks.TaskRetry;
 import dev.switchboard.shared.tasks.TaskEvents;
 import dev.switchboard.shared.tasks.MultiplexedRedis;
 import dev.switchboard.shared.tasks.TaskKeys;
+import dev.switchboard.shared.tasks.WaitingExpiry;
 import dev.switchboard.api.tasks.TaskState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -76,6 +77,8 @@ public class TaskWorker extends VerticleBase {
   private boolean stopping;
   private boolean reclaimDue = true;
   private boolean promoting;
+  private boolean sweeping;
+  private WaitingExpiry expiry;
   private long backoffMs;
   private long[] timers = new long[0];
   private Future<?> lastClaim = Future.succeededFuture();
@@ -96,7 +99,9 @@ public class TaskWorker extends VerticleBase {
     blocking = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl)
         .setPoolName("switchboard-worker-wait"));
     String consumer = "worker-" + UUID.randomUUID().toString().substring(0, 13);
-    broker = new Broker(redis, blocking, new TaskKeys(settings.namespace()), settings, consumer, registry);
+    TaskKeys keys = new TaskKeys(settings.namespace());
+    broker = new Broker(redis, blocking, keys, settings, consumer, registry);
+    expiry = new WaitingExpiry(vertx, redis, keys, settings.waitingTtlMs(), settings.resultTtlMs());
     pool = vertx.createSharedWorkerExecutor("switchboard-tasks", settings.blockingPoolSize(), 1, TimeUnit.HOURS);
     registerGauges(consumer);
     return broker.ensureGroups()
@@ -111,6 +116,7 @@ public class TaskWorker extends VerticleBase {
                 broker.reapConsumers().onFailure(err -> log.debug("worker {}: reap failed: {}", broker.consumer(),
                     err.getMessage()));
               }),
+              vertx.setPeriodic(WaitingExpiry.interval(settings.waitingTtlMs()), id -> expireWaiting()),
               vertx.setPeriodic(Broker.ANNOUNCE_MS, id -> announce()
                   .onFailure(err -> log.warn("worker {}: announce failed: {}", broker.consumer(), err.getMessage())))};
           log.info("worker {} consuming {} with concurrency {}", consumer, settings.queues(), settings.concurrency());
@@ -366,6 +372,23 @@ public class TaskWorker extends VerticleBase {
   private void heartbeat() {
     broker.touch(inFlight.values().stream().map(Running::task).toList())
         .onFailure(err -> log.warn("worker {}: heartbeat failed: {}", broker.consumer(), err.getMessage()));
+  }
+
+  /** Tasks that outlived {@code waitingTtlMs} in a queue no worker consumes end REVOKED (see {@link WaitingExpiry}). */
+  private void expireWaiting() {
+    if (sweeping || stopping) {
+      return;
+    }
+    sweeping = true;
+    expiry.sweep()
+        .onSuccess(expired -> {
+          if (expired > 0) {
+            log.info("worker {}: {} task(s) waited longer than {} ms in queues no worker consumes: REVOKED (TaskExpired)",
+                broker.consumer(), expired, settings.waitingTtlMs());
+          }
+        })
+        .onFailure(err -> log.debug("worker {}: expiry sweep failed: {}", broker.consumer(), err.getMessage()))
+        .onComplete(done -> sweeping = false);
   }
 
   private void promote() {

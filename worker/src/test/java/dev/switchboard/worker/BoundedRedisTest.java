@@ -9,6 +9,7 @@ import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.api.tasks.TaskOptions;
 import dev.switchboard.api.tasks.TaskState;
 import dev.switchboard.shared.tasks.RedisTaskClient;
+import dev.switchboard.shared.tasks.TaskInspector;
 import dev.switchboard.shared.tasks.TaskKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -107,6 +108,43 @@ class BoundedRedisTest {
           assertEquals(1, tasks.runs(info.id()));
           testContext.completeNow();
         })));
+  }
+
+  @Test
+  @Timeout(20_000)
+  @DisplayName("A task waiting past waitingTtlMs in a queue no worker consumes ends REVOKED (TaskExpired) and is counted; an older one in a consumed (paused) queue waits on")
+  void waitingTtl(Vertx vertx, VertxTestContext testContext) {
+    JsonObject shortTtl = new JsonObject().put("waitingTtlMs", 300);
+    RedisTaskClient client = client(vertx, new JsonObject().put("acceptedQueues", new JsonArray().add("orphan")));
+    worker(vertx, shortTtl)
+        .compose(v -> client.queueControl().pause("default"))
+        .compose(v -> client.delay("count", "held"))
+        .compose(held -> client.apply("count", new JsonArray().add("orphan"), null, TaskOptions.defaults().withQueue("orphan"))
+            .compose(orphan -> orphan.get(Duration.ofSeconds(10)).transform(outcome -> {
+              testContext.verify(() -> {
+                TaskException error = assertInstanceOf(TaskException.class, outcome.cause());
+                assertEquals(TaskException.Reason.REVOKED, error.reason());
+              });
+              return Future.all(orphan.info(), held.info(), client.inspector().queues());
+            }))
+            .compose(all -> {
+              TaskInfo expired = all.resultAt(0);
+              TaskInfo waiting = all.resultAt(1);
+              TaskInspector.Queues queues = all.resultAt(2);
+              testContext.verify(() -> {
+                assertEquals(TaskState.REVOKED, expired.state());
+                assertEquals("TaskExpired", expired.error().type());
+                assertEquals(TaskState.PENDING, waiting.state(), "a consumed queue's task never expires");
+                assertEquals(1, queues.queues().stream().filter(q -> q.queue().equals("orphan")).findFirst().orElseThrow().expired());
+                assertEquals(0, queues.queues().stream().filter(q -> q.queue().equals("default")).findFirst().orElseThrow().expired());
+              });
+              return client.queueControl().resume("default").compose(v -> held.get(Duration.ofSeconds(10)));
+            }))
+        .eventually(() -> {
+          client.close();
+          return Future.succeededFuture();
+        })
+        .onComplete(testContext.succeedingThenComplete());
   }
 
   private static Future<List<String>> consumers(Redis redis, String stream) {

@@ -48,6 +48,15 @@ final class GatewayClient {
         .POST(HttpRequest.BodyPublishers.ofString(body.encode())));
   }
 
+  /** A POST without a body (an action such as pausing a queue). */
+  JsonObject post(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
+  JsonObject delete(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).DELETE());
+  }
+
   /** Opens {@code path} as a WebSocket on the gateway's host and port. */
   WebSocket webSocket(String path, WebSocket.Listener listener) {
     String scheme = "https".equals(base.getScheme()) ? "wss" : "ws";

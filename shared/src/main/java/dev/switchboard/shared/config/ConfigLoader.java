@@ -53,6 +53,7 @@ public final class ConfigLoader {
       Map.entry("SWITCHBOARD_TASKS_ENQUEUE_REPLICAS", "tasks.enqueueReplicas"),
       Map.entry("SWITCHBOARD_TASKS_MAX_RETRY_BACKOFF_MS", "tasks.maxRetryBackoffMs"),
       Map.entry("SWITCHBOARD_TASKS_ACCEPTED_QUEUES", "tasks.acceptedQueues"),
+      Map.entry("SWITCHBOARD_TASKS_WAITING_TTL_MS", "tasks.waitingTtlMs"),
       Map.entry("SWITCHBOARD_TASKS_ENQUEUE_REPLICA_TIMEOUT_MS", "tasks.enqueueReplicaTimeoutMs"),
       Map.entry("SWITCHBOARD_WORKER_CONCURRENCY", "tasks.concurrency"),
       Map.entry("SWITCHBOARD_SCHEDULES_MAX", "schedules.max"),

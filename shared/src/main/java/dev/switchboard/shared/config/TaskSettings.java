@@ -25,6 +25,8 @@ import java.util.List;
  * @param maxRetryBackoffMs  ceiling of every retry's backoff, whatever a task's {@code retry_backoff_max} says
  * @param acceptedQueues     queues a client accepts tasks for even while no worker consumes them (besides
  *                           {@code queues} and the queues live workers consume); any other queue is refused
+ * @param waitingTtlMs       a task that waited this long in a queue no live worker consumes ends REVOKED (TaskExpired),
+ *                           counted per queue ({@code expired}); a worker sweeps the queues it knows of
  */
 public record TaskSettings(
     String namespace,
@@ -41,7 +43,8 @@ public record TaskSettings(
     int enqueueReplicas,
     int enqueueReplicaTimeoutMs,
     long maxRetryBackoffMs,
-    List<String> acceptedQueues) {
+    List<String> acceptedQueues,
+    int waitingTtlMs) {
 
   public static TaskSettings defaults() {
     return fromJson(new JsonObject());
@@ -69,7 +72,8 @@ public record TaskSettings(
         tasks.integer("enqueueReplicas", 0, 0, 100),
         tasks.integer("enqueueReplicaTimeoutMs", 1_000, 1, 60_000),
         tasks.integer("maxRetryBackoffMs", 3_600_000, 1, Integer.MAX_VALUE),
-        tasks.listOrEmpty("acceptedQueues"));
+        tasks.listOrEmpty("acceptedQueues"),
+        tasks.integer("waitingTtlMs", 604_800_000, 100, Integer.MAX_VALUE));
   }
 
   public JsonObject toJson() {
@@ -88,12 +92,13 @@ public record TaskSettings(
         .put("enqueueReplicas", enqueueReplicas)
         .put("enqueueReplicaTimeoutMs", enqueueReplicaTimeoutMs)
         .put("maxRetryBackoffMs", maxRetryBackoffMs)
-        .put("acceptedQueues", new JsonArray(acceptedQueues));
+        .put("acceptedQueues", new JsonArray(acceptedQueues))
+        .put("waitingTtlMs", waitingTtlMs);
   }
 
   public TaskSettings withNamespace(String value) {
     return new TaskSettings(value, visibilityTimeoutMs, concurrency, blockingPoolSize, resultTtlMs, maxQueueLength,
         queues, schedulerIntervalMs, shutdownGraceMs, pollIntervalMs, maxWaiters, enqueueReplicas,
-        enqueueReplicaTimeoutMs, maxRetryBackoffMs, acceptedQueues);
+        enqueueReplicaTimeoutMs, maxRetryBackoffMs, acceptedQueues, waitingTtlMs);
   }
 }

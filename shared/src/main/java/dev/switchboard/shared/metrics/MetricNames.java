@@ -71,6 +71,10 @@ public final class MetricNames {
   public static final String QUEUE_RUNNING = "switchboard.queue.running";
   /** Gauge: age in seconds of the oldest waiting task of a queue (0 when empty), tag queue. */
   public static final String QUEUE_OLDEST_AGE = "switchboard.queue.oldest.age";
+  /** 1 while the queue is paused (no worker starts its tasks), else 0. */
+  public static final String QUEUE_PAUSED = "switchboard.queue.paused";
+  /** Tasks that waited past {@code tasks.waitingTtlMs} in the queue while no worker consumed it (REVOKED TaskExpired). */
+  public static final String QUEUE_EXPIRED = "switchboard.queue.expired.tasks";
   /** Gauge: tasks waiting for a countdown, an ETA or a retry. */
   public static final String TASKS_DELAYED = "switchboard.tasks.delayed";
   /** Gauge: 1 when the last read of Redis succeeded, else 0. */

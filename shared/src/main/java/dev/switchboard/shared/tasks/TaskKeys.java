@@ -19,7 +19,8 @@ package dev.switchboard.shared.tasks;
  *       newest first, trimmed to {@link #HISTORY_LENGTH}; ids whose hash expired are skipped by readers.
  *   <li>{@code queues} set: every queue name a task was sent to (the streams to look at for depth).
  *   <li>{@code stats} hash: per-queue counters {@code enqueued:{queue}}, {@code succeeded:{queue}},
- *       {@code failed:{queue}}, {@code retried:{queue}}, for throughput across the cluster.
+ *       {@code failed:{queue}}, {@code retried:{queue}}, {@code purged:{queue}}, {@code expired:{queue}} (waited past
+ *       {@code waitingTtlMs} in a queue no worker consumed), for throughput across the cluster.
  *   <li>{@code workers} sorted set (score = last heartbeat) and {@code worker:{name}} hashes (queues, concurrency,
  *       busy, completed, started): the live workers; a hash expires three heartbeats after the last, the set drops
  *       members as old when any worker announces itself.
