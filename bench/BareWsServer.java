@@ -2,7 +2,9 @@
 //   /ws/echo           every text frame comes back upper-cased (the same work as Switchboard's /ws/echo)
 //   /ws/rooms/{room}   every text frame goes, unchanged, to every socket of the room, the sender included
 // No event bus, no JSON, no limits: what remains is Vert.x + Netty + the kernel.
-//   java -cp deploy/target/switchboard.jar bench/BareWsServer.java [port=8090] [eventLoops=cores]
+//   java [-Dstrict=true] -cp deploy/target/switchboard.jar bench/BareWsServer.java [port=8090] [eventLoops=cores]
+// -Dstrict=true turns on HttpServerOptions.setStrictThreadMode, as the Switchboard gateway does (the socket-heap
+// benchmark measures both).
 // Prints "bare ws server on PORT" once listening; stops on SIGTERM.
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,7 +29,8 @@ public class BareWsServer {
     List<Future<?>> servers = new ArrayList<>();
     for (int i = 0; i < loops; i++) {   // one server per event loop, sharing the port (Vert.x balances accepts)
       servers.add(vertx.createHttpServer(new HttpServerOptions().setPort(port).setHost("127.0.0.1")
-              .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(1 << 20))
+              .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(1 << 20)
+              .setStrictThreadMode(Boolean.getBoolean("strict")))
           .webSocketHandler(BareWsServer::handle).listen());
     }
     Future.all(servers).onSuccess(v -> System.out.println("bare ws server on " + port))

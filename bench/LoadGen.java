@@ -10,7 +10,8 @@
 //   connect  connect storm: open --conns sockets with at most --parallel handshakes in flight, close them all,
 //            repeat until --duration s have passed; reports accepts/s and handshake latency.
 //   idle     open --conns sockets, print "HOLDING conns=N" and hold them --hold s (each one pings the server with
-//            one echo every --ping-every s when > 0), then every socket sends one message and must get its echo.
+//            one echo every --ping-every s when > 0; with --release-file PATH, until that file exists, no pings), then
+//            every socket sends one message and must get its echo.
 //   storm    reconnect storm: open --conns sockets, print "HOLDING conns=N", and reconnect every socket that closes
 //            with the JS SDK's policy (capped exponential backoff with jitter: --initial-ms 500, --max-ms 30000,
 //            --jitter 0.5); ends --settle s after every dropped socket is back (or at --hold s); reports the drops,
@@ -307,10 +308,11 @@ public class LoadGen {
     Window w = Window.start();
     long holdEnd = System.nanoTime() + (long) (hold * 1e9);
     long pings = 0;
-    while (System.nanoTime() < holdEnd) {
-      long step = pingEvery > 0 ? (long) (pingEvery * 1e9) : holdEnd - System.nanoTime();
+    java.nio.file.Path release = OPT.containsKey("release-file") ? java.nio.file.Path.of(opt("release-file", "")) : null;
+    while (System.nanoTime() < holdEnd && (release == null || !java.nio.file.Files.exists(release))) {
+      long step = release != null ? 100_000_000L : pingEvery > 0 ? (long) (pingEvery * 1e9) : holdEnd - System.nanoTime();
       LockSupportPark.parkNanos(Math.min(step, holdEnd - System.nanoTime()));
-      if (pingEvery > 0 && System.nanoTime() < holdEnd) { for (WebSocket ws : sockets) ws.writeTextMessage(payload(System.nanoTime(), 32)); pings++; }
+      if (pingEvery > 0 && release == null && System.nanoTime() < holdEnd) { for (WebSocket ws : sockets) ws.writeTextMessage(payload(System.nanoTime(), 32)); pings++; }
     }
     answered.reset();
     for (WebSocket ws : sockets) ws.writeTextMessage(payload(System.nanoTime(), 32));
