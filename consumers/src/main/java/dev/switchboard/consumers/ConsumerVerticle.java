@@ -35,6 +35,8 @@ public class ConsumerVerticle extends VerticleBase {
   private final JsonObject settings;
   private final boolean usesDatabase;
   private final Map<String, ConsumerConnection> connections = new HashMap<>();
+  /** Channels whose connect hook is running, each with the disconnect that arrived meanwhile (else null). */
+  private final Map<String, JsonObject> connecting = new HashMap<>();
   private final String instanceAddress;
   private String nodeId;
   private ConsumerEnvironment environment;
@@ -69,6 +71,10 @@ public class ConsumerVerticle extends VerticleBase {
   private void onConnect(Message<JsonObject> message) {
     JsonObject event = message.body();
     String channel = event.getString(Asgi.CHANNEL);
+    if (channel != null && Asgi.DISCONNECT.equals(Asgi.type(event))) {
+      onAbandoned(channel, event);
+      return;
+    }
     if (channel == null || !Asgi.CONNECT.equals(Asgi.type(event))) {
       message.reply(Asgi.close(CloseCodes.POLICY_VIOLATION, "expected websocket.connect with a channel"));
       return;
@@ -88,8 +94,15 @@ public class ConsumerVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       connected = Future.failedFuture(e);
     }
+    connecting.put(channel, null);
     connected.onComplete(result -> {
-      if (result.failed()) {
+      JsonObject abandoned = connecting.remove(channel);
+      if (abandoned != null) {
+        if (result.succeeded() && consumer.accepted()) {
+          // the gateway stopped waiting (504) and the client is gone: the consumer's connect is undone at once
+          new ConsumerConnection(name, consumer).dispatch(abandoned);
+        }
+      } else if (result.failed()) {
         log.warn("consumer {} failed to connect channel {}", name, channel, result.cause());
         message.reply(Asgi.close(CloseCodes.INTERNAL_ERROR, "connect failed"));
       } else if (!consumer.accepted()) {
@@ -104,6 +117,21 @@ public class ConsumerVerticle extends VerticleBase {
             .put(Asgi.BINARY, consumer.acceptsBinary()));
       }
     });
+  }
+
+  /**
+   * The gateway gave up waiting for this connect (504) and published its disconnect to every instance: the one that
+   * took the connect ends it, now or as soon as its connect hook completes.
+   */
+  private void onAbandoned(String channel, JsonObject disconnect) {
+    if (connecting.containsKey(channel)) {
+      connecting.put(channel, disconnect);
+      return;
+    }
+    ConsumerConnection connection = connections.remove(channel);
+    if (connection != null) {
+      connection.dispatch(disconnect);
+    }
   }
 
   private void onEvent(Message<JsonObject> message) {

@@ -11,10 +11,7 @@ import dev.switchboard.shared.tasks.RedisTaskClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -36,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public class GatewayVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
+  private static final int ABNORMAL_CLOSURE = 1006;
   private static final Buffer PONG = Buffer.buffer("{\"pong\":true}");
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
@@ -215,7 +213,7 @@ public class GatewayVerticle extends VerticleBase {
     String consumer = match.consumer();
     long deadline = System.currentTimeMillis() + config.websocket().connectTimeoutMs();
     connection.listen()
-        .compose(v -> requestConnect(Addresses.consumer(consumer), connect, deadline, 50))
+        .compose(v -> ConsumerRequests.request(vertx, Addresses.consumer(consumer), connect, deadline, match.registeredBy()))
         .onSuccess(reply -> {
           JsonObject answer = reply.body();
           if (!Asgi.ACCEPT.equals(Asgi.type(answer))) {
@@ -235,7 +233,11 @@ public class GatewayVerticle extends VerticleBase {
         .onFailure(err -> {
           connection.abandon();
           log.warn("no consumer {} answered the connect for {}: {}", consumer, handshake.path(), err.getMessage());
-          refuse(handshake, isNoHandlers(err) ? 503 : 504);
+          if (!ConsumerRequests.isNoHandlers(err)) {
+            // an instance may have taken the connect and still be in it: whichever did, ends it (it has no other way to know)
+            vertx.eventBus().publish(Addresses.consumer(consumer), Asgi.disconnect(connection.channel(), ABNORMAL_CLOSURE));
+          }
+          refuse(handshake, ConsumerRequests.isNoHandlers(err) ? 503 : 504);
         });
   }
 
@@ -255,25 +257,6 @@ public class GatewayVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       log.debug("could not refuse WebSocket {}: {}", handshake.path(), e.toString());
     }
-  }
-
-  /**
-   * Asks the consumer to accept. A consumer that has just joined may not be known here yet (the cluster's
-   * registrations propagate asynchronously), so "no handlers" is retried with backoff until the deadline.
-   */
-  private Future<Message<JsonObject>> requestConnect(String address, JsonObject connect, long deadline, long backoffMs) {
-    long remaining = deadline - System.currentTimeMillis();
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, remaining));
-    return vertx.eventBus().<JsonObject>request(address, connect, options).recover(err -> {
-      if (!isNoHandlers(err) || System.currentTimeMillis() + backoffMs >= deadline) {
-        return Future.failedFuture(err);
-      }
-      return vertx.timer(backoffMs).compose(t -> requestConnect(address, connect, deadline, Math.min(backoffMs * 2, 1000)));
-    });
-  }
-
-  private static boolean isNoHandlers(Throwable err) {
-    return err instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
   }
 
   /**

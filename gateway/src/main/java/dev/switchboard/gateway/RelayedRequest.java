@@ -182,7 +182,7 @@ final class RelayedRequest implements Outbox {
     JsonObject event = scope().put(AsgiHttp.BODY, part).put(AsgiHttp.MORE_BODY, more);
     long deadline = System.currentTimeMillis() + Math.min(relay.config().websocket().connectTimeoutMs(),
         relay.config().http().relayTimeoutMs());
-    ConsumerRequests.request(vertx, Addresses.consumer(match.consumer()), event, deadline)
+    ConsumerRequests.request(vertx, Addresses.consumer(match.consumer()), event, deadline, match.registeredBy())
         .onSuccess(reply -> {
           instance = reply.body() == null ? null : reply.body().getString("instance");
           if (instance == null) {

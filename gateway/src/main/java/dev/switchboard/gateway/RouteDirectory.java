@@ -49,7 +49,7 @@ public final class RouteDirectory {
   public static final int MAX_SOURCES = 10_000;
   private static final Logger log = LoggerFactory.getLogger(RouteDirectory.class);
 
-  private record Entry(String pattern, RoutePattern compiled, String consumer, long order) {
+  private record Entry(String pattern, RoutePattern compiled, String consumer, long order, long announcedAt) {
   }
 
   /** An immutable view: routes by kind, most specific first, and the conflicting patterns. */
@@ -59,6 +59,7 @@ public final class RouteDirectory {
   private final Vertx vertx;
   private final Map<String, RouteAnnouncement> sources = new HashMap<>();
   private final Map<String, Long> firstSeen = new HashMap<>();
+  private final Map<String, Long> firstSeenAt = new HashMap<>();
   private final AtomicLong conflictCount = new AtomicLong();
   private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
   private List<RouteAnnouncement> early = new ArrayList<>();
@@ -125,7 +126,8 @@ public final class RouteDirectory {
     for (Entry entry : snapshot.routes.getOrDefault(kind, List.of())) {
       JsonObject params = entry.compiled.match(path);
       if (params != null) {
-        return Optional.of(new RouteMatch(entry.pattern, entry.consumer, params));
+        return Optional.of(new RouteMatch(entry.pattern, entry.consumer, params,
+            entry.announcedAt + ConsumerRequests.REGISTRATION_GRACE_MS));
       }
     }
     return Optional.empty();
@@ -200,16 +202,18 @@ public final class RouteDirectory {
     Map<String, Set<String>> consumersByKey = new TreeMap<>();
     for (RouteAnnouncement announcement : sources.values()) {
       long seen = firstSeen.computeIfAbsent(announcement.key(), k -> order++);
+      long seenAt = firstSeenAt.computeIfAbsent(announcement.key(), k -> System.currentTimeMillis());
       for (Route route : announcement.routes()) {
         String key = route.kind().label() + " " + route.pattern();
         consumersByKey.computeIfAbsent(key, k -> new java.util.TreeSet<>()).add(route.consumer());
         Entry entry = byKey.get(key);
         if (entry == null || entry.order > seen) {
-          byKey.put(key, new Entry(route.pattern(), RoutePattern.compile(route.pattern()), route.consumer(), seen));
+          byKey.put(key, new Entry(route.pattern(), RoutePattern.compile(route.pattern()), route.consumer(), seen, seenAt));
         }
       }
     }
     firstSeen.keySet().retainAll(sources.keySet());
+    firstSeenAt.keySet().retainAll(sources.keySet());
     Map<String, Set<String>> conflicts = consumersByKey.entrySet().stream().filter(e -> e.getValue().size() > 1)
         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
     Map<Route.Kind, List<Entry>> routes = new HashMap<>();
