@@ -105,6 +105,7 @@ public class GatewayVerticle extends VerticleBase {
     TaskRoutes.mount(router, tasks, celery, config);
     QueueRoutes.mount(router, tasks);
     ScheduleRoutes.mount(router, tasks, config);
+    WorkflowRoutes.mount(router, tasks, config);
     dashboard = DashboardRoutes.mount(vertx, router, tasks);
     ApiErrors.install(router);
     ChannelLayerRoutes.mount(router, vertx);

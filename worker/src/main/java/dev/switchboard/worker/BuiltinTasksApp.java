@@ -5,7 +5,7 @@ import dev.switchboard.api.SwitchboardApp;
 
 /**
  * Switchboard's own tasks, an app like any user's (found through
- * {@code META-INF/services/dev.switchboard.api.SwitchboardApp}): {@code add(x, y)}, {@code noop()},
+ * {@code META-INF/services/dev.switchboard.api.SwitchboardApp}): {@code add(x, y)}, {@code xsum(numbers)}, {@code noop()},
  * {@code long_running(n)}.
  */
 public final class BuiltinTasksApp implements SwitchboardApp {
@@ -19,6 +19,6 @@ public final class BuiltinTasksApp implements SwitchboardApp {
 
   @Override
   public void configure(AppBuilder app) {
-    app.task(ShippedTasks.add()).task(ShippedTasks.noop()).task(ShippedTasks.longRunning());
+    app.task(ShippedTasks.add()).task(ShippedTasks.xsum()).task(ShippedTasks.noop()).task(ShippedTasks.longRunning());
   }
 }

@@ -40,6 +40,36 @@ final class ShippedTasks {
     });
   }
 
+  /**
+   * {@code xsum(numbers)}: the sum of a list of numbers, Celery's {@code xsum}, the usual chord callback; exact when
+   * all are whole, however big, like {@link #add()}. A list holding something else fails the task, naming it.
+   */
+  static TaskDefinition xsum() {
+    return TaskDefinition.async("xsum", TaskSignature.of(param("numbers", Type.ARRAY)), context -> {
+      BigInteger whole = BigInteger.ZERO;
+      double fraction = 0;
+      boolean exact = true;
+      for (Object item : context.args().getJsonArray(0)) {
+        // whole numbers of any size are fine (a BigInteger past 1e308 is no finite double, yet exact)
+        if (!(item instanceof Number number) || !isWhole(number) && !Double.isFinite(number.doubleValue())) {
+          return Future.failedFuture(new IllegalArgumentException("xsum(numbers): " + item + " is not a finite number"));
+        }
+        if (isWhole(number)) {
+          whole = whole.add(whole(number));
+        } else {
+          exact = false;
+          fraction += number.doubleValue();
+        }
+      }
+      if (exact) {
+        return Future.succeededFuture(whole.bitLength() < Long.SIZE ? (Object) whole.longValueExact() : whole);
+      }
+      double sum = whole.doubleValue() + fraction;
+      return Double.isFinite(sum) ? Future.succeededFuture(sum)
+          : Future.failedFuture(new IllegalArgumentException("xsum(numbers): the sum is not a finite number"));
+    });
+  }
+
   /** {@code noop()}: does nothing, returns null; the benchmark's unit of work. */
   static TaskDefinition noop() {
     return TaskDefinition.async("noop", TaskSignature.of(), context -> Future.succeededFuture());

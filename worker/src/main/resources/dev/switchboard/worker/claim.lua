@@ -66,6 +66,8 @@ local function start(stream, eid, id)
       redis.call('PUBLISH', h[6], cjson.encode({id = id, name = name, state = 'REVOKED', seq = seq,
         error = cjson.encode({type = 'TaskExpired', message = 'expired before it started'})}))
     end
+    workflow_member_done(task, id, name, 'REVOKED', cjson.encode({type = 'TaskExpired',
+      message = 'expired before it started'}), now, ttl)
     return
   end
   local limit = limits[name]

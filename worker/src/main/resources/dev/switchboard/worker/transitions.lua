@@ -1,6 +1,6 @@
 -- Shared by the worker's scripts (prepended to each one that ends a task): every final state a worker records
 -- is written by finish(), so one place decides what a final state stores, counts and announces (a hook such as
--- Celery result metas goes here).
+-- Celery result metas goes here). Needs workflow_steps.lua before it.
 -- t = {key, id, name, queue, notify, state ('SUCCESS' | 'FAILURE'), field ('result' | 'error'), payload, now,
 --      ttl, failed (list key), history (its length), stats (hash key)}
 -- Returns the new seq.
@@ -25,6 +25,8 @@ local function finish(t)
     note[t.field] = t.payload
     redis.call('PUBLISH', t.notify, cjson.encode(note))
   end
+  -- a workflow member moves its workflow on (workflow_steps.lua, prepended before this file)
+  workflow_member_done(t.key, t.id, t.name, t.state, t.payload, t.now, t.ttl)
   return seq
 end
 

@@ -44,7 +44,7 @@ import java.util.concurrent.TimeoutException;
 public final class RedisTaskClient implements TaskClient, Shareable {
 
   private static final LuaScript ENQUEUE = LuaScript.load(RedisTaskClient.class, "enqueue.lua");
-  private static final LuaScript REVOKE = LuaScript.load(RedisTaskClient.class, "revoke.lua");
+  private static final LuaScript REVOKE = LuaScript.load(RedisTaskClient.class, "revoke.lua", "workflow_steps.lua");
   private static final long SIGNATURE_TTL_MS = 5_000;
   /** The Redis client's name in the {@code vertx_pool_*} meters (pool_type=redis). */
   public static final String REDIS_NAME = "switchboard-task-client";
@@ -62,6 +62,7 @@ public final class RedisTaskClient implements TaskClient, Shareable {
   private final Map<String, Cached> signatures = new ConcurrentHashMap<>();
   private final TaskWaiters waiters;
   private final ConsumedQueues queues;
+  private final RedisWorkflowClient workflows;
 
   private RedisTaskClient(Vertx vertx, String redisUrl, TaskSettings settings, Context home) {
     this.vertx = vertx;
@@ -75,6 +76,7 @@ public final class RedisTaskClient implements TaskClient, Shareable {
     this.waiters = new TaskWaiters(vertx, home, redis, new RedisOptions().setConnectionString(redisUrl)
         .setPoolName(NOTIFY_NAME), keys,
         keys.notifyChannel(UUID.randomUUID().toString()), settings.pollIntervalMs(), settings.maxWaiters());
+    this.workflows = new RedisWorkflowClient(vertx, redis, keys, settings, queues::check, this::signature);
   }
 
   /**
@@ -110,6 +112,11 @@ public final class RedisTaskClient implements TaskClient, Shareable {
 
   public TaskSettings settings() {
     return settings;
+  }
+
+  /** Chains, groups and chords over the same Redis (and the same checks) as this client's tasks. */
+  public RedisWorkflowClient workflows() {
+    return workflows;
   }
 
   /**

@@ -19,4 +19,6 @@ redis.call('PEXPIRE', task, ARGV[3])
 if notify and notify ~= '' then
   redis.call('PUBLISH', notify, cjson.encode({id = ARGV[1], name = name, state = 'REVOKED', seq = seq}))
 end
+-- a revoked workflow member fails its workflow (workflow_steps.lua, prepended)
+workflow_member_done(task, ARGV[1], name, 'REVOKED', nil, ARGV[2], ARGV[3])
 return cjson.encode({state = 'REVOKED', name = name, seq = seq, changed = true})
