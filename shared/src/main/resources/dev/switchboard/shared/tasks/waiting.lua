@@ -1,4 +1,5 @@
--- Shared by the scripts that take waiting tasks out of a queue (purge.lua, expire_waiting.lua; prepended to them).
+-- Shared by the scripts that take waiting tasks out of a queue (purge.lua, expire_waiting.lua; prepended to them,
+-- after workflow_steps.lua).
 -- A waiting entry is one after the group's last-delivered id: no worker has claimed it yet.
 
 -- The group's last-delivered id on `stream` ('0-0' when no worker ever read it).
@@ -28,5 +29,7 @@ local function revoke_waiting(stream, entry, prefix, now, ttl, error)
   if h[3] and h[3] ~= '' then
     redis.call('PUBLISH', h[3], cjson.encode({id = id, name = h[2], state = 'REVOKED', seq = seq, error = error}))
   end
+  -- a workflow member taken out of its queue fails its workflow (workflow_steps.lua, prepended before this file)
+  workflow_member_done(task, id, h[2], 'REVOKED', error, now, ttl)
   return {id = id, name = h[2], seq = seq}
 end
