@@ -1,0 +1,146 @@
+package dev.switchboard.deploy;
+
+import static dev.switchboard.deploy.Eventually.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.api.tasks.TaskInfo;
+import dev.switchboard.api.tasks.TaskState;
+import dev.switchboard.api.workflows.Signature;
+import dev.switchboard.api.workflows.Workflow;
+import dev.switchboard.api.workflows.WorkflowInfo;
+import dev.switchboard.shared.config.TaskSettings;
+import dev.switchboard.shared.tasks.RedisTaskClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("A worker JVM killed with -9 mid-chord leaves nothing stuck: the chord completes once on another worker")
+class WorkflowKillIT {
+
+  private static final String REDIS_URL = System.getenv().getOrDefault("SWITCHBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+  private static final Path JAR = Path.of("target", "switchboard.jar");
+  private static final int MEMBERS = 10;
+
+  private final List<Process> workers = new ArrayList<>();
+  private String namespace;
+  private RedisTaskClient client;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    namespace = "test-" + UUID.randomUUID().toString().substring(0, 8);
+    client = RedisTaskClient.create(vertx, REDIS_URL, TaskSettings.fromJson(new JsonObject()
+        .put("tasks", new JsonObject().put("namespace", namespace).put("pollIntervalMs", 100))));
+  }
+
+  @AfterEach
+  void tearDown(Vertx vertx, VertxTestContext testContext) {
+    workers.forEach(Process::destroyForcibly);
+    client.close();
+    Redis redis = Redis.createClient(vertx, REDIS_URL);
+    redis.send(Request.cmd(Command.EVAL)
+            .arg("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 1")
+            .arg(0).arg("switchboard:" + namespace + ":*"))
+        .eventually(() -> {
+          redis.close();
+          return Future.succeededFuture();
+        })
+        .onComplete(testContext.succeedingThenComplete());
+  }
+
+  private void startWorker(String name) throws IOException {
+    File log = Files.createTempFile("switchboard-" + name + "-", ".log").toFile();
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(), "worker")
+        .redirectErrorStream(true).redirectOutput(log);
+    Map<String, String> env = builder.environment();
+    env.put("SWITCHBOARD_REDIS_URL", REDIS_URL);
+    env.put("SWITCHBOARD_TASKS_NAMESPACE", namespace);
+    env.put("SWITCHBOARD_TASKS_VISIBILITY_TIMEOUT_MS", "2000");
+    env.put("SWITCHBOARD_HTTP_PORT", "0");
+    env.put("SWITCHBOARD_WORKER_CONCURRENCY", "8");
+    workers.add(builder.start());
+  }
+
+  /** Header member i: long_running(n) (a step that takes n seconds), then add(i, i), which ignores the "Task finished!". */
+  private static Workflow member(int i) {
+    return Workflow.chain(Signature.of("long_running", i < MEMBERS / 2 ? 1 : 4), Signature.of("add", i, i).asImmutable());
+  }
+
+  @Test
+  @Timeout(120_000)
+  @DisplayName("kill -9 while some header chains are done and others run: after the visibility timeout another worker "
+      + "finishes them, the xsum body runs exactly once with every member's result")
+  void chordSurvivesKill(Vertx vertx, VertxTestContext testContext) throws IOException {
+    assertTrue(Files.isRegularFile(JAR), "build the jar first: " + JAR.toAbsolutePath());
+    startWorker("first");
+    List<Workflow> header = new ArrayList<>();
+    long expected = 0;
+    for (int i = 0; i < MEMBERS; i++) {
+      header.add(member(i));
+      expected += 2L * i;
+    }
+    long sum = expected;
+    AtomicReference<String> id = new AtomicReference<>();
+    eventually(vertx, 30_000, () -> client.signature("xsum").map(signature -> true))
+        .compose(v -> client.workflows().submit(Workflow.chord(header, Signature.of("xsum"))))
+        .onSuccess(id::set)
+        // mid-chord: some members finished (an add is SUCCESS), some still run (a long_running is STARTED or PROGRESS)
+        .compose(v -> eventually(vertx, 30_000, () -> client.workflows().info(id.get()).map(info ->
+            info.tasks().stream().anyMatch(m -> m.task().equals("add") && m.state() == TaskState.SUCCESS)
+                && info.tasks().stream().anyMatch(m -> m.task().equals("long_running")
+                    && (m.state() == TaskState.STARTED || m.state() == TaskState.PROGRESS)))))
+        .compose(v -> {
+          Process first = workers.get(0);
+          first.destroyForcibly();
+          return Future.fromCompletionStage(first.onExit());
+        })
+        .compose(exited -> client.workflows().info(id.get()))
+        .compose(atKill -> {
+          testContext.verify(() -> assertEquals(TaskState.STARTED, atKill.state(), "the chord was cut mid-way"));
+          try {
+            startWorker("second");
+          } catch (IOException e) {
+            return Future.failedFuture(e);
+          }
+          return client.workflows().awaitFinal(id.get(), Duration.ofSeconds(60));
+        })
+        .compose(done -> {
+          testContext.verify(() -> {
+            assertEquals(TaskState.SUCCESS, done.state(), String.valueOf(done.error()));
+            assertEquals(sum, ((Number) done.result()).longValue());
+            assertTrue(done.tasks().stream().allMatch(m -> m.state() == TaskState.SUCCESS), done.tasks().toString());
+          });
+          WorkflowInfo.Member body = done.tasks().get(done.tasks().size() - 1);
+          return client.info(body.id());
+        })
+        .onComplete(testContext.succeeding(body -> testContext.verify(() -> {
+          assertEquals("xsum", body.name());
+          assertEquals(1, body.deliveries(), "the body ran once");
+          assertEquals(sum, ((Number) body.result()).longValue());
+          testContext.completeNow();
+        })));
+  }
+}
