@@ -115,6 +115,30 @@ try {
       && /lobby\s*1/.test(document.querySelector('#groups tbody').textContent), null, {timeout: 10000});
   });
 
+  await check('the Schedules form adds a schedule: next, then last run shown; bad cron refused; remove removes it', async () => {
+    const row = '#schedules tr[data-schedule="dash-beat"]';
+    await page.fill('#schedule-form input[name=name]', 'dash-beat');
+    await page.fill('#schedule-form input[name=task]', 'add');
+    await page.fill('#schedule-form input[name=when]', '61 * * * *');
+    await page.click('#schedule-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#schedule-status').textContent.includes('cron'), null, {timeout: 10000});
+    await page.fill('#schedule-form input[name=when]', '1s');
+    await page.fill('#schedule-form input[name=args]', '[2, 3]');
+    await page.click('#schedule-form button[type=submit]');
+    await page.waitForSelector(`${row} .next`, {timeout: 10000});
+    await page.waitForFunction(selector => {
+      const cell = document.querySelector(selector);
+      return cell && cell.textContent.includes('dash-beat:');
+    }, `${row} .last .mono`, {timeout: 15000});
+    const id = (await page.textContent(`${row} .last .mono`)).trim();
+    const task = await (await fetch(`${base}/api/tasks/${encodeURIComponent(id)}`)).json();
+    if (task.name !== 'add') throw new Error('the occurrence ' + id + ' is no add task: ' + JSON.stringify(task));
+    await page.click(`${row} button.unschedule`);
+    await page.waitForFunction(selector => !document.querySelector(selector), row, {timeout: 10000});
+    const list = await (await fetch(`${base}/api/schedules`)).json();
+    if (list.schedules.some(schedule => schedule.name === 'dash-beat')) throw new Error('the API still lists it');
+  });
+
   await check('no request left the gateway and the page raised no error', async () => {
     if (outside.length) throw new Error('requests elsewhere: ' + outside.join(', '));
     if (pageErrors.length) throw new Error('page errors: ' + pageErrors.join('; '));

@@ -3,6 +3,7 @@ package dev.switchboard.deploy;
 import dev.switchboard.deploy.cli.CliException;
 import dev.switchboard.deploy.cli.ClusterCommand;
 import dev.switchboard.deploy.cli.QueuesCommand;
+import dev.switchboard.deploy.cli.SchedulesCommand;
 import dev.switchboard.deploy.cli.TasksCommand;
 import dev.switchboard.deploy.cli.WorkersCommand;
 import dev.switchboard.shared.apps.AppCatalog;
@@ -35,7 +36,7 @@ import sun.misc.Signal;
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, version = "Switchboard 0.1.0",
     description = "Runs Switchboard roles: the HTTP/WebSocket gateway, the WebSocket consumers, the task worker.",
-    subcommands = {TasksCommand.class, QueuesCommand.class, WorkersCommand.class, ClusterCommand.class})
+    subcommands = {TasksCommand.class, QueuesCommand.class, WorkersCommand.class, SchedulesCommand.class, ClusterCommand.class})
 public final class Main implements Callable<Integer> {
 
   static final int USAGE = 2;

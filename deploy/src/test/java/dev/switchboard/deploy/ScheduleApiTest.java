@@ -265,4 +265,51 @@ class ScheduleApiTest {
           testContext.completeNow();
         })));
   }
+
+  /** Runs {@code switchboard schedules ARGS} in this JVM (off the event loop): exit code and what it printed. */
+  private String[] cli(String... args) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.out;
+    java.util.List<String> all = new java.util.ArrayList<>(List.of(args));
+    all.addAll(List.of("--url", "http://127.0.0.1:" + port));
+    int exit;
+    synchronized (System.class) {
+      System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+      try {
+        exit = new picocli.CommandLine(new dev.switchboard.deploy.cli.SchedulesCommand())
+            .setExecutionExceptionHandler((ex, cmd, parsed) -> 1).execute(all.toArray(String[]::new));
+      } finally {
+        System.setOut(original);
+      }
+    }
+    return new String[] {String.valueOf(exit), out.toString(java.nio.charset.StandardCharsets.UTF_8)};
+  }
+
+  @Test
+  @Timeout(30_000)
+  @DisplayName("The CLI: schedules add (every and cron), list shows them and the leader, remove removes; removing again fails")
+  void commandLine(Vertx vertx, VertxTestContext testContext) {
+    vertx.executeBlocking(() -> {
+      String[] added = cli("add", "sum", "add", "--args", "[2, 3]", "--every", "1h");
+      String[] cron = cli("add", "morning", "noop", "--cron", "0 9 * * MON-FRI", "--tz", "Europe/Paris");
+      String[] both = cli("add", "bad", "noop", "--every", "1h", "--cron", "* * * * *");
+      String[] listed = cli("list");
+      String[] removed = cli("remove", "sum");
+      String[] again = cli("remove", "sum");
+      String[] after = cli("list");
+      testContext.verify(() -> {
+        assertEquals("0", added[0], added[1]);
+        assertTrue(added[1].contains("sum: next "), added[1]);
+        assertEquals("0", cron[0], cron[1]);
+        assertEquals("2", both[0], "--every and --cron are exclusive");
+        assertEquals("0", listed[0]);
+        assertTrue(listed[1].contains("every 1h") && listed[1].contains("cron 0 9 * * MON-FRI Europe/Paris"), listed[1]);
+        assertTrue(listed[1].contains("2 of at most " + MAX_SCHEDULES), listed[1]);
+        assertEquals("0", removed[0], removed[1]);
+        assertEquals("1", again[0], "no such schedule");
+        assertTrue(!after[1].contains("every 1h") && after[1].contains("1 of at most"), after[1]);
+      });
+      return null;
+    }).onComplete(testContext.succeedingThenComplete());
+  }
 }
