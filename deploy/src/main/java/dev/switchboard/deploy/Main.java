@@ -6,6 +6,7 @@ import dev.switchboard.deploy.cli.QueuesCommand;
 import dev.switchboard.deploy.cli.SchedulesCommand;
 import dev.switchboard.deploy.cli.TasksCommand;
 import dev.switchboard.deploy.cli.WorkersCommand;
+import dev.switchboard.deploy.cli.WorkflowsCommand;
 import dev.switchboard.shared.apps.AppCatalog;
 import dev.switchboard.shared.apps.AppException;
 import dev.switchboard.shared.apps.AppLoader;
@@ -36,7 +37,8 @@ import sun.misc.Signal;
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, version = "Switchboard 0.1.0",
     description = "Runs Switchboard roles: the HTTP/WebSocket gateway, the WebSocket consumers, the task worker.",
-    subcommands = {TasksCommand.class, QueuesCommand.class, WorkersCommand.class, SchedulesCommand.class, ClusterCommand.class})
+    subcommands = {TasksCommand.class, WorkflowsCommand.class, QueuesCommand.class, WorkersCommand.class, SchedulesCommand.class,
+        ClusterCommand.class})
 public final class Main implements Callable<Integer> {
 
   static final int USAGE = 2;

@@ -177,6 +177,36 @@ class OperationsIT {
   }
 
   @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @DisplayName("The command line's workflows: submit FILE --wait prints the chain's result, show lists its tasks, list "
+      + "has it; a workflow naming an unknown task is one line with exit 1")
+  void workflowsCommandLine() throws Exception {
+    Path chain = Files.createTempFile("chain", ".json");
+    Path unknown = Files.createTempFile("unknown", ".json");
+    try {
+      Files.writeString(chain, "{\"chain\": [{\"task\": \"add\", \"args\": [2, 3]}, {\"task\": \"add\", \"args\": [10]}]}");
+      Files.writeString(unknown, "{\"group\": [{\"task\": \"nope\"}]}");
+      Cli waited = cli("workflows", "submit", chain.toString(), "--wait", "--url", base);
+      assertEquals(0, waited.exit(), waited.toString());
+      assertEquals("15", waited.out().strip());
+      String id = waited.err().lines().filter(line -> line.startsWith("workflow ")).findFirst().orElseThrow()
+          .substring("workflow ".length()).strip();
+      Cli shown = cli("workflows", "show", id, "--url", base);
+      assertEquals(0, shown.exit(), shown.toString());
+      assertTrue(shown.out().contains("state    SUCCESS") && shown.out().contains("result   15")
+          && shown.out().lines().filter(line -> line.startsWith(id + ".") && line.contains("add") && line.endsWith("SUCCESS"))
+          .count() == 2, shown.out());
+      Cli listed = cli("workflows", "list", "--url", base);
+      assertTrue(listed.out().lines().anyMatch(line -> line.startsWith(id) && line.contains("SUCCESS")), listed.out());
+      assertOneLine(cli("workflows", "submit", unknown.toString(), "--url", base), 1,
+          "switchboard: workflow: no task named \"nope\" is registered (HTTP 400)");
+    } finally {
+      Files.deleteIfExists(chain);
+      Files.deleteIfExists(unknown);
+    }
+  }
+
+  @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
   @DisplayName("The dashboard in headless chromium: it loads, shows a task going PENDING → SUCCESS live, lists a failure "
       + "with its error, its revoke button revokes a waiting task, pause / resume hold and release a queue; a screenshot is saved")
