@@ -1,14 +1,22 @@
 package dev.switchboard.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.api.tasks.TaskOptions;
+import dev.switchboard.api.tasks.TaskState;
 import dev.switchboard.interop.celery.CeleryIngestVerticle;
+import dev.switchboard.interop.celery.CeleryTaskClient;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.UUID;
@@ -30,16 +38,18 @@ class CeleryClientTest {
   private static final String REDIS = "redis://127.0.0.1:6379";
   private final String queue = "jvm-" + UUID.randomUUID().toString().substring(0, 8);
 
+  private String worker;
+
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
     JsonObject json = new JsonObject()
         .put("redis", new JsonObject().put("url", REDIS))
-        .put("tasks", new JsonObject().put("namespace", "test-" + queue).put("schedulerIntervalMs", 20))
+        .put("tasks", new JsonObject().put("namespace", "test-" + queue).put("schedulerIntervalMs", 20)
+            .put("shutdownGraceMs", 0))
         .put("celery", new JsonObject().put("queues", queue).put("aliases", "tasks.long_running_task=long_running"));
     DeploymentOptions options = new DeploymentOptions().setConfig(SwitchboardConfig.fromJson(json).toJson());
-    vertx.deployVerticle(new WorkerVerticle(), options)
-        .compose(v -> vertx.deployVerticle(new CeleryIngestVerticle(), options))
-        .await(60, TimeUnit.SECONDS);
+    worker = vertx.deployVerticle(new WorkerVerticle(), options).await(60, TimeUnit.SECONDS);
+    vertx.deployVerticle(new CeleryIngestVerticle(), options).await(60, TimeUnit.SECONDS);
   }
 
   private String run(String... checks) throws Exception {
@@ -84,5 +94,24 @@ class CeleryClientTest {
   @DisplayName("app.control.revoke(id) from Python revokes a countdown task durably")
   void revoke() throws Exception {
     assertTrue(run("revoke").contains("revoked"));
+  }
+
+  @Test
+  @DisplayName("a task handed back by a stopping worker after STARTED reads PENDING again in Celery's backend")
+  void handedBackIsPending(Vertx vertx) throws Exception {
+    CeleryTaskClient celery = new CeleryTaskClient(vertx, REDIS, queue);
+    Redis redis = Redis.createClient(vertx, REDIS);
+    try {
+      String id = celery.apply("tasks.long_running_task", new JsonArray().add(60), new JsonObject(), TaskOptions.defaults())
+          .await(10, TimeUnit.SECONDS).id();
+      Eventually.eventually(vertx, 30_000, () -> celery.info(id).map(info -> info.state() == TaskState.STARTED
+          || info.state() == TaskState.PROGRESS)).await(40, TimeUnit.SECONDS);
+      vertx.undeploy(worker).await(30, TimeUnit.SECONDS); // shutdownGraceMs 0: the running task is handed back
+      assertEquals(TaskState.PENDING, celery.info(id).await(10, TimeUnit.SECONDS).state());
+      assertNull(redis.send(Request.cmd(Command.GET).arg("celery-task-meta-" + id)).await(10, TimeUnit.SECONDS));
+    } finally {
+      celery.close();
+      redis.close();
+    }
   }
 }

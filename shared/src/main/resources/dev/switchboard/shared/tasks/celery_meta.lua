@@ -53,6 +53,14 @@ local function celery_meta(task, state, result, traceback, now)
   celery_write(h[2], state, result, traceback, now, h[1])
 end
 
+-- The task waits again (handed back by a stopping worker): Celery's PENDING is the absence of a meta, so the
+-- STARTED/PROGRESS meta of the attempt that ended goes (AsyncResult.state reads PENDING, get() keeps waiting).
+local function celery_pending(task)
+  local h = redis.call('HMGET', task, 'celery', 'id')
+  if not h[1] then return end
+  redis.call('DEL', 'celery-task-meta-' .. h[2])
+end
+
 local function celery_failure(task, state, payload, now)
   local h = redis.call('HMGET', task, 'celery')
   if not h[1] then return end
