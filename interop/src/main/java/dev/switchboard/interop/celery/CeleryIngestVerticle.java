@@ -18,10 +18,12 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +34,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per queue, one loop moves each envelope atomically onto an ingesting list ({@code take.lua}), then into a
  * Switchboard task hash and stream under the Celery id ({@code ingest.lua}, which removes it from the list in the
- * same step): a crash at any point leaves the envelope in Redis, and re-reading it creates no second task. The
+ * same step): a crash at any point leaves the envelope in Redis, and re-reading it creates no second task.
+ *
+ * <p>When {@code celery.brokerUrl} names another Redis than Switchboard's, no script spans both: the ingesting
+ * list lives on the Celery broker, the task is created idempotently under the Celery id on Switchboard's Redis,
+ * and only then does the envelope leave the list (a crash in between leaves it there, and re-reading it finds the
+ * task: nothing lost, nothing run twice). The metas of later state changes go through an outbox on Switchboard's
+ * Redis that {@link CeleryMetaRelay} writes on the Celery Redis; revokes are heard on the Celery broker. The
  * ingesting lists are re-read at start and every visibility timeout ({@code tasks.visibilityTimeoutMs}, as a
  * killed worker's running tasks are reclaimed): an envelope a killed worker had taken waits no longer than its
  * running tasks do. From then on the Switchboard runtime owns
@@ -46,7 +54,7 @@ public final class CeleryIngestVerticle extends VerticleBase {
   static final String INGESTED = "switchboard.celery.ingested";
   private static final Logger log = LoggerFactory.getLogger(CeleryIngestVerticle.class);
   private static final LuaScript TAKE = LuaScript.load(CeleryIngestVerticle.class, "take.lua");
-  private static final LuaScript INGEST = LuaScript.load(CeleryIngestVerticle.class, "ingest.lua");
+  private static final LuaScript INGEST = LuaScript.load(CeleryIngestVerticle.class, "ingest.lua", LuaScript.NEW_TASK);
   private static final LuaScript REFUSE = LuaScript.load(CeleryIngestVerticle.class, "refuse.lua");
   private static final long RETRY_MS = 1_000;
   /** Envelopes re-read from an ingesting list per recovery pass, at most. */
@@ -56,7 +64,12 @@ public final class CeleryIngestVerticle extends VerticleBase {
   private TaskSettings tasks;
   private CeleryKeys keys;
   private Redis redis;
+  /** The Celery broker's Redis: {@link #redis} itself unless celery.brokerUrl names another. */
+  private Redis broker;
+  private boolean separate;
   private Redis blocking;
+  private Redis relayBlocking;
+  private CeleryMetaRelay relay;
   private RedisTaskClient client;
   private CeleryRevokes revokes;
   private boolean running;
@@ -68,23 +81,31 @@ public final class CeleryIngestVerticle extends VerticleBase {
     celery = config.interop().celery();
     tasks = config.tasks();
     String url = config.redisUrl().orElseThrow();
-    if (celery.brokerUrl().isPresent() && !celery.brokerUrl().get().equals(url)) {
-      // each state change writes the Celery meta in the same Lua script, so both must live in one Redis
-      return Future.failedFuture(new IllegalStateException("celery.brokerUrl (" + celery.brokerUrl().get()
-          + ") must name the Redis of redis.url (" + url + "): Switchboard writes Celery's result metas atomically"
-          + " with its own task state"));
-    }
+    String brokerUrl = celery.brokerUrl().orElse(url);
+    separate = !brokerUrl.equals(url);
     keys = new CeleryKeys(new TaskKeys(tasks.namespace()));
     RedisOptions options = new RedisOptions().setConnectionString(url);
+    RedisOptions brokerOptions = new RedisOptions().setConnectionString(brokerUrl);
     redis = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(4).setMaxWaitingHandlers(1024));
-    blocking = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(celery.queues().size()));
+    broker = separate ? Redis.createClient(vertx, new RedisOptions(brokerOptions).setMaxPoolSize(4).setMaxWaitingHandlers(1024))
+        : redis;
+    blocking = Redis.createClient(vertx, new RedisOptions(brokerOptions).setMaxPoolSize(celery.queues().size()));
     client = RedisTaskClient.create(vertx, url, tasks);
-    revokes = new CeleryRevokes(vertx, options, CeleryKeys.pidboxPattern(options), client, keys, redis);
+    revokes = new CeleryRevokes(vertx, brokerOptions, CeleryKeys.pidboxPattern(brokerOptions), client, keys, redis);
+    if (separate) {
+      relayBlocking = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1)
+          .setPreferredProtocolVersion(ProtocolVersion.RESP2));
+      relay = new CeleryMetaRelay(vertx, redis, relayBlocking, broker, keys.outbox(),
+          "relay-" + UUID.randomUUID(), tasks.visibilityTimeoutMs());
+    }
     running = true;
     return redis.send(Request.cmd(Command.PING))
+        .compose(v -> broker.send(Request.cmd(Command.PING)))
         .compose(v -> revokes.start())
+        .compose(v -> relay != null ? relay.start() : Future.succeededFuture())
         .onSuccess(v -> {
-          log.info("Celery queues {} feed this worker (aliases {})", celery.queues(), celery.aliases());
+          log.info("Celery queues {} feed this worker (aliases {}{})", celery.queues(), celery.aliases(),
+              separate ? ", Celery broker " + brokerUrl : "");
           recover();
           recoverTimer = vertx.setPeriodic(Math.max(100, tasks.visibilityTimeoutMs()), id -> recover());
           celery.queues().forEach(queue -> blocking.connect()
@@ -98,8 +119,12 @@ public final class CeleryIngestVerticle extends VerticleBase {
     running = false;
     vertx.cancelTimer(recoverTimer);
     revokes.stop();
+    if (relay != null) {
+      relay.stop();
+    }
     client.close();
-    return Future.join(blocking.close(), redis.close());
+    return Future.join(blocking.close(), redis.close(), separate ? broker.close() : Future.succeededFuture(),
+        relayBlocking != null ? relayBlocking.close() : Future.succeededFuture());
   }
 
   /** Takes and ingests one envelope after another; when all lists are empty, blocks a second on the main list. */
@@ -108,7 +133,7 @@ public final class CeleryIngestVerticle extends VerticleBase {
       connection.close();
       return;
     }
-    TAKE.run(redis, keys.takeKeys(queue), List.of())
+    TAKE.run(broker, keys.takeKeys(queue), List.of())
         .compose(taken -> taken != null ? Future.succeededFuture(taken.toString()) : connection.send(
                 Request.cmd(Command.BLMOVE).arg(queue).arg(keys.ingesting(queue)).arg("RIGHT").arg("LEFT").arg(1))
             .map(moved -> moved == null ? null : moved.toString()))
@@ -126,7 +151,7 @@ public final class CeleryIngestVerticle extends VerticleBase {
   /** Envelopes left on an ingesting list by a worker that stopped between take and ingest: ingested again (no-op if done). */
   private void recover() {
     for (String queue : celery.queues()) {
-      redis.send(Request.cmd(Command.LRANGE).arg(keys.ingesting(queue)).arg(0).arg(RECOVER_BATCH - 1))
+      broker.send(Request.cmd(Command.LRANGE).arg(keys.ingesting(queue)).arg(0).arg(RECOVER_BATCH - 1))
           .onSuccess(list -> list.forEach(envelope -> ingest(queue, envelope.toString())))
           .onFailure(err -> log.warn("Celery queue {}: recovery failed: {}", queue, err.getMessage()));
     }
@@ -146,7 +171,8 @@ public final class CeleryIngestVerticle extends VerticleBase {
           return INGEST.run(redis, keys.ingestKeys(queue, envelope.id(), options), List.of(raw, envelope.id(), name,
               bound.encode(), envelope.kwargs().encode(), options.toStored(now).encode(), now, options.etaMillis(now),
               tasks.maxQueueLength(), options.queue(), options.priority(), TaskKeys.HISTORY_LENGTH,
-              celery.resultExpires(), envelope.retries(), tasks.resultTtlMs()));
+              celery.resultExpires(), envelope.retries(), tasks.resultTtlMs(), separate ? "0" : "1",
+              separate ? keys.outbox() : ""));
         })
         .compose(reply -> {
           JsonObject answer = new JsonObject(reply.toString());
@@ -157,7 +183,9 @@ public final class CeleryIngestVerticle extends VerticleBase {
             Counter.builder(INGESTED).description("Celery task messages taken into Switchboard tasks")
                 .tag("queue", queue).register(SwitchboardMetrics.registry(vertx)).increment();
           }
-          return Future.<Void>succeededFuture();
+          // on another Redis the envelope leaves the ingesting list only now that its task exists
+          return separate ? broker.send(Request.cmd(Command.LREM).arg(keys.ingesting(queue)).arg(1).arg(raw)).<Void>mapEmpty()
+              : Future.<Void>succeededFuture();
         })
         .recover(err -> err instanceof TaskException refused ? refuse(queue, envelope, refusal(name, refused))
             : Future.failedFuture(err));
@@ -165,7 +193,7 @@ public final class CeleryIngestVerticle extends VerticleBase {
 
   private Future<Void> refuse(String queue, CeleryEnvelope envelope, CeleryEnvelope.Refusal refusal) {
     log.warn("Celery task {} ({}) on queue {} not run: {}", envelope.id(), envelope.task(), queue, refusal.message());
-    return REFUSE.run(redis, List.of(keys.ingesting(queue)), List.of(envelope.raw(),
+    return REFUSE.run(broker, List.of(keys.ingesting(queue)), List.of(envelope.raw(),
             envelope.id() == null ? "" : envelope.id(), refusal.toCeleryResult(), System.currentTimeMillis(),
             celery.resultExpires()))
         .mapEmpty();

@@ -32,6 +32,11 @@ final class CeleryKeys {
     return tasks.prefix() + "celery:ingesting:" + queue;
   }
 
+  /** The stream of Celery metas waiting for CeleryMetaRelay, when the Celery broker is another Redis (on Switchboard's). */
+  String outbox() {
+    return tasks.prefix() + "celery:outbox";
+  }
+
   /** What Switchboard sent to a Celery queue under this id (the task's name and queue), kept as long as its result. */
   String sent(String id) {
     return tasks.prefix() + "celery:sent:" + id;

@@ -1,44 +1,33 @@
--- Move one Celery envelope from the ingesting list into a Switchboard task under the Celery task id, atomically:
--- the envelope leaves the list in the same step the task is created, so a crash loses nothing and an envelope
--- ingested twice (a restarted worker re-reading the list) creates one task. Marks the hash 'celery' (the meta TTL)
--- so every later state change also writes Celery's result meta (see celery_meta.lua).
+-- Make one Celery envelope a Switchboard task under the Celery task id (layout: new_task.lua), idempotently: an
+-- envelope ingested twice (a restarted worker re-reading the ingesting list) creates one task. Marks the hash
+-- 'celery' (the meta TTL) so every later state change also writes Celery's result meta (see celery_meta.lua), and,
+-- when the Celery broker is another Redis, 'celery_out' (the outbox those metas go through, see CeleryMetaRelay).
+-- When the ingesting list is on this Redis (remove = '1') the envelope leaves it in the same step, so a crash loses
+-- nothing; otherwise the caller removes it from the Celery broker once this has returned.
 -- KEYS[1] ingesting list, KEYS[2] task hash, KEYS[3] stream, KEYS[4] delayed set, KEYS[5] recent list,
 -- KEYS[6] queue set, KEYS[7] stats hash, KEYS[8] revoked-before-arrival set (a revoke can beat its task here)
 -- ARGV: envelope, id, name, args, kwargs, options, now, eta, maxLength, queue, priority, historyLength, celeryTtl,
---       retries
---       resultTtlMs
+--       retries, resultTtlMs, remove ('1' | '0'), outbox ('' when the Celery broker is this Redis)
 -- Returns {"created": bool, "revoked": bool} or {"full": true} (the envelope stays, to be taken again) or {"gone": true}
-local task, stream, delayed = KEYS[2], KEYS[3], KEYS[4]
-local now, eta, maxLength = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
-local later = eta > now
-if redis.call('EXISTS', task) == 0 then
-  if later then
-    if redis.call('ZCARD', delayed) >= maxLength then return cjson.encode({full = true}) end
-  elseif redis.call('XLEN', stream) >= maxLength then
-    return cjson.encode({full = true})
-  end
+local t = {task = KEYS[2], stream = KEYS[3], delayed = KEYS[4], recent = KEYS[5], queues = KEYS[6], stats = KEYS[7],
+  id = ARGV[2], name = ARGV[3], args = ARGV[4], kwargs = ARGV[5], options = ARGV[6], now = ARGV[7], eta = ARGV[8],
+  maxLength = ARGV[9], queue = ARGV[10], priority = ARGV[11], history = ARGV[12], retries = ARGV[14],
+  fields = {'celery', ARGV[13]}}
+if ARGV[17] ~= '' then table.insert(t.fields, 'celery_out') table.insert(t.fields, ARGV[17]) end
+local exists = redis.call('EXISTS', t.task) == 1
+if not exists then
+  local refusal = task_refusal(t)
+  if refusal then return cjson.encode({full = true}) end
 end
-if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return cjson.encode({gone = true}) end
-if redis.call('EXISTS', task) == 1 then return cjson.encode({created = false}) end
-if redis.call('ZSCORE', KEYS[8], ARGV[2]) then
-  redis.call('ZREM', KEYS[8], ARGV[2])
-  redis.call('HSET', task, 'id', ARGV[2], 'name', ARGV[3], 'args', ARGV[4], 'kwargs', ARGV[5], 'options', ARGV[6],
-    'queue', ARGV[10], 'priority', ARGV[11], 'state', 'REVOKED', 't_REVOKED', now, 'seq', 1, 'celery', ARGV[13])
-  redis.call('PEXPIRE', task, ARGV[15])
-  celery_write(ARGV[2], 'REVOKED', CELERY_REVOKED, nil, now, ARGV[13])
+if ARGV[16] == '1' and redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return cjson.encode({gone = true}) end
+if exists then return cjson.encode({created = false}) end
+if redis.call('ZSCORE', KEYS[8], t.id) then
+  redis.call('ZREM', KEYS[8], t.id)
+  redis.call('HSET', t.task, 'id', t.id, 'name', t.name, 'args', t.args, 'kwargs', t.kwargs, 'options', t.options,
+    'queue', t.queue, 'priority', t.priority, 'state', 'REVOKED', 't_REVOKED', t.now, 'seq', 1, unpack(t.fields))
+  redis.call('PEXPIRE', t.task, ARGV[15])
+  celery_meta(t.task, 'REVOKED', CELERY_REVOKED, nil, t.now)
   return cjson.encode({created = true, revoked = true})
 end
-redis.call('HSET', task, 'id', ARGV[2], 'name', ARGV[3], 'args', ARGV[4], 'kwargs', ARGV[5],
-  'options', ARGV[6], 'queue', ARGV[10], 'priority', ARGV[11], 'stream', stream,
-  'state', 'PENDING', 't_PENDING', now, 'seq', 1, 'retries', tonumber(ARGV[14]), 'deliveries', 0, 'notify', '',
-  'celery', ARGV[13])
-if later then
-  redis.call('ZADD', delayed, eta, ARGV[2])
-else
-  redis.call('XADD', stream, '*', 'id', ARGV[2])
-end
-redis.call('LPUSH', KEYS[5], ARGV[2])
-redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[12]) - 1)
-redis.call('SADD', KEYS[6], ARGV[10])
-redis.call('HINCRBY', KEYS[7], 'enqueued:' .. ARGV[10], 1)
+task_create(t)
 return cjson.encode({created = true})

@@ -25,6 +25,8 @@ import java.util.List;
 public final class LuaScript {
 
   private static final String PRELUDE = read(LuaScript.class, "celery_meta.lua");
+  /** The library that writes a new task ({@code task_refusal}, {@code task_create}), for every script that makes one. */
+  public static final String NEW_TASK = "/dev/switchboard/shared/tasks/new_task.lua";
 
   private final String name;
   private final String source;

@@ -23,14 +23,29 @@ local function celery_iso(ms)
     math.floor((rem % 3600) / 60), rem % 60, (ms % 1000) * 1000)
 end
 
-local function celery_write(id, state, result, traceback, now, ttl)
+-- Writes one meta as a Celery worker does, or, when the Celery broker is another Redis (`outbox` names the stream
+-- on this one), queues it there for CeleryMetaRelay, which writes it on the Celery Redis ('' meta: delete it).
+-- The outbox is capped (CELERY_OUTBOX_MAX, approximate trim); the relay keeps it near empty and reports its length.
+local CELERY_OUTBOX_MAX = 100000
+
+local function celery_emit(id, meta, ttl, outbox)
+  local key = 'celery-task-meta-' .. id
+  if outbox and outbox ~= '' then
+    redis.call('XADD', outbox, 'MAXLEN', '~', CELERY_OUTBOX_MAX, '*', 'key', key, 'meta', meta, 'ttl', ttl)
+  elseif meta == '' then
+    redis.call('DEL', key)
+  else
+    redis.call('SETEX', key, ttl, meta)
+    redis.call('PUBLISH', key, meta)
+  end
+end
+
+local function celery_write(id, state, result, traceback, now, ttl, outbox)
   local final = state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED'
   local meta = '{"status": ' .. cjson.encode(state) .. ', "result": ' .. (result or 'null') .. ', "traceback": '
     .. (type(traceback) == 'string' and cjson.encode(traceback) or 'null') .. ', "children": [], "date_done": '
     .. (final and ('"' .. celery_iso(tonumber(now)) .. '"') or 'null') .. ', "task_id": ' .. cjson.encode(id) .. '}'
-  local key = 'celery-task-meta-' .. id
-  redis.call('SETEX', key, ttl, meta)
-  redis.call('PUBLISH', key, meta)
+  celery_emit(id, meta, ttl, outbox)
 end
 
 -- A Switchboard error {"type": "java.lang.IllegalStateException", "message", "stack"} as Celery's exception
@@ -48,17 +63,17 @@ end
 
 -- The meta of one state change of the task in hash `task`, if it came from Celery; `result` is JSON text.
 local function celery_meta(task, state, result, traceback, now)
-  local h = redis.call('HMGET', task, 'celery', 'id')
+  local h = redis.call('HMGET', task, 'celery', 'id', 'celery_out')
   if not h[1] then return end
-  celery_write(h[2], state, result, traceback, now, h[1])
+  celery_write(h[2], state, result, traceback, now, h[1], h[3])
 end
 
 -- The task waits again (handed back by a stopping worker): Celery's PENDING is the absence of a meta, so the
 -- STARTED/PROGRESS meta of the attempt that ended goes (AsyncResult.state reads PENDING, get() keeps waiting).
 local function celery_pending(task)
-  local h = redis.call('HMGET', task, 'celery', 'id')
+  local h = redis.call('HMGET', task, 'celery', 'id', 'celery_out')
   if not h[1] then return end
-  redis.call('DEL', 'celery-task-meta-' .. h[2])
+  celery_emit(h[2], '', h[1], h[3])
 end
 
 local function celery_failure(task, state, payload, now)
