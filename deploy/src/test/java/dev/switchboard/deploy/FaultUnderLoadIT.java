@@ -32,12 +32,13 @@ import org.junit.jupiter.api.Timeout;
 import redis.embedded.RedisServer;
 
 /**
- * Faults under a steady stream of tasks and chat messages, two nodes from the jar (each a gateway, a consumers node
- * and a worker) on a Redis (AOF, fsync always) and a PostgreSQL of the test's own: node B is killed with -9, then
- * Redis is restarted, then PostgreSQL. Afterwards every task accepted with 202 has succeeded, every message
- * acknowledged with 201 is in the room's history, and node A, never restarted, serves again.
+ * Faults under a steady stream of tasks and chat messages, on six JVMs from the jar, one role each and two of each
+ * role (gateways, consumers nodes, workers), on a Redis (AOF, fsync always) and a PostgreSQL of the test's own. In
+ * turn: a gateway, a consumers node and a worker are killed with -9, then Redis is restarted, then PostgreSQL.
+ * Afterwards every task accepted with 202 has succeeded, every message acknowledged with 201 is in the room's
+ * history, and the survivors, never restarted, serve again.
  */
-@DisplayName("Nothing accepted is lost when a node is killed and Redis and PostgreSQL restart under load")
+@DisplayName("Nothing accepted is lost when a gateway, a consumers node and a worker are killed in turn and Redis and PostgreSQL restart under load")
 class FaultUnderLoadIT {
 
   private static final String ROOM = "fault";
@@ -46,17 +47,14 @@ class FaultUnderLoadIT {
   private final Set<Long> messages = ConcurrentHashMap.newKeySet();
   private final AtomicInteger refused = new AtomicInteger();
   private final Object progress = new Object();
-  private SwitchboardProcess a;
-  private SwitchboardProcess b;
+  private final List<SwitchboardProcess> nodes = new java.util.ArrayList<>();
   private RedisServer redis;
   private EmbeddedPostgres postgres;
 
   @AfterEach
   void stop() throws Exception {
-    for (SwitchboardProcess node : new SwitchboardProcess[] {a, b}) {
-      if (node != null) {
-        node.close();
-      }
+    for (SwitchboardProcess node : nodes) {
+      node.close();
     }
     if (redis != null) {
       redis.stop();
@@ -67,8 +65,9 @@ class FaultUnderLoadIT {
   }
 
   @Test
-  @Timeout(value = 300, unit = TimeUnit.SECONDS)
-  @DisplayName("kill -9 of a node, then a Redis restart, then a PostgreSQL restart: every 202 task succeeds, every 201 message is kept")
+  @Timeout(value = 600, unit = TimeUnit.SECONDS)
+  @DisplayName("kill -9 of a gateway, then of a consumers node, then of a worker, then a Redis restart, then a PostgreSQL restart: "
+      + "every 202 task succeeds, every 201 message is kept")
   void faultsUnderLoad() throws Exception {
     int redisPort = freePort();
     Path redisDir = Files.createDirectories(Path.of("target", "fault-redis-" + UUID.randomUUID()).toAbsolutePath());
@@ -76,31 +75,42 @@ class FaultUnderLoadIT {
     PgSettings pg = PgSettings.fromJson(new JsonObject().put("pg", new JsonObject()
         .put("embeddedDir", "target/fault-pg-" + UUID.randomUUID()).put("embeddedPort", freePort())));
     postgres = EmbeddedPostgres.start(pg);
-    Map<String, String> env = new HashMap<>(SwitchboardProcess.clusterEnv(2));
+    Map<String, String> env = new HashMap<>(SwitchboardProcess.clusterEnv(6));
     env.put("SWITCHBOARD_REDIS_URL", "redis://127.0.0.1:" + redisPort);
     env.put("SWITCHBOARD_PG_URL", postgres.url());
     env.put("SWITCHBOARD_TASKS_VISIBILITY_TIMEOUT_MS", "3000");
-    a = SwitchboardProcess.start("fault-a", env, "all", "--cluster");
-    int portA = a.awaitReady();
-    b = SwitchboardProcess.start("fault-b", env, "all", "--cluster");
-    int portB = b.awaitReady();
+    List<String> roles = List.of("gateway", "gateway", "consumers", "consumers", "worker", "worker");
+    for (int i = 0; i < roles.size(); i++) {
+      nodes.add(SwitchboardProcess.start("fault-" + roles.get(i) + "-" + (i % 2 + 1), env, roles.get(i), "--cluster"));
+    }
+    List<Integer> ports = new java.util.ArrayList<>();
+    for (SwitchboardProcess node : nodes) {
+      ports.add(node.awaitReady());
+    }
+    int gateway1 = ports.get(0);
+    int gateway2 = ports.get(1);
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
-      a.awaitClusterSize(vertx, portA, 2);
+      nodes.get(0).awaitClusterSize(vertx, gateway1, roles.size());
     } finally {
       vertx.close();
     }
 
     AtomicBoolean running = new AtomicBoolean(true);
-    Thread load = new Thread(() -> load(List.of(portA, portB), running), "fault-load");
+    Thread load = new Thread(() -> load(List.of(gateway1, gateway2), running), "fault-load");
     load.start();
     try {
       awaitAccepted(30);
-      b.kill();
-      awaitAccepted(30);
+      for (int killed : new int[] {1, 3, 5}) { // the second gateway, consumers node and worker
+        System.out.printf("fault test: kill -9 of %s at %d tasks, %d messages%n", roles.get(killed), tasks.size(), messages.size());
+        nodes.get(killed).kill();
+        awaitAccepted(30);
+      }
+      System.out.printf("fault test: Redis restart at %d tasks, %d messages%n", tasks.size(), messages.size());
       redis.stop();
       redis = startRedis(redisPort, redisDir);
       awaitAccepted(30);
+      System.out.printf("fault test: PostgreSQL restart at %d tasks, %d messages%n", tasks.size(), messages.size());
       postgres.close();
       postgres = EmbeddedPostgres.start(pg);
       awaitAccepted(30);
@@ -108,6 +118,7 @@ class FaultUnderLoadIT {
       running.set(false);
       load.join(30_000);
     }
+    int portA = gateway1;
     int acceptedTasks = tasks.size();
     int acknowledged = messages.size();
     Set<String> unfinished = new HashSet<>(tasks);
