@@ -32,8 +32,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +61,7 @@ public final class SwitchboardNode {
   private Vertx vertx;
   private final List<String> deployments = new ArrayList<>();
   private RouteDirectory routes;
+  private Pool taskPool;
   private CeleryTaskClient celeryTasks;
   private volatile int httpPort;
 
@@ -127,7 +130,11 @@ public final class SwitchboardNode {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new ConsumersVerticle(apps), once)));
     }
     if (roles.contains(Role.WORKER)) {
-      chain = chain.compose(v -> deploy(vertx.deployVerticle(new WorkerVerticle(TaskRegistry.of(apps)), once)));
+      // one pool for the tasks of every app that uses PostgreSQL, created here once (TaskContext.pool())
+      taskPool = databaseApps().stream().anyMatch(app -> !app.tasks().isEmpty()) ? Database.pool(vertx, config) : null;
+      TaskRegistry tasks = TaskRegistry.of(apps,
+          app -> app.usesDatabase() && taskPool != null ? Optional.of(taskPool) : Optional.empty());
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(new WorkerVerticle(tasks), once)));
       // periodic tasks: every worker's scheduler competes for the lease, the holder sends the occurrences
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new BeatVerticle(apps.schedules()), once)));
       if (config.interop().celery().enabled()) {
@@ -239,6 +246,9 @@ public final class SwitchboardNode {
       try {
         for (int i = deployments.size() - 1; i >= 0; i--) {
           vertx.undeploy(deployments.get(i)).await();
+        }
+        if (taskPool != null) {
+          taskPool.close().await();
         }
         if (celeryTasks != null) {
           celeryTasks.close();

@@ -260,7 +260,7 @@ public class TaskWorker extends VerticleBase {
   }
 
   private void run(ClaimedTask task) {
-    WorkerTaskContext context = new WorkerTaskContext(vertx, task, (custom, payload) -> reportProgress(task, custom, payload));
+    WorkerTaskContext context = new WorkerTaskContext(vertx, task, registry.pool(task.name()), (custom, payload) -> reportProgress(task, custom, payload));
     Running running = new Running(task, context, Promise.promise(), System.currentTimeMillis());
     inFlight.put(task.slot(), running);
     busy.set(inFlight.size());

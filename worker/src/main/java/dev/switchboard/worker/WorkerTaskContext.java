@@ -1,5 +1,8 @@
 package dev.switchboard.worker;
 
+import io.vertx.sqlclient.Pool;
+import java.util.Optional;
+
 import dev.switchboard.api.tasks.TaskContext;
 import dev.switchboard.api.tasks.TaskRevokedException;
 import io.vertx.core.Future;
@@ -21,6 +24,7 @@ public final class WorkerTaskContext implements TaskContext {
   private static final Pattern CUSTOM_STATE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
   private final Reporter reporter;
+  private final Optional<Pool> pool;
   private volatile boolean softLimitExceeded;
   private volatile boolean cancelled;
   private volatile Thread thread;
@@ -31,10 +35,16 @@ public final class WorkerTaskContext implements TaskContext {
     Future<Void> report(String customState, JsonObject payload);
   }
 
-  WorkerTaskContext(Vertx vertx, ClaimedTask task, Reporter reporter) {
+  WorkerTaskContext(Vertx vertx, ClaimedTask task, Optional<Pool> pool, Reporter reporter) {
     this.vertx = vertx;
     this.task = task;
+    this.pool = pool;
     this.reporter = reporter;
+  }
+
+  @Override
+  public Optional<Pool> pool() {
+    return pool;
   }
 
   @Override

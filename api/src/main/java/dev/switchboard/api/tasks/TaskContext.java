@@ -4,7 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * What a running task sees of itself: its id and arguments, its attempt, a way to report progress or a state of
@@ -70,6 +72,17 @@ public interface TaskContext {
 
   /** The worker's Vert.x instance: timers, the event bus, clients. */
   Vertx vertx();
+
+  /**
+   * The node's PostgreSQL pool, migrated to the app's schema, when the task's app declared
+   * {@link dev.switchboard.api.AppBuilder#migrations migrations} or {@link dev.switchboard.api.AppBuilder#database() a
+   * database} and the worker's node has PostgreSQL; empty otherwise (and when run eagerly by the test kit). The same
+   * pool {@link dev.switchboard.api.AppEnvironment#pool()} gives the app's consumers. Non-blocking: use it from an
+   * async body, or {@code .await()} it from a blocking one.
+   */
+  default Optional<Pool> pool() {
+    return Optional.empty();
+  }
 
   /**
    * Records progress (state PROGRESS with this payload) and publishes it. Fails with a

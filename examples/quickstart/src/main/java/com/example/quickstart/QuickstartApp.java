@@ -19,6 +19,7 @@ public final class QuickstartApp implements SwitchboardApp {
   public void configure(AppBuilder app) {
     app.websocket("/ws/quickstart/:name", GreetConsumer::new)
         .http("/quickstart/square/:n", SquareConsumer::new)
+        .http("/quickstart/squares/:n", SquaresConsumer::new)
         .task("quickstart.slow_square", TaskSignature.of(param("n", Type.INTEGER)), SlowSquare::run)
         .migrations("db/quickstart");
   }

@@ -70,6 +70,20 @@ class QuickstartAppTest {
   }
 
   @Test
+  @DisplayName("quickstart.slow_square records each n in the app's table (the node's pool), read back over GET /quickstart/squares/{n}")
+  void taskUsesTheAppsTable() {
+    long n = 1_000 + (System.nanoTime() & 0xFFFFF); // the table may outlive this test when a real PostgreSQL is named
+    assertEquals(404, node.http("GET", "/quickstart/squares/" + n).getResponse().status());
+    assertEquals(n * n, ((Number) node.runTask("quickstart.slow_square", n)).longValue());
+    HttpCommunicator.Response first = node.http("GET", "/quickstart/squares/" + n).getResponse();
+    assertEquals(200, first.status(), first.body());
+    assertEquals(n * n, first.json().getLong("square"));
+    assertEquals(1L, first.json().getLong("requests"));
+    node.runTask("quickstart.slow_square", n);
+    assertEquals(2L, node.http("GET", "/quickstart/squares/" + n).getResponse().json().getLong("requests"));
+  }
+
+  @Test
   @DisplayName("quickstart.slow_square run eagerly reports its three steps, then 49")
   void taskEagerly() {
     EagerTasks.Result result = EagerTasks.run(new QuickstartApp(), "quickstart.slow_square", 7);
