@@ -258,6 +258,43 @@ class WorkflowApiTest {
 
   @Test
   @Timeout(30_000)
+  @DisplayName("revoking a running member (DELETE /api/tasks/{id}) fails its workflow at once, naming it; the next step never exists")
+  void revokedMember(Vertx vertx, VertxTestContext testContext) {
+    JsonObject workflow = chain(sig("long_running", 60), sig("add", 1, 1).put("immutable", true));
+    call(HttpMethod.POST, "/api/workflows", workflow.toBuffer())
+        .compose(reply -> {
+          String member = reply.json().getString("id") + ".2";
+          return awaitTaskState(vertx, member, "PROGRESS", 400)
+              .compose(v -> call(HttpMethod.DELETE, "/api/tasks/" + member, null))
+              .compose(v -> call(HttpMethod.GET, reply.location(), null))
+              .map(read -> {
+                testContext.verify(() -> {
+                  JsonObject done = read.json();
+                  assertEquals("FAILURE", done.getString("state"), done.encode());
+                  assertEquals("task long_running[" + member + "] was revoked", done.getJsonObject("error").getString("message"));
+                  assertEquals("REVOKED", done.getJsonArray("tasks").getJsonObject(0).getString("state"));
+                  assertNull(done.getJsonArray("tasks").getJsonObject(1).getString("state"));
+                });
+                return read;
+              });
+        })
+        .onComplete(testContext.succeedingThenComplete());
+  }
+
+  private Future<Void> awaitTaskState(Vertx vertx, String id, String state, int attemptsLeft) {
+    return call(HttpMethod.GET, "/api/tasks/" + id, null).compose(reply -> {
+      if (reply.status() == 200 && state.equals(reply.json().getString("state"))) {
+        return Future.succeededFuture();
+      }
+      if (attemptsLeft <= 0) {
+        return Future.failedFuture(new AssertionError("task " + id + " never reached " + state + ": " + reply.body()));
+      }
+      return vertx.timer(50).compose(v -> awaitTaskState(vertx, id, state, attemptsLeft - 1));
+    });
+  }
+
+  @Test
+  @Timeout(30_000)
   @DisplayName("from Java: Workflow.chain(...) through the task client's workflows() gives 15; awaitFinal waits for it")
   void javaApi(Vertx vertx, VertxTestContext testContext) {
     client.workflows().submit(Workflow.chain(Signature.of("add", 2, 3), Signature.of("add", 10)))

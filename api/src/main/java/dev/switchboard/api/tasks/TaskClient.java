@@ -57,6 +57,14 @@ public interface TaskClient {
   Future<TaskSignature> signature(String name);
 
   /**
+   * Chains, groups and chords ({@link dev.switchboard.api.workflows.Workflow}) run by the workers behind this client.
+   * Throws {@link UnsupportedOperationException} for a client whose broker has none (the Celery client).
+   */
+  default dev.switchboard.api.workflows.WorkflowClient workflows() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " runs no workflows");
+  }
+
+  /**
    * The event-bus address on which every state change and progress report of task {@code id} is published (JSON
    * {@code {"id","name","state","seq","ts",...}}), on every node: subscribe to watch a task live.
    */

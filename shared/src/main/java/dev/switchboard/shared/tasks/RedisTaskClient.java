@@ -115,6 +115,7 @@ public final class RedisTaskClient implements TaskClient, Shareable {
   }
 
   /** Chains, groups and chords over the same Redis (and the same checks) as this client's tasks. */
+  @Override
   public RedisWorkflowClient workflows() {
     return workflows;
   }

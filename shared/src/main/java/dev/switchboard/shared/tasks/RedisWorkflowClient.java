@@ -8,6 +8,9 @@ import dev.switchboard.api.workflows.Workflow;
 import dev.switchboard.api.workflows.WorkflowClient;
 import dev.switchboard.api.workflows.WorkflowInfo;
 import dev.switchboard.shared.config.TaskSettings;
+import dev.switchboard.shared.metrics.MetricNames;
+import dev.switchboard.shared.metrics.SwitchboardMetrics;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -65,6 +68,8 @@ public final class RedisWorkflowClient implements WorkflowClient {
     try {
       checkBounds(workflow);
     } catch (TaskException e) {
+      Counter.builder(MetricNames.TASK_BOUND_HITS).tag(MetricNames.BOUND, "workflow")
+          .register(SwitchboardMetrics.registry(vertx)).increment();
       return Future.failedFuture(e);
     }
     Set<String> names = new LinkedHashSet<>();
