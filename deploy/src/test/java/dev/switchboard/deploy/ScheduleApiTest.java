@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.api.AppBuilder;
+import dev.switchboard.api.SwitchboardApp;
+import dev.switchboard.api.tasks.PeriodicTask;
 import dev.switchboard.gateway.GatewayVerticle;
+import dev.switchboard.shared.apps.AppCatalog;
+import dev.switchboard.shared.apps.AppException;
 import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.metrics.MetricNames;
@@ -50,6 +55,7 @@ class ScheduleApiTest {
   private GatewayVerticle gateway;
   private HttpClient http;
   private int port;
+  private DeploymentOptions options;
   private final List<String> deployments = new CopyOnWriteArrayList<>();
 
   @BeforeEach
@@ -60,7 +66,7 @@ class ScheduleApiTest {
         .put("redis", new JsonObject().put("url", REDIS_URL))
         .put("tasks", new JsonObject().put("namespace", namespace).put("schedulerIntervalMs", 20).put("pollIntervalMs", 100))
         .put("schedules", new JsonObject().put("max", MAX_SCHEDULES).put("tickMs", 200));
-    DeploymentOptions options = new DeploymentOptions().setConfig(SwitchboardConfig.fromJson(json).toJson());
+    options = new DeploymentOptions().setConfig(SwitchboardConfig.fromJson(json).toJson());
     gateway = new GatewayVerticle();
     vertx.deployVerticle(new ChannelLayerVerticle(), options).onSuccess(deployments::add)
         .compose(v -> vertx.deployVerticle(new WorkerVerticle(), options).onSuccess(deployments::add))
@@ -311,5 +317,42 @@ class ScheduleApiTest {
       });
       return null;
     }).onComplete(testContext.succeedingThenComplete());
+  }
+
+  /** An app that declares {@code schedule}. */
+  private static SwitchboardApp declaring(PeriodicTask schedule) {
+    return new SwitchboardApp() {
+      @Override
+      public String name() {
+        return "beat-app";
+      }
+
+      @Override
+      public void configure(AppBuilder app) {
+        app.schedule(schedule);
+      }
+    };
+  }
+
+  @Test
+  @Timeout(20_000)
+  @DisplayName("app.schedule(...): the worker writes the app's schedule at start and it is listed; a bad declaration stops the app with a message")
+  void declaredByAnApp(Vertx vertx, VertxTestContext testContext) {
+    AppException bad = org.junit.jupiter.api.Assertions.assertThrows(AppException.class,
+        () -> AppCatalog.of(List.of(declaring(PeriodicTask.every("broken", "0s", "noop")))));
+    assertTrue(bad.getMessage().contains("app beat-app: schedule \"broken\": every:"), bad.getMessage());
+    AppCatalog apps = AppCatalog.of(List.of(declaring(
+        PeriodicTask.cron("declared", "*/5 * * * *", "add").withArgs(1, 2).inZone("Asia/Tokyo"))));
+    vertx.deployVerticle(new BeatVerticle(apps.schedules()), options).onSuccess(deployments::add)
+        .compose(id -> call(HttpMethod.GET, "/api/schedules", null))
+        .onComplete(testContext.succeeding(reply -> testContext.verify(() -> {
+          JsonObject declared = reply.json().getJsonArray("schedules").getJsonObject(0);
+          assertEquals("declared", declared.getString("name"));
+          assertEquals("*/5 * * * *", declared.getString("cron"));
+          assertEquals("Asia/Tokyo", declared.getString("tz"));
+          assertEquals(new JsonArray().add(1).add(2), declared.getJsonArray("args"));
+          assertEquals(0, Instant.parse(declared.getString("next")).getEpochSecond() % 300);
+          testContext.completeNow();
+        })));
   }
 }

@@ -55,6 +55,7 @@ public class BeatVerticle extends VerticleBase {
   private String token;
   private long timer = -1;
   private boolean stopped;
+  private Gauge leaderGauge;
 
   /** {@code declared}: the apps' schedules, written to Redis at start. */
   public BeatVerticle(List<Schedule> declared) {
@@ -73,7 +74,7 @@ public class BeatVerticle extends VerticleBase {
     lease = new SchedulerLease(redis, keys, "worker-" + ProcessHandle.current().pid() + "-"
         + UUID.randomUUID().toString().substring(0, 8), settings.leaseMs());
     meters = SwitchboardMetrics.registry(vertx);
-    Gauge.builder(MetricNames.SCHEDULER_LEADER, this, beat -> beat.token == null ? 0 : 1).register(meters);
+    leaderGauge = Gauge.builder(MetricNames.SCHEDULER_LEADER, this, beat -> beat.token == null ? 0 : 1).register(meters);
     Future<?> saved = Future.succeededFuture();
     for (Schedule schedule : declared) {
       saved = saved.compose(v -> store.save(schedule)
@@ -93,6 +94,8 @@ public class BeatVerticle extends VerticleBase {
     Future<Void> released = token == null ? Future.succeededFuture()
         : lease.release(token).recover(err -> Future.succeededFuture());
     return released.eventually(() -> {
+      token = null;
+      meters.remove(leaderGauge);
       client.close();
       return redis.close();
     });

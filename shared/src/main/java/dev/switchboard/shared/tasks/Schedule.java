@@ -72,18 +72,7 @@ public record Schedule(String name, String task, JsonArray args, JsonObject kwar
 
   /** What is stored and shown: the fields of {@link #fromJson}, absent ones left out. */
   public JsonObject toJson() {
-    JsonObject json = new JsonObject().put("name", name).put("task", task).put("args", args.copy())
-        .put("kwargs", kwargs.copy()).put("options", options.copy());
-    if (every != null) {
-      json.put("every", every);
-    }
-    if (cron != null) {
-      json.put("cron", cron);
-    }
-    if (tz != null) {
-      json.put("tz", tz);
-    }
-    return json;
+    return new PeriodicTask(name, task, args, kwargs, options, every, cron, tz).toJson();
   }
 
   /** The id of the task sent for {@code occurrence}: the same on every node, so an occurrence is sent once. */
