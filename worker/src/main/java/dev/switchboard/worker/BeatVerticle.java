@@ -111,10 +111,13 @@ public class BeatVerticle extends VerticleBase {
       return;
     }
     timer = -1;
+    long started = System.currentTimeMillis();
     Future<Long> next = (token == null ? lead() : renew()).compose(leading -> leading ? pass() : Future.succeededFuture(
         (long) settings.tickMs() / 2));
     next.onComplete(done -> {
-      long delay = done.succeeded() ? done.result() : settings.tickMs() / 2;
+      // the next renewal one tick after this one began, however long this pass took: the lease lasts 1.5 ticks
+      long delay = Math.min(done.succeeded() ? done.result() : settings.tickMs() / 2,
+          settings.tickMs() - (System.currentTimeMillis() - started));
       if (done.failed()) {
         log.warn("scheduler tick failed (next try in {} ms): {}", delay, done.cause().getMessage());
       }

@@ -16,7 +16,9 @@ import java.util.List;
  */
 public final class EnqueueGuard {
 
-  private static final LuaScript FENCED_ENQUEUE = LuaScript.load(EnqueueGuard.class, "enqueue.lua", "schedule_fence.lua");
+  private static final LuaScript FENCED_ENQUEUE = LuaScript.load(EnqueueGuard.class, "enqueue.lua",
+      java.util.stream.Stream.concat(java.util.stream.Stream.of("schedule_fence.lua"),
+          java.util.Arrays.stream(RedisTaskClient.ENQUEUE_LIBRARIES)).toArray(String[]::new));
   private static final LuaScript FENCED_RECORD = LuaScript.load(EnqueueGuard.class, "schedule_record.lua", "schedule_fence.lua");
 
   /** Why a guarded enqueue wrote nothing: {@code fenced}, {@code removed} or {@code done}. */

@@ -43,7 +43,9 @@ import java.util.concurrent.TimeoutException;
  */
 public final class RedisTaskClient implements TaskClient, Shareable {
 
-  private static final LuaScript ENQUEUE = LuaScript.load(RedisTaskClient.class, "enqueue.lua", LuaScript.NEW_TASK);
+  /** The libraries enqueue.lua needs; a guarded enqueue ({@link EnqueueGuard}) loads the same ones. */
+  static final String[] ENQUEUE_LIBRARIES = {LuaScript.NEW_TASK};
+  private static final LuaScript ENQUEUE = LuaScript.load(RedisTaskClient.class, "enqueue.lua", ENQUEUE_LIBRARIES);
   private static final LuaScript REVOKE = LuaScript.load(RedisTaskClient.class, "revoke.lua", "workflow_steps.lua");
   private static final long SIGNATURE_TTL_MS = 5_000;
   /** The Redis client's name in the {@code vertx_pool_*} meters (pool_type=redis). */
