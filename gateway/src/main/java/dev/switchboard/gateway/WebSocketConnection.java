@@ -1,5 +1,6 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.shared.channels.AsgiWireCodec;
 import dev.switchboard.shared.channels.LayerStats;
 import dev.switchboard.shared.channels.LocalChannels;
 import dev.switchboard.shared.channels.Outbox;
@@ -109,7 +110,7 @@ final class WebSocketConnection implements Outbox {
     lastHeardNanos = lastPingNanos = System.nanoTime();
     ws.textMessageHandler(text -> {
       lastHeardNanos = System.nanoTime();
-      bus.send(instance, Asgi.receiveText(channel, text));
+      bus.send(instance, Asgi.receiveText(channel, text), AsgiWireCodec.DELIVERY);
     });
     ws.binaryMessageHandler(this::onBinary);
     ws.pongHandler(pong -> lastHeardNanos = System.nanoTime());
@@ -175,7 +176,7 @@ final class WebSocketConnection implements Outbox {
     early = null;
     LocalChannels.of(vertx).close(channel);
     if (instance != null) {
-      vertx.eventBus().send(instance, Asgi.disconnect(channel, ABNORMAL_CLOSURE));
+      vertx.eventBus().send(instance, Asgi.disconnect(channel, ABNORMAL_CLOSURE), AsgiWireCodec.DELIVERY);
     }
     onClosed.accept(this);
   }
@@ -210,7 +211,7 @@ final class WebSocketConnection implements Outbox {
       close(CloseCodes.UNSUPPORTED_DATA, "binary messages are not accepted on this route");
       return;
     }
-    vertx.eventBus().send(instance, Asgi.receiveBytes(channel, bytes));
+    vertx.eventBus().send(instance, Asgi.receiveBytes(channel, bytes), AsgiWireCodec.DELIVERY);
   }
 
   /** Called by the channel layer's fan-out, from any thread. */
@@ -288,7 +289,7 @@ final class WebSocketConnection implements Outbox {
   /** A group event such as {@code chat.message}: the consumer instance handles it for this connection. */
   private void forwardToConsumer(JsonObject event) {
     if (instance != null && !Asgi.type(event).startsWith("websocket.")) {
-      vertx.eventBus().send(instance, event.copy().put(Asgi.CHANNEL, channel));
+      vertx.eventBus().send(instance, event.copy().put(Asgi.CHANNEL, channel), AsgiWireCodec.DELIVERY);
     }
   }
 
@@ -328,7 +329,7 @@ final class WebSocketConnection implements Outbox {
     Short status = socket.closeStatusCode();
     int code = status == null ? ABNORMAL_CLOSURE : status;
     meters.closed(route, code);
-    vertx.eventBus().send(instance, Asgi.disconnect(channel, code));
+    vertx.eventBus().send(instance, Asgi.disconnect(channel, code), AsgiWireCodec.DELIVERY);
     onClosed.accept(this);
   }
 }

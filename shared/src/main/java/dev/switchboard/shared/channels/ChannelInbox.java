@@ -28,7 +28,8 @@ public final class ChannelInbox {
    */
   public static void send(EventBus bus, String channel, JsonObject event) {
     String node = ChannelNames.requireNode(channel);
-    bus.send(Addresses.inbox(node), event, new DeliveryOptions().addHeader(Addresses.CHANNEL_HEADER, channel));
+    bus.send(Addresses.inbox(node), event,
+        new DeliveryOptions().setCodecName(AsgiWireCodec.NAME).addHeader(Addresses.CHANNEL_HEADER, channel));
   }
 
   /** Registers this node's inbox (cluster-wide); completes once other nodes can reach it. Once per node. */

@@ -59,6 +59,7 @@ public class ChannelLayerVerticle extends VerticleBase {
     owned = new OwnedGroups(config.maxGroupsPerChannel(), config.maxMembersPerGroup());
     timeout = new DeliveryOptions().setSendTimeout(config.requestTimeoutMs());
     bus = vertx.eventBus();
+    AsgiWireCodec.register(bus);
     channels = LocalChannels.of(vertx);
     stats = LayerStats.of(vertx);
     ClusterMembership membership = ClusterMembership.of(vertx);
@@ -81,6 +82,7 @@ public class ChannelLayerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopWatchingNodes.run();
+    AsgiWireCodec.unregister(bus);
     return Future.succeededFuture();
   }
 
