@@ -45,6 +45,7 @@ final class CeleryMetaRelay {
   private final AtomicLong backlog = new AtomicLong();
   private final Counter relayed;
   private boolean running;
+  private long lastReclaim;
 
   /** {@code blocking} speaks RESP2 (a stream reply is then an array, not a map) and is used for nothing else. */
   CeleryMetaRelay(Vertx vertx, Redis switchboard, Redis blocking, Redis celery, String outbox, String consumer,
@@ -76,11 +77,16 @@ final class CeleryMetaRelay {
     running = false;
   }
 
-  /** Reclaims a dead relay's entries first (and after each failure), then reads new ones, blocking a while. */
-  private void loop(RedisConnection connection, boolean reclaim) {
+  /** Reclaims a dead relay's entries (at start, after a failure, every reclaim interval), else reads new ones. */
+  private void loop(RedisConnection connection, boolean afterFailure) {
     if (!running) {
       connection.close();
       return;
+    }
+    long now = System.currentTimeMillis();
+    boolean reclaim = afterFailure || now - lastReclaim >= reclaimIdleMs;
+    if (reclaim) {
+      lastReclaim = now;
     }
     Future<Response> read = reclaim
         ? switchboard.send(Request.cmd(Command.XAUTOCLAIM).arg(outbox).arg(GROUP).arg(consumer).arg(reclaimIdleMs)
