@@ -258,6 +258,18 @@ class WorkflowApiTest {
 
   @Test
   @Timeout(30_000)
+  @DisplayName("a step's relative expiry counts from when it is queued: long_running(2) | add(1, 1) expiring in 1 s succeeds")
+  void relativeOptions(Vertx vertx, VertxTestContext testContext) {
+    JsonObject late = sig("add", 1, 1).put("immutable", true).put("options", new JsonObject().put("expires", 1));
+    run(vertx, chain(sig("long_running", 2), late)).onComplete(testContext.succeeding(done -> testContext.verify(() -> {
+      assertEquals("SUCCESS", done.getString("state"), done.encode());
+      assertEquals(2, done.getInteger("result"));
+      testContext.completeNow();
+    })));
+  }
+
+  @Test
+  @Timeout(30_000)
   @DisplayName("revoking a running member (DELETE /api/tasks/{id}) fails its workflow at once, naming it; the next step never exists")
   void revokedMember(Vertx vertx, VertxTestContext testContext) {
     JsonObject workflow = chain(sig("long_running", 60), sig("add", 1, 1).put("immutable", true));

@@ -121,8 +121,23 @@ final class WorkflowPlan {
     node.put("k", "t").put("id", memberId(id, number)).put("name", call.task()).put("args", bound.encode())
         .put("kw", call.kwargs().encode()).put("opt", stored.encode()).put("q", call.options().queue())
         .put("pr", String.valueOf(call.options().priority())).put("eta", String.valueOf(stored.getLong("eta", 0L)))
-        .put("in", takes ? "1" : "0");
+        .put("in", takes ? "1" : "0").put("rel", relative(call));
     streams.add(keys.stream(call.options().queue(), call.options().priority()));
+  }
+
+  /**
+   * A countdown or a relative expiry counts from when the step is queued, not from the submission (the step may
+   * start hours later): {@code {"countdown": ms, "expires": ms}}, or "" when there is neither.
+   */
+  private static String relative(Signature call) {
+    JsonObject relative = new JsonObject();
+    if (call.options().eta() == null && call.options().countdown() != null) {
+      relative.put("countdown", call.options().countdown().toMillis());
+    }
+    if (call.options().expiresAt() == null && call.options().expiresIn() != null) {
+      relative.put("expires", call.options().expiresIn().toMillis());
+    }
+    return relative.isEmpty() ? "" : relative.encode();
   }
 
   private static TaskException invalid(String path, String message) {

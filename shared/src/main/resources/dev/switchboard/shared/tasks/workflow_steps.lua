@@ -6,7 +6,8 @@
 --   k:i kind ('t' task, 'c' chain, 'g' group; a chord is stored as the chain [group(header), body]),
 --   p:i parent, x:i position in the parent (1-based), c:i children (JSON array of node numbers),
 --   for a task: id:i, name:i, args:i (JSON array, the arguments after the input), kw:i, opt:i, q:i, pr:i, eta:i,
---   in:i ('1': the previous result goes first in its arguments);
+--   in:i ('1': the previous result goes first in its arguments), rel:i ({"countdown", "expires"} in ms, relative to
+--   when the step is queued);
 --   r:i the node's result (raw JSON text, never decoded here: big integers stay exact) once it finished:
 --   these fields are the set of finished members, so a member counts once (HSETNX) however often it is reported;
 --   n:i how many children of group i finished (incremented only when a child's r: field is new);
@@ -28,7 +29,7 @@ end
 -- queues task node i as a task of its own (the layout of enqueue.lua), with the previous step's result first
 local function wf_enqueue(ctx, i, input)
   local f = redis.call('HMGET', ctx.key, 'id:' .. i, 'name:' .. i, 'args:' .. i, 'kw:' .. i, 'opt:' .. i, 'q:' .. i,
-    'pr:' .. i, 'in:' .. i, 'eta:' .. i)
+    'pr:' .. i, 'in:' .. i, 'eta:' .. i, 'rel:' .. i)
   local id = f[1]
   local task = ctx.base .. 'task:' .. id
   if redis.call('EXISTS', task) == 1 then return end
@@ -37,11 +38,23 @@ local function wf_enqueue(ctx, i, input)
     local rest = string.sub(args, 2, -2)
     args = '[' .. input .. (string.find(rest, '%S') and (',' .. rest) or '') .. ']'
   end
+  local options, eta = f[5], tonumber(f[9]) or 0
+  if f[10] then
+    -- a countdown or relative expiry counts from now, when the step is queued (options JSON edited as text: decoding
+    -- and encoding it again would turn an empty retry_on list into an object)
+    local rel = cjson.decode(f[10])
+    if rel.countdown then
+      eta = tonumber(ctx.now) + rel.countdown
+      options = string.gsub(options, '"eta":%-?%d+', '"eta":' .. string.format('%d', eta), 1)
+    end
+    if rel.expires then
+      options = string.gsub(options, '"expires":%-?%d+', '"expires":' .. string.format('%d', tonumber(ctx.now) + rel.expires), 1)
+    end
+  end
   local stream = ctx.base .. 'queue:' .. f[6] .. ':' .. f[7]
-  redis.call('HSET', task, 'id', id, 'name', f[2], 'args', args, 'kwargs', f[4], 'options', f[5], 'queue', f[6],
+  redis.call('HSET', task, 'id', id, 'name', f[2], 'args', args, 'kwargs', f[4], 'options', options, 'queue', f[6],
     'priority', f[7], 'stream', stream, 'state', 'PENDING', 't_PENDING', ctx.now, 'seq', 1, 'retries', 0,
     'deliveries', 0, 'notify', '', 'workflow', ctx.wid, 'wnode', i)
-  local eta = tonumber(f[9]) or 0
   if eta > tonumber(ctx.now) then
     redis.call('ZADD', ctx.base .. 'delayed', eta, id)
   else
@@ -104,10 +117,14 @@ local function workflow_member_done(task, id, name, state, payload, now, ttl)
     wf_complete(ctx, tonumber(w[2]), payload)
     return
   end
-  local what = 'was revoked'
+  local ok, err = pcall(cjson.decode, payload or '')
+  local message = (ok and type(err) == 'table' and type(err.message) == 'string') and err.message or nil
+  local what
   if state == 'FAILURE' then
-    local ok, err = pcall(cjson.decode, payload)
-    what = 'failed: ' .. ((ok and type(err) == 'table' and type(err.message) == 'string') and err.message or '?')
+    what = 'failed: ' .. (message or '?')
+  else
+    -- revoked by hand (no error), or expired, purged: the reason follows
+    what = 'was revoked' .. (message and (' (' .. tostring(err.type) .. ': ' .. message .. ')') or '')
   end
   local cause = (payload and payload ~= '') and payload or 'null'
   wf_finish(ctx, 'FAILURE', 'error', '{"type":"WorkflowFailed","message":'

@@ -1,6 +1,6 @@
 -- Create a workflow and queue its first step(s), atomically (after workflow_steps.lua).
 -- KEYS[1] workflow hash, KEYS[2] workflows list (newest first), KEYS[3..] the streams its tasks go to
--- ARGV: wid, now, nodes JSON [{k, p?, x?, c?, id?, name?, args?, kw?, opt?, q?, pr?, eta?, in?}] (node i at
+-- ARGV: wid, now, nodes JSON [{k, p?, x?, c?, id?, name?, args?, kw?, opt?, q?, pr?, eta?, in?, rel?}] (node i at
 --       index i), key prefix (switchboard:[ns:]tasks:), liveTtlMs, historyLength, maxLength (queue bound)
 -- Returns {"created": true} or {"exists": true} or {"full": stream}
 local key = KEYS[1]
@@ -37,6 +37,7 @@ for i, n in ipairs(nodes) do
     put('pr:' .. i, n.pr)
     put('eta:' .. i, n.eta)
     put('in:' .. i, n['in'])
+    if n.rel ~= '' then put('rel:' .. i, n.rel) end
   end
 end
 if #fields > 0 then flush() end
