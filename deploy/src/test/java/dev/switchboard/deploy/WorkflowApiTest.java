@@ -24,14 +24,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,9 +39,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("Workflows (chain, group, chord) over HTTP and from Java, against a deployed gateway and worker on real Redis")
 class WorkflowApiTest {
 
-  private static final String REDIS_URL = System.getenv().getOrDefault("SWITCHBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+  private static final String REDIS_URL = TaskNamespace.REDIS_URL;
 
-  private String namespace;
+  private final TaskNamespace namespace = new TaskNamespace();
   private GatewayVerticle gateway;
   private HttpClient http;
   private RedisTaskClient client;
@@ -54,11 +50,10 @@ class WorkflowApiTest {
 
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext testContext) {
-    namespace = "test-" + UUID.randomUUID().toString().substring(0, 8);
     JsonObject json = new JsonObject()
         .put("http", new JsonObject().put("port", 0).put("instances", 1).put("host", "127.0.0.1"))
         .put("redis", new JsonObject().put("url", REDIS_URL))
-        .put("tasks", new JsonObject().put("namespace", namespace).put("schedulerIntervalMs", 20).put("pollIntervalMs", 50)
+        .put("tasks", new JsonObject().put("namespace", namespace.name()).put("schedulerIntervalMs", 20).put("pollIntervalMs", 50)
             .put("concurrency", 8));
     SwitchboardConfig parsed = SwitchboardConfig.fromJson(json);
     gateway = new GatewayVerticle();
@@ -77,15 +72,8 @@ class WorkflowApiTest {
   @AfterEach
   void clean(Vertx vertx, VertxTestContext testContext) {
     client.close();
-    Redis redis = Redis.createClient(vertx, REDIS_URL);
     Future.join(deployments.stream().map(vertx::undeploy).toList())
-        .compose(v -> redis.send(Request.cmd(Command.EVAL)
-            .arg("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 1")
-            .arg(0).arg("switchboard:" + namespace + ":*")))
-        .eventually(() -> {
-          redis.close();
-          return Future.succeededFuture();
-        })
+        .compose(v -> namespace.drop(vertx))
         .onComplete(testContext.succeedingThenComplete());
   }
 

@@ -17,18 +17,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,48 +33,27 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @DisplayName("A worker JVM killed with -9 mid-chord leaves nothing stuck: the chord completes once on another worker")
 class WorkflowKillIT {
 
-  private static final String REDIS_URL = System.getenv().getOrDefault("SWITCHBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379");
-  private static final Path JAR = Path.of("target", "switchboard.jar");
   private static final int MEMBERS = 10;
 
   private final List<Process> workers = new ArrayList<>();
-  private String namespace;
+  private final TaskNamespace namespace = new TaskNamespace();
   private RedisTaskClient client;
 
   @BeforeEach
   void setUp(Vertx vertx) {
-    namespace = "test-" + UUID.randomUUID().toString().substring(0, 8);
-    client = RedisTaskClient.create(vertx, REDIS_URL, TaskSettings.fromJson(new JsonObject()
-        .put("tasks", new JsonObject().put("namespace", namespace).put("pollIntervalMs", 100))));
+    client = RedisTaskClient.create(vertx, TaskNamespace.REDIS_URL, TaskSettings.fromJson(new JsonObject()
+        .put("tasks", new JsonObject().put("namespace", namespace.name()).put("pollIntervalMs", 100))));
   }
 
   @AfterEach
   void tearDown(Vertx vertx, VertxTestContext testContext) {
     workers.forEach(Process::destroyForcibly);
     client.close();
-    Redis redis = Redis.createClient(vertx, REDIS_URL);
-    redis.send(Request.cmd(Command.EVAL)
-            .arg("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 1")
-            .arg(0).arg("switchboard:" + namespace + ":*"))
-        .eventually(() -> {
-          redis.close();
-          return Future.succeededFuture();
-        })
-        .onComplete(testContext.succeedingThenComplete());
+    namespace.drop(vertx).onComplete(testContext.succeedingThenComplete());
   }
 
   private void startWorker(String name) throws IOException {
-    File log = Files.createTempFile("switchboard-" + name + "-", ".log").toFile();
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(), "worker")
-        .redirectErrorStream(true).redirectOutput(log);
-    Map<String, String> env = builder.environment();
-    env.put("SWITCHBOARD_REDIS_URL", REDIS_URL);
-    env.put("SWITCHBOARD_TASKS_NAMESPACE", namespace);
-    env.put("SWITCHBOARD_TASKS_VISIBILITY_TIMEOUT_MS", "2000");
-    env.put("SWITCHBOARD_HTTP_PORT", "0");
-    env.put("SWITCHBOARD_WORKER_CONCURRENCY", "8");
-    workers.add(builder.start());
+    workers.add(namespace.startWorker(name));
   }
 
   /** Header member i: long_running(n) (a step that takes n seconds), then add(i, i), which ignores the "Task finished!". */
@@ -94,7 +66,7 @@ class WorkflowKillIT {
   @DisplayName("kill -9 while some header chains are done and others run: after the visibility timeout another worker "
       + "finishes them, the xsum body runs exactly once with every member's result")
   void chordSurvivesKill(Vertx vertx, VertxTestContext testContext) throws IOException {
-    assertTrue(Files.isRegularFile(JAR), "build the jar first: " + JAR.toAbsolutePath());
+    assertTrue(Files.isRegularFile(TaskNamespace.JAR), "build the jar first: " + TaskNamespace.JAR.toAbsolutePath());
     startWorker("first");
     List<Workflow> header = new ArrayList<>();
     long expected = 0;
