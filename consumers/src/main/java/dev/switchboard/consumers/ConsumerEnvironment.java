@@ -5,7 +5,6 @@ import dev.switchboard.api.channels.ChannelLayer;
 import dev.switchboard.api.tasks.TaskClient;
 import dev.switchboard.consumers.data.Database;
 import dev.switchboard.shared.config.SwitchboardConfig;
-import dev.switchboard.shared.tasks.RedisTaskClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -15,23 +14,26 @@ import java.util.Optional;
 /**
  * An app's {@link AppEnvironment} inside one verticle instance of the consumers runtime. The pool handle is opened on
  * first use from the verticle's context (so it closes with {@link #close()}, and the node's shared pool once its last
- * handle is closed); the task client is the node's shared one.
+ * handle is closed); the task client is the node's, handed down.
  */
 public final class ConsumerEnvironment implements AppEnvironment {
 
   private final String appName;
   private final Vertx vertx;
   private final ChannelLayer channelLayer;
+  private final TaskClient tasks;
   private final SwitchboardConfig config;
   private final JsonObject settings;
   private final boolean usesDatabase;
   private Pool pool;
 
-  public ConsumerEnvironment(String appName, Vertx vertx, ChannelLayer channelLayer, SwitchboardConfig config,
-                             JsonObject settings, boolean usesDatabase) {
+  /** {@code tasks}: the node's task client, created once by its composition root (null: none). */
+  public ConsumerEnvironment(String appName, Vertx vertx, ChannelLayer channelLayer, TaskClient tasks,
+                             SwitchboardConfig config, JsonObject settings, boolean usesDatabase) {
     this.appName = appName;
     this.vertx = vertx;
     this.channelLayer = channelLayer;
+    this.tasks = tasks;
     this.config = config;
     this.settings = settings;
     this.usesDatabase = usesDatabase;
@@ -54,8 +56,10 @@ public final class ConsumerEnvironment implements AppEnvironment {
 
   @Override
   public TaskClient tasks() {
-    String url = config.redisUrl().orElseThrow(() -> new IllegalStateException("tasks are unavailable: no Redis configured"));
-    return RedisTaskClient.shared(vertx, url, config.tasks());
+    if (tasks == null) {
+      throw new IllegalStateException("tasks are unavailable: no Redis configured");
+    }
+    return tasks;
   }
 
   @Override

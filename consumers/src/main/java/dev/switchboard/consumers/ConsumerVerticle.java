@@ -1,5 +1,7 @@
 package dev.switchboard.consumers;
 
+import dev.switchboard.api.tasks.TaskClient;
+
 import dev.switchboard.api.channels.ChannelLayer;
 import dev.switchboard.api.consumers.ConsumerDriver;
 import dev.switchboard.api.consumers.WebsocketConsumer;
@@ -34,6 +36,7 @@ public class ConsumerVerticle extends VerticleBase {
   private final WebsocketRoute route;
   private final JsonObject settings;
   private final boolean usesDatabase;
+  private final TaskClient tasks;
   private final Map<String, ConsumerConnection> connections = new HashMap<>();
   /** Channels whose connect hook is running, each with the disconnect that arrived meanwhile (else null). */
   private final Map<String, JsonObject> connecting = new HashMap<>();
@@ -43,6 +46,12 @@ public class ConsumerVerticle extends VerticleBase {
 
   /** Serves {@code route}'s consumer with the app's {@code settings}; {@code usesDatabase}: the app may have a pool. */
   public ConsumerVerticle(WebsocketRoute route, JsonObject settings, boolean usesDatabase) {
+    this(route, settings, usesDatabase, null);
+  }
+
+  /** As above, with the node's task client ({@code null}: the consumers get none). */
+  public ConsumerVerticle(WebsocketRoute route, JsonObject settings, boolean usesDatabase, TaskClient tasks) {
+    this.tasks = tasks;
     this.route = route;
     this.name = route.consumer();
     this.settings = settings;
@@ -55,7 +64,7 @@ public class ConsumerVerticle extends VerticleBase {
     nodeId = ClusterMembership.of(vertx).nodeId();
     SwitchboardConfig config = SwitchboardConfig.fromJson(config());
     ChannelLayer channelLayer = new EventBusChannelLayer(vertx, config.channels().requestTimeoutMs());
-    environment = new ConsumerEnvironment(route.app(), vertx, channelLayer, config, settings, usesDatabase);
+    environment = new ConsumerEnvironment(route.app(), vertx, channelLayer, tasks, config, settings, usesDatabase);
     MessageConsumer<JsonObject> connects = vertx.eventBus().consumer(Addresses.consumer(name), this::onConnect);
     MessageConsumer<JsonObject> events = vertx.eventBus().consumer(instanceAddress, this::onEvent);
     return Future.all(connects.completion(), events.completion());

@@ -1,5 +1,8 @@
 package dev.switchboard.consumers;
 
+import dev.switchboard.api.tasks.TaskClient;
+import dev.switchboard.shared.tasks.RedisTaskClient;
+
 import dev.switchboard.shared.apps.AppCatalog;
 import dev.switchboard.shared.apps.AppManifest;
 import dev.switchboard.shared.apps.WebsocketRoute;
@@ -24,6 +27,8 @@ import java.util.List;
 public class ConsumersVerticle extends VerticleBase {
 
   private final AppCatalog apps;
+  private final TaskClient sharedTasks;
+  private RedisTaskClient ownTasks;
   private RouteAnnouncer announcer;
 
   /** The apps on this class path (ServiceLoader): the built-in one, and any other listed in a services file. */
@@ -31,8 +36,15 @@ public class ConsumersVerticle extends VerticleBase {
     this(AppCatalog.discover(ConsumersVerticle.class.getClassLoader()));
   }
 
+  /** {@code apps}' consumers, with a task client of this verticle's own (for tests of the role alone). */
   public ConsumersVerticle(AppCatalog apps) {
+    this(apps, null);
+  }
+
+  /** {@code apps}' consumers, all given the node's task client {@code tasks} (null: one of this verticle's own). */
+  public ConsumersVerticle(AppCatalog apps, TaskClient tasks) {
     this.apps = apps;
+    this.sharedTasks = tasks;
   }
 
   /** The WebSocket routes this role serves: (pattern, consumer name, factory) of every app, in declaration order. */
@@ -44,12 +56,16 @@ public class ConsumersVerticle extends VerticleBase {
   public Future<?> start() {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     SwitchboardConfig config = SwitchboardConfig.fromJson(config());
+    if (sharedTasks == null) {
+      ownTasks = config.redisUrl().map(url -> RedisTaskClient.create(vertx, url, config.tasks())).orElse(null);
+    }
+    TaskClient tasks = sharedTasks != null ? sharedTasks : ownTasks;
     JsonArray names = new JsonArray();
     Future<?> deployed = Future.all(apps.apps().stream()
         .flatMap(app -> app.websockets().stream().map(route -> {
           names.add(route.consumer());
           JsonObject settings = settings(app, config);
-          return vertx.deployVerticle(() -> new ConsumerVerticle(route, settings, app.usesDatabase()),
+          return vertx.deployVerticle(() -> new ConsumerVerticle(route, settings, app.usesDatabase(), tasks),
               new DeploymentOptions().setConfig(config()).setInstances(instances));
         }))
         .toList())
@@ -57,7 +73,7 @@ public class ConsumersVerticle extends VerticleBase {
             .flatMap(app -> app.http().stream().map(route -> {
               names.add(route.consumer());
               JsonObject settings = settings(app, config);
-              return vertx.deployVerticle(() -> new HttpConsumerVerticle(route, settings, app.usesDatabase()),
+              return vertx.deployVerticle(() -> new HttpConsumerVerticle(route, settings, app.usesDatabase(), tasks),
                   new DeploymentOptions().setConfig(config()).setInstances(instances));
             }))
             .toList()));
@@ -73,7 +89,12 @@ public class ConsumersVerticle extends VerticleBase {
   /** Takes the routes back from every gateway, so they answer 404 rather than relay to consumers that are stopping. */
   @Override
   public Future<?> stop() {
-    return announcer == null ? Future.succeededFuture() : announcer.withdraw().otherwiseEmpty();
+    return (announcer == null ? Future.succeededFuture() : announcer.withdraw().otherwiseEmpty())
+        .onComplete(v -> {
+          if (ownTasks != null) {
+            ownTasks.close(); // after the consumer verticles (children, undeployed first) that used it
+          }
+        });
   }
 
   /** What this role announces: every app's WebSocket and HTTP routes, pattern → consumer name. */

@@ -1,5 +1,7 @@
 package dev.switchboard.consumers;
 
+import dev.switchboard.api.tasks.TaskClient;
+
 import dev.switchboard.api.protocol.AsgiHttp;
 import dev.switchboard.shared.apps.HttpRoute;
 import dev.switchboard.shared.channels.EventBusChannelLayer;
@@ -34,12 +36,19 @@ public class HttpConsumerVerticle extends VerticleBase {
   private final boolean usesDatabase;
   private final String instanceAddress;
   private final Map<String, HttpExchange> exchanges = new HashMap<>();
+  private final TaskClient tasks;
   private ConsumerEnvironment environment;
   private String nodeId;
   private SwitchboardConfig config;
 
   /** Serves {@code route}'s consumer with the app's {@code settings}; {@code usesDatabase}: the app may have a pool. */
   public HttpConsumerVerticle(HttpRoute route, JsonObject settings, boolean usesDatabase) {
+    this(route, settings, usesDatabase, null);
+  }
+
+  /** As above, with the node's task client ({@code null}: the consumers get none). */
+  public HttpConsumerVerticle(HttpRoute route, JsonObject settings, boolean usesDatabase, TaskClient tasks) {
+    this.tasks = tasks;
     this.route = route;
     this.name = route.consumer();
     this.settings = settings;
@@ -52,7 +61,7 @@ public class HttpConsumerVerticle extends VerticleBase {
     nodeId = ClusterMembership.of(vertx).nodeId();
     config = SwitchboardConfig.fromJson(config());
     environment = new ConsumerEnvironment(route.app(), vertx,
-        new EventBusChannelLayer(vertx, config.channels().requestTimeoutMs()), config, settings, usesDatabase);
+        new EventBusChannelLayer(vertx, config.channels().requestTimeoutMs()), tasks, config, settings, usesDatabase);
     MessageConsumer<JsonObject> requests = vertx.eventBus().consumer(Addresses.consumer(name), this::onRequest);
     MessageConsumer<JsonObject> events = vertx.eventBus().consumer(instanceAddress, this::onEvent);
     return Future.all(requests.completion(), events.completion());

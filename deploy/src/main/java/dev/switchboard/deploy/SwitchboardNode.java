@@ -6,6 +6,7 @@ import dev.switchboard.consumers.ConsumersVerticle;
 import dev.switchboard.consumers.data.AppMigrations;
 import dev.switchboard.consumers.data.Database;
 import dev.switchboard.consumers.data.DatabaseVerticle;
+import dev.switchboard.gateway.GatewayServices;
 import dev.switchboard.gateway.GatewayVerticle;
 import dev.switchboard.gateway.HealthServerVerticle;
 import dev.switchboard.gateway.NodeStatusVerticle;
@@ -23,6 +24,7 @@ import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.cluster.ClusterBootstrap;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.shared.tasks.RedisTaskClient;
 import dev.switchboard.worker.BeatVerticle;
 import dev.switchboard.worker.TaskRegistry;
 import dev.switchboard.worker.WorkerVerticle;
@@ -62,6 +64,8 @@ public final class SwitchboardNode {
   private final List<String> deployments = new ArrayList<>();
   private RouteDirectory routes;
   private Pool taskPool;
+  private RedisTaskClient nodeTasks;
+  private GatewayServices gatewayServices;
   private CeleryTaskClient celeryTasks;
   private volatile int httpPort;
 
@@ -114,10 +118,18 @@ public final class SwitchboardNode {
     List<GatewayVerticle> gateways = new ArrayList<>();
     List<TcpEchoVerticle> echoes = new ArrayList<>();
     List<HealthServerVerticle> health = new ArrayList<>();
+    // The node-wide services, each created once here and handed down: the task client (every role sends or reads
+    // tasks), and on a gateway the route table, per-client limits and meters its verticles share.
+    nodeTasks = config.redisUrl().map(url -> RedisTaskClient.forNode(vertx, url, config.tasks())).orElse(null);
+    if (roles.contains(Role.GATEWAY)) {
+      // one route table per node, shared by every gateway instance, built from the cluster's announcements
+      routes = new RouteDirectory(vertx);
+      gatewayServices = GatewayServices.create(vertx, config, routes, nodeTasks);
+    }
     // Every node runs the channel layer: it owns its sockets' memberships and serves local clients.
     Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(), once)
         // every node answers status queries (roles, health, sockets) for the dashboard and `cluster status`
-        .compose(v -> deploy(vertx.deployVerticle(new NodeStatusVerticle(), once)));
+        .compose(v -> deploy(vertx.deployVerticle(new NodeStatusVerticle(gatewayServices), once)));
     if (config.interop().channelsRedis().enabled()) {
       // every node: gateways hold the members Django reaches, any node may group-send to Django
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new ChannelsRedisBridge(), once)));
@@ -127,7 +139,7 @@ public final class SwitchboardNode {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new DatabaseVerticle(AppMigrations.of(databaseApps())), once)));
     }
     if (roles.contains(Role.CONSUMERS)) {
-      chain = chain.compose(v -> deploy(vertx.deployVerticle(new ConsumersVerticle(apps), once)));
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(new ConsumersVerticle(apps, nodeTasks), once)));
     }
     if (roles.contains(Role.WORKER)) {
       // one pool for the tasks of every app that uses PostgreSQL, created here once (TaskContext.pool())
@@ -143,8 +155,6 @@ public final class SwitchboardNode {
       }
     }
     if (roles.contains(Role.GATEWAY)) {
-      // one route table per node, shared by every gateway instance, built from the cluster's announcements
-      routes = new RouteDirectory(vertx);
       // the task API's "options": {"celery": true} sends to Python Celery workers on the Celery broker
       celeryTasks = config.interop().celery().brokerUrl().or(config::redisUrl)
           .map(url -> new CeleryTaskClient(vertx, url, CELERY_DEFAULT_QUEUE, config.tasks().namespace(),
@@ -152,11 +162,11 @@ public final class SwitchboardNode {
           .orElse(null);
       chain = chain
           .compose(v -> deploy(vertx.deployVerticle(routes.verticle(), once)))
-          .compose(v -> deploy(vertx.deployVerticle(() -> add(gateways, new GatewayVerticle(routes, celeryTasks)),
+          .compose(v -> deploy(vertx.deployVerticle(() -> add(gateways, new GatewayVerticle(gatewayServices, celeryTasks)),
               new DeploymentOptions(once).setInstances(config.http().instances()))))
           .compose(v -> deploy(vertx.deployVerticle(add(echoes, new TcpEchoVerticle()), once)));
       if (config.bridges().tcp().enabled()) {
-        chain = chain.compose(v -> deploy(vertx.deployVerticle(new TcpBridgeVerticle(), once)));
+        chain = chain.compose(v -> deploy(vertx.deployVerticle(new TcpBridgeVerticle(gatewayServices), once)));
       }
     } else {
       chain = chain.compose(v -> deploy(vertx.deployVerticle(add(health, new HealthServerVerticle()), once)));
@@ -203,7 +213,7 @@ public final class SwitchboardNode {
     JsonObject all = nodeConfig.getJsonObject("apps", new JsonObject());
     JsonObject settings = all.getValue(app.name()) instanceof JsonObject own ? own.copy() : new JsonObject();
     ConsumerEnvironment environment = new ConsumerEnvironment(app.name(), vertx,
-        new EventBusChannelLayer(vertx, config.channels().requestTimeoutMs()), config, settings, app.usesDatabase());
+        new EventBusChannelLayer(vertx, config.channels().requestTimeoutMs()), nodeTasks, config, settings, app.usesDatabase());
     DeploymentOptions options = new DeploymentOptions(verticle.options());
     if (options.getConfig() == null) {
       options.setConfig(settings);
@@ -249,6 +259,9 @@ public final class SwitchboardNode {
         }
         if (taskPool != null) {
           taskPool.close().await();
+        }
+        if (nodeTasks != null) {
+          nodeTasks.close();
         }
         if (celeryTasks != null) {
           celeryTasks.close();

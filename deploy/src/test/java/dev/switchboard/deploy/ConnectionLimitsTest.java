@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.consumers.ConsumersVerticle;
+import dev.switchboard.gateway.GatewayServices;
 import dev.switchboard.gateway.GatewayVerticle;
+import dev.switchboard.gateway.RouteDirectory;
 import dev.switchboard.gateway.TcpBridgeVerticle;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import io.vertx.core.DeploymentOptions;
@@ -52,11 +54,15 @@ class ConnectionLimitsTest {
         .put("roles", new JsonArray().add("gateway").add("consumers"))).toJson();
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     List<GatewayVerticle> gateways = new ArrayList<>();
-    TcpBridgeVerticle bridge = new TcpBridgeVerticle();
+    // as a node does: one set of limits for both gateway instances and the bridge
+    RouteDirectory routes = new RouteDirectory(vertx);
+    GatewayServices services = GatewayServices.create(vertx, SwitchboardConfig.fromJson(config), routes, null);
+    TcpBridgeVerticle bridge = new TcpBridgeVerticle(services);
     return vertx.deployVerticle(new ChannelLayerVerticle(), options)
         .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options))
+        .compose(v -> vertx.deployVerticle(routes.verticle(), options))
         .compose(v -> vertx.deployVerticle(() -> {
-          GatewayVerticle gateway = new GatewayVerticle();
+          GatewayVerticle gateway = new GatewayVerticle(services, null);
           synchronized (gateways) {
             gateways.add(gateway);
           }

@@ -45,9 +45,9 @@ final class AccessControl {
     this.tokens = tokens;
   }
 
-  static Future<AccessControl> create(Vertx vertx, SecuritySettings settings) {
+  static Future<AccessControl> create(Vertx vertx, SecuritySettings settings, ClientLimits limits) {
     return TokenAuth.create(vertx, settings.auth()).map(tokens -> new AccessControl(
-        new OriginCheck(settings.allowedOrigins()), ClientLimits.of(vertx, settings.limits()), tokens));
+        new OriginCheck(settings.allowedOrigins()), limits, tokens));
   }
 
   ClientLimits limits() {

@@ -1,9 +1,6 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.shared.config.SecuritySettings;
-import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.Shareable;
-import dev.switchboard.shared.metrics.SwitchboardMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
@@ -26,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * recently seen forgotten first; clients with open connections at most {@code maxTrackedIps} as well, and a new
  * client beyond that is refused ({@link Verdict#TOO_MANY_CLIENTS}) until one closes. Each refusal is counted.
  */
-final class ClientLimits implements Shareable {
+final class ClientLimits {
 
   /** Why a connection was refused, or that it was not. */
   enum Verdict { ADMITTED, TOO_FAST, TOO_MANY, TOO_MANY_CLIENTS }
@@ -86,10 +83,9 @@ final class ClientLimits implements Shareable {
     };
   }
 
-  /** The node's limits; the first caller's settings win (every gateway verticle of a node has the same). */
-  static ClientLimits of(Vertx vertx, SecuritySettings.Limits settings) {
-    return vertx.sharedData().<String, ClientLimits>getLocalMap("switchboard.gateway.limits")
-        .computeIfAbsent("limits", key -> new ClientLimits(settings).registerMeters(SwitchboardMetrics.registry(vertx)));
+  /** A node's limits (one per node, see {@link GatewayServices}), its refusals counted in {@code registry}. */
+  static ClientLimits create(SecuritySettings.Limits settings, MeterRegistry registry) {
+    return new ClientLimits(settings).registerMeters(registry);
   }
 
   private ClientLimits registerMeters(MeterRegistry registry) {
@@ -187,10 +183,5 @@ final class ClientLimits implements Shareable {
 
   long refusedTooMany() {
     return refusedTooMany.get();
-  }
-
-  @Override
-  public Shareable copy() {
-    return this;
   }
 }

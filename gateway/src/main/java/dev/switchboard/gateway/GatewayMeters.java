@@ -1,30 +1,23 @@
 package dev.switchboard.gateway;
 
-import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.metrics.MetricNames;
-import dev.switchboard.shared.metrics.SwitchboardMetrics;
 import dev.switchboard.shared.tasks.TaskInspector;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.LocalMap;
-import io.vertx.core.shareddata.Shareable;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The gateway's meters, one set per node shared by every gateway instance (event loop): open sockets per route,
+ * The gateway's meters, one set per node ({@link GatewayServices}) shared by every gateway instance (event loop): open sockets per route,
  * closes by code, outbound-queue overflows, and the task queues read from Redis when {@code /metrics} is scraped.
  * Thread-safe: instances update it from their own event loops.
  */
-final class GatewayMeters implements Shareable {
-
-  private static final String MAP = "switchboard.gateway-meters";
+final class GatewayMeters {
 
   private final MeterRegistry registry;
   private final String node;
@@ -37,26 +30,14 @@ final class GatewayMeters implements Shareable {
   private final AtomicLong delayed = new AtomicLong();
   private final AtomicLong redisUp = new AtomicLong();
 
-  private GatewayMeters(MeterRegistry registry, String node) {
+  /** The node's one set ({@link GatewayServices}): its gauges are registered here, once. */
+  GatewayMeters(MeterRegistry registry, String node) {
     this.registry = registry;
     this.node = node;
     Gauge.builder(MetricNames.TASKS_DELAYED, delayed, AtomicLong::get)
         .description("tasks waiting for a countdown, an ETA or a retry").register(registry);
     Gauge.builder(MetricNames.REDIS_UP, redisUp, AtomicLong::get)
         .description("1 when the gateway's last read of Redis succeeded").tag(MetricNames.NODE, node).register(registry);
-  }
-
-  /** The node's one set; synchronized because its constructor registers gauges (a discarded twin's would stay). */
-  static GatewayMeters of(Vertx vertx) {
-    LocalMap<String, GatewayMeters> map = vertx.sharedData().getLocalMap(MAP);
-    synchronized (GatewayMeters.class) {
-      GatewayMeters meters = map.get("meters");
-      if (meters == null) {
-        meters = new GatewayMeters(SwitchboardMetrics.registry(vertx), ClusterMembership.of(vertx).nodeId());
-        map.put("meters", meters);
-      }
-      return meters;
-    }
   }
 
   void opened(String route) {

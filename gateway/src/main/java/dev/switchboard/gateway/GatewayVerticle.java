@@ -37,8 +37,9 @@ public class GatewayVerticle extends VerticleBase {
   private static final Buffer PONG = Buffer.buffer("{\"pong\":true}");
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
-  private final RouteDirectory sharedRoutes;
+  private final GatewayServices shared;
   private final TaskClient celery;
+  private GatewayServices services;
   private RouteDirectory routes;
   private HttpRelay relay;
   private final OpenConnections connections = new OpenConnections();
@@ -50,22 +51,21 @@ public class GatewayVerticle extends VerticleBase {
   private String nodeId;
   private AccessControl access;
 
-  /** An instance with a route table of its own (started and stopped with it): for tests of a single instance. */
+  /**
+   * An instance with a route table, limits, meters and task client of its own (started and stopped with it): for
+   * tests of a single instance.
+   */
   public GatewayVerticle() {
-    this(null);
-  }
-
-  /** An instance reading the node's route table, which the caller starts before and stops after the gateway. */
-  public GatewayVerticle(RouteDirectory routes) {
-    this(routes, null);
+    this(null, null);
   }
 
   /**
-   * As above; {@code celery} (null: none) takes the task API's calls marked {@code "options": {"celery": true}}
-   * to Python Celery workers, and answers for the ids it sent.
+   * An instance sharing the node's {@code services} (null: its own), whose route table the caller starts before and
+   * stops after the gateway; {@code celery} (null: none) takes the task API's calls marked
+   * {@code "options": {"celery": true}} to Python Celery workers, and answers for the ids it sent.
    */
-  public GatewayVerticle(RouteDirectory routes, TaskClient celery) {
-    this.sharedRoutes = routes;
+  public GatewayVerticle(GatewayServices services, TaskClient celery) {
+    this.shared = services;
     this.celery = celery;
   }
 
@@ -74,14 +74,16 @@ public class GatewayVerticle extends VerticleBase {
     config = SwitchboardConfig.fromJson(config());
     nodeId = ClusterMembership.of(vertx).nodeId();
     stopWatchingNodes = ClusterMembership.of(vertx).onNodeLeft(connections::consumerNodeLeft);
-    meters = GatewayMeters.of(vertx);
+    services = shared != null ? shared : GatewayServices.create(vertx, config, new RouteDirectory(vertx),
+        config.redisUrl().map(url -> RedisTaskClient.create(vertx, url, config.tasks())).orElse(null));
+    meters = services.meters();
     startHeartbeats(config.websocket().pingIntervalMs());
-    RedisTaskClient tasks = config.redisUrl().map(url -> RedisTaskClient.shared(vertx, url, config.tasks())).orElse(null);
-    routes = sharedRoutes != null ? sharedRoutes : new RouteDirectory(vertx);
+    RedisTaskClient tasks = services.tasks();
+    routes = services.routes();
     relay = new HttpRelay(vertx, routes, config);
-    return (sharedRoutes != null ? Future.succeededFuture() : routes.start())
+    return (shared != null ? Future.succeededFuture() : routes.start())
         .compose(v -> relay.start())
-        .compose(v -> AccessControl.create(vertx, config.security()))
+        .compose(v -> AccessControl.create(vertx, config.security(), services.limits()))
         .compose(control -> {
           access = control;
           server = vertx.createHttpServer(serverOptions())
@@ -99,7 +101,7 @@ public class GatewayVerticle extends VerticleBase {
     router.route().handler(access::guardStateChange);
     ApiAccess.install(router, access);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));
-    router.get("/metrics").handler(MetricsEndpoint.handler(vertx, tasks));
+    router.get("/metrics").handler(MetricsEndpoint.handler(vertx, tasks, meters));
     router.get("/api/ping").handler(this::ping);
     router.get("/api/routes").handler(rc -> rc.json(routes.toJson()));
     TaskRoutes.mount(router, tasks, celery, config);
@@ -141,7 +143,19 @@ public class GatewayVerticle extends VerticleBase {
       dashboard.close();
     }
     connections.closeAll(CloseCodes.GOING_AWAY, "server shutting down");
-    return server.shutdown().compose(v -> relay.stop()).compose(v -> sharedRoutes != null ? Future.succeededFuture() : routes.stop());
+    return server.shutdown().compose(v -> relay.stop()).compose(v -> shared != null ? Future.succeededFuture() : ownServicesStopped());
+  }
+
+  private Future<Void> ownServicesStopped() {
+    if (services.tasks() != null) {
+      services.tasks().close();
+    }
+    return routes.stop();
+  }
+
+  /** The services this instance uses: the node's, or its own. */
+  public GatewayServices services() {
+    return services;
   }
 
   /** The port actually bound (differs from the configured one when that is 0). */

@@ -22,7 +22,7 @@ public class HealthServerVerticle extends VerticleBase {
     SwitchboardConfig config = SwitchboardConfig.fromJson(config());
     Router router = Router.router(vertx);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));
-    router.get("/metrics").handler(MetricsEndpoint.handler(vertx, null));
+    router.get("/metrics").handler(MetricsEndpoint.handler(vertx, null, null));
     server = vertx.createHttpServer();
     return server.requestHandler(router)
         .listen(config.http().port(), config.http().host())

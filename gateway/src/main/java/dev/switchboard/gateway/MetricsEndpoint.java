@@ -21,10 +21,9 @@ final class MetricsEndpoint {
   private MetricsEndpoint() {
   }
 
-  static Handler<RoutingContext> handler(Vertx vertx, RedisTaskClient tasks) {
-    GatewayMeters meters = tasks == null ? null : GatewayMeters.of(vertx);
+  static Handler<RoutingContext> handler(Vertx vertx, RedisTaskClient tasks, GatewayMeters meters) {
     return rc -> {
-      Future<Void> refreshed = meters == null ? Future.succeededFuture()
+      Future<Void> refreshed = tasks == null ? Future.succeededFuture()
           : meters.refreshQueues(tasks.inspector(), REDIS_TIMEOUT_MS);
       refreshed.onComplete(v -> {
         String text = SwitchboardMetrics.scrape(vertx);

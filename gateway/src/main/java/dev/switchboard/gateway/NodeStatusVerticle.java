@@ -16,9 +16,20 @@ import io.vertx.ext.healthchecks.HealthChecks;
  */
 public class NodeStatusVerticle extends VerticleBase {
 
+  private final GatewayServices gateway;
   private HealthChecks checks;
   private JsonArray roles;
   private String node;
+
+  /** On a node without a gateway. */
+  public NodeStatusVerticle() {
+    this(null);
+  }
+
+  /** On a gateway node: {@code gateway}'s meters tell its open sockets by route. */
+  public NodeStatusVerticle(GatewayServices gateway) {
+    this.gateway = gateway;
+  }
 
   @Override
   public Future<?> start() {
@@ -38,8 +49,8 @@ public class NodeStatusVerticle extends VerticleBase {
           .put("roles", roles)
           .put("status", result.getUp() ? "UP" : "DOWN")
           .put("checks", checksJson(result));
-      if (roles.contains("gateway")) {
-        status.put("websockets", GatewayMeters.of(vertx).openByRoute());
+      if (gateway != null) {
+        status.put("websockets", gateway.meters().openByRoute());
       }
       return status;
     });

@@ -46,6 +46,7 @@ public class TcpBridgeVerticle extends VerticleBase {
   private final AtomicLong oversizeClosed = new AtomicLong();
   private final AtomicLong malformedClosed = new AtomicLong();
   private BridgeSettings.Tcp settings;
+  private final GatewayServices shared;
   private ClientLimits limits;
   private TokenAuth tokens;
   private boolean tokenRequired;
@@ -53,11 +54,22 @@ public class TcpBridgeVerticle extends VerticleBase {
   private TcpEventBusBridge bridge;
   private BridgeRoutes routes;
 
+  /** A bridge with per-client limits of its own: for tests of the bridge alone. */
+  public TcpBridgeVerticle() {
+    this(null);
+  }
+
+  /** A bridge counting clients' connections in the node's limits, with its gateways'. */
+  public TcpBridgeVerticle(GatewayServices shared) {
+    this.shared = shared;
+  }
+
   @Override
   public Future<?> start() {
     SwitchboardConfig config = SwitchboardConfig.fromJson(config());
     settings = config.bridges().tcp();
-    limits = ClientLimits.of(vertx, config.security().limits());
+    limits = shared != null ? shared.limits()
+        : ClientLimits.create(config.security().limits(), dev.switchboard.shared.metrics.SwitchboardMetrics.registry(vertx));
     routes = new BridgeRoutes(vertx, settings.inbound());
     return TokenAuth.create(vertx, config.security().auth()).compose(auth -> {
       tokens = auth;

@@ -112,7 +112,7 @@ class AbortedHandshakeTest {
           testContext.verify(() -> {
             assertEquals(List.of(), members, "ghost members after aborted handshakes");
             channels.forEach(channel -> assertNull(LocalChannels.of(vertx).find(channel), "channel still open: " + channel));
-            assertEquals(0, ClientLimits.of(vertx, null).open("127.0.0.1"), "per-IP slots still taken");
+            assertEquals(0, gateway.services().openConnections("127.0.0.1"), "per-IP slots still taken");
           });
           return channels;
         }))

@@ -16,8 +16,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.LocalMap;
-import io.vertx.core.shareddata.Shareable;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -33,15 +31,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The Redis {@link TaskClient}: sends tasks and reads their state, Celery's {@code delay}/{@code apply_async}/{@code AsyncResult}, from any
- * verticle on any node: it talks to Redis directly. Thread-safe; one instance per Vert.x is enough
- * ({@link #shared}). Calls are checked against the task's published signature before anything is queued.
+ * verticle on any node: it talks to Redis directly. Thread-safe; one instance per node is enough
+ * ({@link #forNode}). Calls are checked against the task's published signature before anything is queued.
  *
  * <p>Every Future fails with a {@link TaskException} whose {@link TaskException.Reason} says why (unknown task,
  * invalid arguments or options, no such id, queue full, failed, revoked), or with a
  * {@link RedisUnavailableException} when Redis cannot be reached or does not answer in time; the Redis connection
  * reconnects by itself.
  */
-public final class RedisTaskClient implements TaskClient, Shareable {
+public final class RedisTaskClient implements TaskClient {
 
   /** The libraries enqueue.lua needs; a guarded enqueue ({@link EnqueueGuard}) loads the same ones. */
   static final String[] ENQUEUE_LIBRARIES = {LuaScript.NEW_TASK};
@@ -90,22 +88,12 @@ public final class RedisTaskClient implements TaskClient, Shareable {
     return new RedisTaskClient(vertx, redisUrl, settings, MultiplexedRedis.homeContext(vertx, false));
   }
 
-  /** The one client of this Vert.x instance for that Redis and namespace, created on first use. */
-  public static RedisTaskClient shared(Vertx vertx, String redisUrl, TaskSettings settings) {
-    LocalMap<String, RedisTaskClient> clients = vertx.sharedData().getLocalMap("switchboard.task-clients");
-    String key = redisUrl + "|" + settings.namespace();
-    RedisTaskClient existing = clients.get(key);
-    if (existing != null) {
-      return existing;
-    }
-    // shared by verticles that come and go: its connections live on a context of their own
-    RedisTaskClient created = new RedisTaskClient(vertx, redisUrl, settings, MultiplexedRedis.homeContext(vertx, true));
-    RedisTaskClient raced = clients.putIfAbsent(key, created);
-    if (raced != null) {
-      created.close();
-      return raced;
-    }
-    return created;
+  /**
+   * A client for a whole node, created once by its composition root and handed to verticles that come and go: its
+   * connections live on a context of their own. {@link #close()} it when the node stops.
+   */
+  public static RedisTaskClient forNode(Vertx vertx, String redisUrl, TaskSettings settings) {
+    return new RedisTaskClient(vertx, redisUrl, settings, MultiplexedRedis.homeContext(vertx, true));
   }
 
   public TaskKeys keys() {

@@ -1,0 +1,57 @@
+package dev.switchboard.gateway;
+
+import dev.switchboard.shared.cluster.ClusterMembership;
+import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.shared.metrics.SwitchboardMetrics;
+import dev.switchboard.shared.tasks.RedisTaskClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+
+/**
+ * What every gateway verticle of one node shares: the route table, the per-client limits (a client's connections
+ * count across event loops, the WebSocket server and the bridges), the meters, and the task client (null without
+ * Redis). Created once by the node's composition root and handed to each verticle; nothing looks them up.
+ */
+public final class GatewayServices {
+
+  private final RouteDirectory routes;
+  private final ClientLimits limits;
+  private final GatewayMeters meters;
+  private final RedisTaskClient tasks;
+
+  private GatewayServices(RouteDirectory routes, ClientLimits limits, GatewayMeters meters, RedisTaskClient tasks) {
+    this.routes = routes;
+    this.limits = limits;
+    this.meters = meters;
+    this.tasks = tasks;
+  }
+
+  /** The node's set; {@code tasks} may be null (no Redis configured). The caller starts and stops {@code routes}. */
+  public static GatewayServices create(Vertx vertx, SwitchboardConfig config, RouteDirectory routes, RedisTaskClient tasks) {
+    MeterRegistry registry = SwitchboardMetrics.registry(vertx);
+    return new GatewayServices(routes, ClientLimits.create(config.security().limits(), registry),
+        new GatewayMeters(registry, ClusterMembership.of(vertx).nodeId()), tasks);
+  }
+
+  public RouteDirectory routes() {
+    return routes;
+  }
+
+  /** The task client, or null when the node has no Redis. */
+  public RedisTaskClient tasks() {
+    return tasks;
+  }
+
+  ClientLimits limits() {
+    return limits;
+  }
+
+  GatewayMeters meters() {
+    return meters;
+  }
+
+  /** Open connections of {@code client} (an IP address) through any of this node's gateways and bridges. */
+  public int openConnections(String client) {
+    return limits.open(client);
+  }
+}
