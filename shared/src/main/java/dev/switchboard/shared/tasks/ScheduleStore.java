@@ -65,6 +65,8 @@ public final class ScheduleStore {
   private final Redis redis;
   private final TaskKeys keys;
   private final int max;
+  /** Definitions already parsed, by their stored JSON: the leader reads every schedule each tick. Bounded (2 × max). */
+  private final Map<String, Schedule> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ScheduleStore(Vertx vertx, Redis redis, TaskKeys keys, int max) {
     this.vertx = vertx;
@@ -107,7 +109,11 @@ public final class ScheduleStore {
       stored.forEach((name, json) -> {
         try {
           String run = records.get(name);
-          entries.add(new Entry(Schedule.fromJson(new JsonObject(json)),
+          if (parsed.size() > 2 * max) {
+            parsed.clear();
+          }
+          Schedule schedule = parsed.computeIfAbsent(json, text -> Schedule.fromJson(new JsonObject(text)));
+          entries.add(new Entry(schedule,
               run == null ? new JsonObject().put("at", System.currentTimeMillis()) : new JsonObject(run)));
         } catch (RuntimeException e) {
           // not ours to fix here; the scheduler skips it the same way
