@@ -141,6 +141,16 @@ class BadInputSweepTest {
     for (Buffer body : badBodies()) {
       cases.add(new Case(HttpMethod.POST, "/api/tasks/add", body));
       cases.add(new Case(HttpMethod.POST, "/api/rooms/lobby/messages", body));
+      cases.add(new Case(HttpMethod.POST, "/api/workflows", body));
+    }
+    for (String workflow : List.of("{\"chain\": {}}", "{\"group\": [1]}", "{\"chord\": {\"header\": []}}",
+        "{\"chain\": [{\"task\": \"add\", \"args\": [1, 2]}], \"group\": []}", "{\"task\": \"add\", \"args\": [" + HUGE_NUMBER + ", 1]}",
+        "{\"chain\": [{\"task\": \"add\", \"args\": [1, 2], \"options\": {\"task_id\": \"mine\"}}]}")) {
+      cases.add(new Case(HttpMethod.POST, "/api/workflows", Buffer.buffer(workflow)));
+    }
+    for (String path : List.of("/api/workflows/%00", "/api/workflows/%ZZ", "/api/workflows/nope", "/api/workflows?limit=abc",
+        "/api/workflows?limit=0", "/api/workflows?limit=99999999999999999999")) {
+      cases.add(new Case(HttpMethod.GET, path, null));
     }
     // a lone surrogate is valid JSON though not valid Unicode: stored as the driver encodes it, or refused, never a 5xx
     cases.add(new Case(HttpMethod.POST, "/api/rooms/lobby/messages", Buffer.buffer("{\"message\": \"\\ud800\"}"), false));
