@@ -21,6 +21,7 @@ import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,16 @@ class CeleryClientTest {
     DeploymentOptions options = new DeploymentOptions().setConfig(SwitchboardConfig.fromJson(json).toJson());
     worker = vertx.deployVerticle(new WorkerVerticle(), options).await(60, TimeUnit.SECONDS);
     vertx.deployVerticle(new CeleryIngestVerticle(), options).await(60, TimeUnit.SECONDS);
+  }
+
+  /** The test's task keys go (its Celery metas expire with their TTL). */
+  @AfterEach
+  void clean(Vertx vertx) throws Exception {
+    Redis redis = Redis.createClient(vertx, REDIS);
+    redis.send(Request.cmd(Command.EVAL)
+            .arg("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 1")
+            .arg(0).arg("switchboard:test-" + queue + ":*"))
+        .eventually(redis::close).await(20, TimeUnit.SECONDS);
   }
 
   private String run(String... checks) throws Exception {
