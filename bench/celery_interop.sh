@@ -18,16 +18,7 @@ JAR="$ROOT/deploy/target/switchboard.jar"
 JVM_Q="bench-jvm-$$"; PY_Q="bench-py-$$"
 mkdir -p "$OUT"; RES="$OUT/results.txt"; : > "$RES"
 
-STARTED=()
-stop_pid() {
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for i in $(seq 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null
-}
-cleanup() { local i; for ((i=${#STARTED[@]}-1; i>=0; i--)); do stop_pid "${STARTED[$i]}"; done; STARTED=(); }
-trap cleanup EXIT
-log() { echo "== $*" >&2; }
+. "$ROOT/bench/procs.sh"
 log "machine: $(nproc) cores; load before: $(uptime)"
 
 # ---- Switchboard worker taking the Celery queue

@@ -16,16 +16,7 @@ REDIS_URL=redis://127.0.0.1:6379
 JAR="$ROOT/deploy/target/switchboard.jar"
 mkdir -p "$OUT"; RES="$OUT/results.txt"; : > "$RES"
 
-STARTED=()
-stop_pid() {
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for i in $(seq 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null
-}
-cleanup() { local i; for ((i=${#STARTED[@]}-1; i>=0; i--)); do stop_pid "${STARTED[$i]}"; done; STARTED=(); }
-trap cleanup EXIT
-log() { echo "== $*" >&2; }
+. "$ROOT/bench/procs.sh"
 
 REDIS_PID=$(redis-cli -h 127.0.0.1 -p 6379 info server | tr -d '\r' | awk -F: '/^process_id/{print $2}')
 [ -n "$REDIS_PID" ] || { echo "no Redis on 127.0.0.1:6379" >&2; exit 1; }
