@@ -21,6 +21,7 @@ import dev.switchboard.shared.apps.AppManifest;
 import dev.switchboard.shared.apps.AppVerticle;
 import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import dev.switchboard.shared.channels.EventBusChannelLayer;
+import dev.switchboard.shared.channels.LayerStats;
 import dev.switchboard.shared.cluster.ClusterBootstrap;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
@@ -65,6 +66,7 @@ public final class SwitchboardNode {
   private RouteDirectory routes;
   private Pool taskPool;
   private RedisTaskClient nodeTasks;
+  private LayerStats layerStats;
   private GatewayServices gatewayServices;
   private CeleryTaskClient celeryTasks;
   private volatile int httpPort;
@@ -120,14 +122,15 @@ public final class SwitchboardNode {
     List<HealthServerVerticle> health = new ArrayList<>();
     // The node-wide services, each created once here and handed down: the task client (every role sends or reads
     // tasks), and on a gateway the route table, per-client limits and meters its verticles share.
+    layerStats = new LayerStats();
     nodeTasks = config.redisUrl().map(url -> RedisTaskClient.forNode(vertx, url, config.tasks())).orElse(null);
     if (roles.contains(Role.GATEWAY)) {
       // one route table per node, shared by every gateway instance, built from the cluster's announcements
       routes = new RouteDirectory(vertx);
-      gatewayServices = GatewayServices.create(vertx, config, routes, nodeTasks);
+      gatewayServices = GatewayServices.create(vertx, config, routes, nodeTasks, layerStats);
     }
     // Every node runs the channel layer: it owns its sockets' memberships and serves local clients.
-    Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(), once)
+    Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(layerStats), once)
         // every node answers status queries (roles, health, sockets) for the dashboard and `cluster status`
         .compose(v -> deploy(vertx.deployVerticle(new NodeStatusVerticle(gatewayServices), once)));
     if (config.interop().channelsRedis().enabled()) {

@@ -1,5 +1,7 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.shared.channels.LayerStats;
+
 import dev.switchboard.shared.metrics.MetricNames;
 import dev.switchboard.shared.tasks.TaskInspector;
 import io.micrometer.core.instrument.Counter;
@@ -20,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class GatewayMeters {
 
   private final MeterRegistry registry;
+  private final LayerStats layerStats;
   private final String node;
   private final Map<String, AtomicLong> open = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> queueDepth = new ConcurrentHashMap<>();
@@ -31,8 +34,9 @@ final class GatewayMeters {
   private final AtomicLong redisUp = new AtomicLong();
 
   /** The node's one set ({@link GatewayServices}): its gauges are registered here, once. */
-  GatewayMeters(MeterRegistry registry, String node) {
+  GatewayMeters(MeterRegistry registry, String node, LayerStats layerStats) {
     this.registry = registry;
+    this.layerStats = layerStats;
     this.node = node;
     Gauge.builder(MetricNames.TASKS_DELAYED, delayed, AtomicLong::get)
         .description("tasks waiting for a countdown, an ETA or a retry").register(registry);
@@ -57,7 +61,9 @@ final class GatewayMeters {
         .register(registry).increment();
   }
 
+  /** A socket closed with 1013 for not draining its queue: counted by route here, and in the channel layer's stats. */
   void overflowed(String route) {
+    layerStats.slowClientClosed();
     Counter.builder(MetricNames.WEBSOCKET_QUEUE_OVERFLOWS).tag(MetricNames.ROUTE, route).tag(MetricNames.NODE, node)
         .description("sockets closed with 1013: the client did not drain its bounded outbound queue")
         .register(registry).increment();

@@ -1,5 +1,6 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.shared.channels.LayerStats;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.metrics.SwitchboardMetrics;
@@ -26,11 +27,20 @@ public final class GatewayServices {
     this.tasks = tasks;
   }
 
-  /** The node's set; {@code tasks} may be null (no Redis configured). The caller starts and stops {@code routes}. */
-  public static GatewayServices create(Vertx vertx, SwitchboardConfig config, RouteDirectory routes, RedisTaskClient tasks) {
+  /**
+   * The node's set; {@code tasks} may be null (no Redis configured); {@code layerStats} are the node's channel-layer
+   * counters (slow clients closed are counted there too). The caller starts and stops {@code routes}.
+   */
+  public static GatewayServices create(Vertx vertx, SwitchboardConfig config, RouteDirectory routes, RedisTaskClient tasks,
+                                       LayerStats layerStats) {
     MeterRegistry registry = SwitchboardMetrics.registry(vertx);
     return new GatewayServices(routes, ClientLimits.create(config.security().limits(), registry),
-        new GatewayMeters(registry, ClusterMembership.of(vertx).nodeId()), tasks);
+        new GatewayMeters(registry, ClusterMembership.of(vertx).nodeId(), layerStats), tasks);
+  }
+
+  /** As above, with channel-layer counters of its own: for tests of a gateway alone. */
+  public static GatewayServices create(Vertx vertx, SwitchboardConfig config, RouteDirectory routes, RedisTaskClient tasks) {
+    return create(vertx, config, routes, tasks, new LayerStats());
   }
 
   public RouteDirectory routes() {

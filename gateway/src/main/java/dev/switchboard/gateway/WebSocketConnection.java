@@ -1,7 +1,6 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.shared.channels.AsgiWireCodec;
-import dev.switchboard.shared.channels.LayerStats;
 import dev.switchboard.shared.channels.LocalChannels;
 import dev.switchboard.shared.channels.Outbox;
 import dev.switchboard.api.protocol.Asgi;
@@ -313,7 +312,6 @@ final class WebSocketConnection implements Outbox {
     if (!closedSlow && socket != null && !socket.isClosed()) {
       closedSlow = true;
       finished = true;
-      LayerStats.of(vertx).slowClientClosed();
       meters.overflowed(route);
       close(CloseCodes.TRY_AGAIN_LATER, "client too slow: " + why);
     }

@@ -44,12 +44,22 @@ public class ChannelLayerVerticle extends VerticleBase {
   private final PresenceView view = new PresenceView();
   private EventBus bus;
   private LocalChannels channels;
-  private LayerStats stats;
+  private final LayerStats stats;
   private DeliveryOptions timeout;
   private String nodeId;
   private Runnable stopWatchingNodes = () -> { };
   /** A bridge to another channel layer listens to the local-groups and group-sent notices (see Addresses). */
   private boolean bridged;
+
+  /** A layer with counters of its own: for tests of the layer alone. */
+  public ChannelLayerVerticle() {
+    this(new LayerStats());
+  }
+
+  /** The node's layer, counting in the node's {@code stats} (which its gateway shares). */
+  public ChannelLayerVerticle(LayerStats stats) {
+    this.stats = stats;
+  }
 
   @Override
   public Future<?> start() {
@@ -61,7 +71,6 @@ public class ChannelLayerVerticle extends VerticleBase {
     bus = vertx.eventBus();
     AsgiWireCodec.register(bus);
     channels = LocalChannels.of(vertx);
-    stats = LayerStats.of(vertx);
     ClusterMembership membership = ClusterMembership.of(vertx);
     nodeId = membership.nodeId();
     stats.bind(SwitchboardMetrics.registry(vertx), nodeId);

@@ -4,17 +4,15 @@ import dev.switchboard.api.channels.GroupSendReport;
 import dev.switchboard.shared.metrics.MetricNames;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.LocalMap;
-import io.vertx.core.shareddata.Shareable;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The channel layer's counters for one node, shared by every verticle of the Vert.x instance: group sends
+ * The channel layer's counters for one node, created once by its composition root and handed to the channel layer and
+ * the gateway (one set per node, never looked up): group sends
  * and the cluster messages they cost, members delivered and dropped, and slow clients closed with 1013.
  */
-public final class LayerStats implements Shareable {
+public final class LayerStats {
 
   private final LongAdder groupSends = new LongAdder();
   private final LongAdder clusterMessages = new LongAdder();
@@ -26,17 +24,6 @@ public final class LayerStats implements Shareable {
   private final LongAdder channelDelivered = new LongAdder();
   private final LongAdder channelDroppedClosed = new LongAdder();
   private final LongAdder channelDroppedSlow = new LongAdder();
-
-  public static LayerStats of(Vertx vertx) {
-    LocalMap<String, LayerStats> map = vertx.sharedData().getLocalMap("switchboard.layer.stats");
-    LayerStats stats = map.get("stats");
-    if (stats == null) {
-      LayerStats fresh = new LayerStats();
-      stats = map.putIfAbsent("stats", fresh);
-      return stats == null ? fresh : stats;
-    }
-    return stats;
-  }
 
   /** Counts one group send issued from this node, with its report. */
   public void groupSent(GroupSendReport report) {
