@@ -114,7 +114,7 @@ end
 if minIdle > 0 then
   for i = FIRST_STREAM, #KEYS do
     if need <= 0 or budget <= 0 then break end
-    if not paused[KEYS[i]] then
+    if not paused[KEYS[i]] and redis.call('XLEN', KEYS[i]) > 0 then
       local reclaimed = redis.call('XAUTOCLAIM', KEYS[i], group, consumer, minIdle, '0-0', 'COUNT', need)
       for _, entry in ipairs(reclaimed[2]) do
         if entry and entry[2] then start(KEYS[i], entry[1], entry[2][2]) end
@@ -126,14 +126,19 @@ end
 for i = FIRST_STREAM, #KEYS do
   if need <= 0 or budget <= 0 then break end
   local stream = KEYS[i]
-  while need > 0 and budget > 0 and not paused[stream] do
-    local read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', need, 'STREAMS', stream, '>')
-    if not read then break end
-    for _, entry in ipairs(read[1][2]) do start(stream, entry[1], entry[2][2]) end
-  end
-  if need > 0 then
-    local newest = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
-    last[stream] = newest[1] and newest[1][1] or '0-0'
+  -- most priorities of most queues are empty: one XLEN, and any entry that comes later is new to the wait
+  if redis.call('XLEN', stream) == 0 then
+    last[stream] = '0-0'
+  else
+    while need > 0 and budget > 0 and not paused[stream] do
+      local read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', need, 'STREAMS', stream, '>')
+      if not read then break end
+      for _, entry in ipairs(read[1][2]) do start(stream, entry[1], entry[2][2]) end
+    end
+    if need > 0 then
+      local newest = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+      last[stream] = newest[1] and newest[1][1] or '0-0'
+    end
   end
 end
 
