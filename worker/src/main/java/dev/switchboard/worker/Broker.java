@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -112,13 +113,26 @@ final class Broker {
         reclaim ? settings.visibilityTimeoutMs() : 0, keys.ratePrefix(), rateLimits, settings.resultTtlMs(), known,
         UNKNOWN_TASK_DEFER_MS, TaskOptions.DEFAULT_MAX_DELIVERIES, TaskKeys.HISTORY_LENGTH, keys.streamPrefix());
     return CLAIM.run(redis, scriptKeys, args).map(reply -> {
-      JsonObject answer = new JsonObject(reply.toString());
-      List<ClaimedTask> tasks = objects(answer.getValue("tasks")).stream().map(ClaimedTask::fromJson).toList();
-      List<JsonObject> events = objects(answer.getValue("events")).stream().map(Broker::decodeError).toList();
-      List<String> deferred = answer.getValue("deferred") instanceof JsonArray names
-          ? names.stream().map(String::valueOf).toList() : List.of();
-      Object last = answer.getValue("last");
-      return new Claim(tasks, events, deferred, last instanceof JsonObject json ? json : new JsonObject());
+      List<ClaimedTask> tasks = new ArrayList<>(reply.get(0).size());
+      List<JsonObject> events = new ArrayList<>(tasks.size());
+      for (Response task : reply.get(0)) {
+        ClaimedTask claimed = ClaimedTask.fromReply(task);
+        tasks.add(claimed);
+        events.add(new JsonObject().put("id", claimed.id()).put("name", claimed.name()).put("state", "STARTED")
+            .put("seq", claimed.seq()));
+      }
+      String ended = reply.get(1).toString();
+      if (!ended.isEmpty()) {
+        new JsonArray(ended).stream().map(JsonObject.class::cast).map(Broker::decodeError).forEach(events::add);
+      }
+      List<String> deferred = new ArrayList<>();
+      reply.get(2).forEach(name -> deferred.add(name.toString()));
+      JsonObject last = new JsonObject();
+      Response flat = reply.get(3);
+      for (int i = 0; i + 1 < flat.size(); i += 2) {
+        last.put(flat.get(i).toString(), flat.get(i + 1).toString());
+      }
+      return new Claim(tasks, events, deferred, last);
     });
   }
 
@@ -199,13 +213,5 @@ final class Broker {
   /** Scripts store an error as JSON text; events carry it as an object, as the worker's own settle events do. */
   private static JsonObject decodeError(JsonObject event) {
     return event.getValue("error") instanceof String text ? event.copy().put("error", new JsonObject(text)) : event;
-  }
-
-  /** cjson encodes an empty table as {}, a filled list as [...]. */
-  private static List<JsonObject> objects(Object value) {
-    if (!(value instanceof JsonArray array)) {
-      return List.of();
-    }
-    return array.stream().map(JsonObject.class::cast).toList();
   }
 }

@@ -3,6 +3,7 @@ package dev.switchboard.worker;
 import dev.switchboard.api.tasks.TaskOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Response;
 
 /**
  * One attempt of a task, as claimed by a worker: which stream entry carries it, which delivery of the task it is
@@ -13,10 +14,11 @@ import io.vertx.core.json.JsonObject;
 record ClaimedTask(String id, String name, JsonArray args, TaskOptions options, int retries, int delivery,
     long lease, long seq, String stream, String entry) {
 
-  static ClaimedTask fromJson(JsonObject json) {
-    return new ClaimedTask(json.getString("id"), json.getString("name"), new JsonArray(json.getString("args")),
-        TaskOptions.fromStored(new JsonObject(json.getString("options"))), json.getInteger("retries", 0),
-        json.getInteger("delivery"), json.getLong("lease"), json.getLong("seq"), json.getString("stream"), json.getString("entry"));
+  /** One task of the claim script's reply: [id, name, args, options, retries, delivery, lease, seq, stream, entry]. */
+  static ClaimedTask fromReply(Response task) {
+    return new ClaimedTask(task.get(0).toString(), task.get(1).toString(), new JsonArray(task.get(2).toString()),
+        TaskOptions.fromStored(new JsonObject(task.get(3).toString())), task.get(4).toInteger(), task.get(5).toInteger(),
+        task.get(6).toLong(), task.get(7).toLong(), task.get(8).toString(), task.get(9).toString());
   }
 
   /** Unique among a worker's in-flight tasks. */

@@ -12,8 +12,9 @@
 -- ARGV: group, consumer, count, now, taskPrefix, reclaimMinIdleMs (0: no reclaim), ratePrefix,
 --       limits JSON {name: [count, windowMs]}, resultTtlMs, known JSON {name: true}, deferMs,
 --       defaultMaxDeliveries, historyLength, streamPrefix (a stream is streamPrefix .. queue .. ':' .. priority)
--- Returns {"tasks": [...], "events": [...], "deferred": [name...], "last": {stream: newest id}}
--- ("last" when short of count)
+-- Returns an array: tasks [[id, name, args JSON, options JSON, retries, delivery, lease, seq, stream, entry]...],
+-- the events of tasks the claim ended (JSON [{id, name, state, seq, error?}], '' for none), deferred [name...],
+-- last [stream, newest id, ...] (when short of count)
 local delayed, failed, stats = KEYS[1], KEYS[2], KEYS[3]
 local group, consumer = ARGV[1], ARGV[2]
 local need, now = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -105,9 +106,8 @@ local function start(stream, eid, id)
   local seq = redis.call('HINCRBY', task, 'seq', 1)
   redis.call('HSET', task, 'state', 'STARTED', 't_STARTED', now, 'worker', consumer, 'entry', eid)
   celery_meta(task, 'STARTED', '{"pid": 0, "hostname": ' .. cjson.encode(consumer) .. '}', nil, now)
-  table.insert(tasks, {id = id, name = name, args = h[4], options = h[3], retries = retries,
-    delivery = delivery, lease = lease, seq = seq, stream = stream, entry = eid})
-  table.insert(events, {id = id, name = name, state = 'STARTED', seq = seq})
+  -- the worker publishes each claimed task's STARTED event itself (no JSON for the common case)
+  table.insert(tasks, {id, name, h[4] or '[]', h[3] or '{}', retries, delivery, lease, seq, stream, eid})
   need = need - 1
 end
 
@@ -142,4 +142,10 @@ for i = FIRST_STREAM, #KEYS do
   end
 end
 
-return cjson.encode({tasks = tasks, events = events, deferred = deferred, last = last})
+-- a plain reply, no JSON around the tasks (whose args and options are JSON already: no escaping, no second parse)
+local lastFlat = {}
+for stream, id in pairs(last) do
+  table.insert(lastFlat, stream)
+  table.insert(lastFlat, id)
+end
+return {tasks, #events > 0 and cjson.encode(events) or '', deferred, lastFlat}

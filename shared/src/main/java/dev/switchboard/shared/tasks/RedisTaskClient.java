@@ -289,16 +289,37 @@ public final class RedisTaskClient implements TaskClient {
     if (cached != null && now - cached.fetchedAt < SIGNATURE_TTL_MS) {
       return Future.succeededFuture(cached.signature);
     }
-    Future<TaskSignature> read = signatureReads.get(name);
-    if (read != null) {
-      return read;
+    Future<TaskSignature> shared = signatureReads.get(name);
+    if (shared != null) {
+      return onCallersContext(shared);
     }
     if (signatureReads.size() >= MAX_CACHED_SIGNATURES) {
       return readSignature(name, now);
     }
-    Future<TaskSignature> started = signatureReads.computeIfAbsent(name, n -> readSignature(n, now));
-    started.onComplete(done -> signatureReads.remove(name, started));
-    return started;
+    Future<TaskSignature> mine = readSignature(name, now);
+    shared = signatureReads.putIfAbsent(name, mine);
+    if (shared != null) {
+      return onCallersContext(shared);
+    }
+    mine.onComplete(done -> signatureReads.remove(name, mine));
+    return mine;
+  }
+
+  /** A read another caller started completes on that caller's context: continue on this one's (its HTTP response, say). */
+  private static <T> Future<T> onCallersContext(Future<T> shared) {
+    Context caller = Vertx.currentContext();
+    if (caller == null) {
+      return shared;
+    }
+    io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
+    shared.onComplete(outcome -> {
+      if (Vertx.currentContext() == caller) {
+        promise.handle(outcome);
+      } else {
+        caller.runOnContext(v -> promise.handle(outcome));
+      }
+    });
+    return promise.future();
   }
 
   private Future<TaskSignature> readSignature(String name, long now) {
