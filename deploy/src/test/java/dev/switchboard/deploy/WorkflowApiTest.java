@@ -281,6 +281,42 @@ class WorkflowApiTest {
         .onComplete(testContext.succeedingThenComplete());
   }
 
+  @Test
+  @Timeout(30_000)
+  @DisplayName("DELETE /api/workflows/{id} revokes it: REVOKED, its running member revoked, the next step never exists; "
+      + "a second revoke changes nothing, an unknown id is 404")
+  void revokeWorkflow(Vertx vertx, VertxTestContext testContext) {
+    JsonObject workflow = chain(sig("long_running", 60), sig("add", 1, 1).put("immutable", true));
+    call(HttpMethod.POST, "/api/workflows", workflow.toBuffer())
+        .compose(reply -> awaitTaskState(vertx, reply.json().getString("id") + ".2", "PROGRESS", 400)
+            .compose(v -> call(HttpMethod.DELETE, reply.location(), null))
+            .compose(revoked -> {
+              testContext.verify(() -> {
+                assertEquals(200, revoked.status(), revoked.body().toString());
+                assertEquals("REVOKED", revoked.json().getString("state"));
+              });
+              return call(HttpMethod.DELETE, reply.location(), null);
+            })
+            .compose(again -> {
+              testContext.verify(() -> assertEquals("REVOKED", again.json().getString("state")));
+              return call(HttpMethod.GET, reply.location(), null);
+            }))
+        .compose(read -> {
+          testContext.verify(() -> {
+            JsonObject done = read.json();
+            assertEquals("REVOKED", done.getString("state"), done.encode());
+            assertEquals("WorkflowRevoked", done.getJsonObject("error").getString("type"));
+            assertEquals("REVOKED", done.getJsonArray("tasks").getJsonObject(0).getString("state"));
+            assertNull(done.getJsonArray("tasks").getJsonObject(1).getString("state"));
+          });
+          return call(HttpMethod.DELETE, "/api/workflows/nope", null);
+        })
+        .onComplete(testContext.succeeding(missing -> testContext.verify(() -> {
+          assertEquals(404, missing.status());
+          testContext.completeNow();
+        })));
+  }
+
   private Future<Void> awaitTaskState(Vertx vertx, String id, String state, int attemptsLeft) {
     return call(HttpMethod.GET, "/api/tasks/" + id, null).compose(reply -> {
       if (reply.status() == 200 && state.equals(reply.json().getString("state"))) {

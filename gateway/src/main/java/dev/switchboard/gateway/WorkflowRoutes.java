@@ -16,7 +16,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  * The workflow API: {@code POST /api/workflows} with {@code {"chain": [...]}}, {@code {"group": [...]}} or
  * {@code {"chord": {"header": [...], "body": {...}}}} (members are signatures {@code {"task","args","kwargs",
  * "options"}} or workflows) → 202 {@code {"id"}} and {@code Location}; {@code GET /api/workflows/{id}} → its state,
- * result or error and its tasks; {@code GET /api/workflows?limit=20} → the newest. A malformed, oversized or too
+ * result or error and its tasks; {@code DELETE /api/workflows/{id}} → revoke; {@code GET /api/workflows?limit=20} → the newest. A malformed, oversized or too
  * deep workflow, an unknown task or arguments that do not fit are 400 with a message naming the member.
  */
 final class WorkflowRoutes {
@@ -38,6 +38,7 @@ final class WorkflowRoutes {
     router.post("/api/workflows").handler(routes::submit);
     router.get("/api/workflows").handler(routes::list);
     router.get("/api/workflows/:id").handler(routes::status);
+    router.delete("/api/workflows/:id").handler(routes::revoke);
   }
 
   private void requireBroker(RoutingContext rc) {
@@ -74,6 +75,13 @@ final class WorkflowRoutes {
   private void status(RoutingContext rc) {
     client.workflows().info(rc.pathParam("id"))
         .onSuccess(info -> json(rc, 200, info.toJson()))
+        .onFailure(err -> rc.fail(ApiErrors.status(err), err));
+  }
+
+  private void revoke(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    client.workflows().revoke(id)
+        .onSuccess(state -> json(rc, 200, new JsonObject().put("id", id).put("state", state.name())))
         .onFailure(err -> rc.fail(ApiErrors.status(err), err));
   }
 

@@ -10,7 +10,8 @@ import java.util.List;
  * order they were written (id, task name, state). A member that was never started because the workflow failed
  * first has state {@code null} (it was never created). States: PENDING (nothing started yet), STARTED (a member
  * is running or done), SUCCESS, FAILURE (a member failed after its retries, or was revoked or lost: the
- * {@code error} names it, {@code {"type": "WorkflowFailed", "message", "task", "task_id", "cause"}}).
+ * {@code error} names it, {@code {"type": "WorkflowFailed", "message", "task", "task_id", "cause"}}), REVOKED (by
+ * {@link WorkflowClient#revoke}).
  */
 public record WorkflowInfo(String id, TaskState state, Object result, JsonObject error, long created, long finished,
     List<Member> tasks) {

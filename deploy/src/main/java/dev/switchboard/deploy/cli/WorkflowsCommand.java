@@ -14,10 +14,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code switchboard workflows submit | show | list}, against a running gateway's workflow API. */
+/** {@code switchboard workflows submit | show | list | revoke}, against a running gateway's workflow API. */
 @Command(name = "workflows", mixinStandardHelpOptions = true,
-    description = "Submit, show and list workflows (chain, group, chord) on a running gateway.",
-    subcommands = {WorkflowsCommand.Submit.class, WorkflowsCommand.Show.class, WorkflowsCommand.ListWorkflows.class})
+    description = "Submit, show, list and revoke workflows (chain, group, chord) on a running gateway.",
+    subcommands = {WorkflowsCommand.Submit.class, WorkflowsCommand.Show.class, WorkflowsCommand.ListWorkflows.class,
+        WorkflowsCommand.Revoke.class})
 public final class WorkflowsCommand {
 
   /** How often {@code submit --wait} re-reads the workflow. */
@@ -140,6 +141,24 @@ public final class WorkflowsCommand {
             workflow.getJsonArray("tasks", new JsonArray()).size(), Instant.ofEpochMilli(workflow.getLong("created", 0L)),
             outcome);
       }
+      return 0;
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true,
+      description = "Revokes a workflow: its unfinished tasks are revoked and nothing further runs; prints its state.")
+  static final class Revoke implements Callable<Integer> {
+
+    @Mixin
+    GatewayOptions gateway;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "the workflow's id")
+    String id;
+
+    @Override
+    public Integer call() {
+      JsonObject answer = gateway.client().delete("/api/workflows/" + TasksCommand.encode(id));
+      System.out.println("workflow " + id + " " + answer.getString("state"));
       return 0;
     }
   }

@@ -43,6 +43,8 @@ public final class RedisWorkflowClient implements WorkflowClient {
   private static final LuaScript SUBMIT = LuaScript.load(RedisWorkflowClient.class, "workflow_submit.lua",
       "workflow_steps.lua");
   private static final LuaScript READ = LuaScript.load(RedisWorkflowClient.class, "workflow_read.lua");
+  private static final LuaScript REVOKE = LuaScript.load(RedisWorkflowClient.class, "workflow_revoke.lua",
+      "workflow_steps.lua", "revoke_task.lua");
 
   private final Vertx vertx;
   private final Redis redis;
@@ -100,6 +102,25 @@ public final class RedisWorkflowClient implements WorkflowClient {
             return id;
           });
     });
+  }
+
+  @Override
+  public Future<TaskState> revoke(String id) {
+    long now = System.currentTimeMillis();
+    return REVOKE.run(redis, List.of(workflowKeys.workflow(id), keys.delayed()),
+        List.of(keys.taskPrefix(), now, settings.resultTtlMs())).map(reply -> {
+          JsonObject answer = new JsonObject(reply.toString());
+          if (answer.getBoolean("missing", false)) {
+            throw new TaskException(TaskException.Reason.NO_SUCH_TASK, "no workflow with id " + id + " to revoke");
+          }
+          // watchers of each member (/ws/tasks/{id}) learn it, as for a task revoked alone
+          for (Object item : answer.getValue("events") instanceof JsonArray events ? events : new JsonArray()) {
+            JsonObject event = (JsonObject) item;
+            TaskEvents.publish(vertx, TaskEvents.event(event.getString("id"), event.getString("name"), TaskState.REVOKED,
+                event.getLong("seq"), now));
+          }
+          return TaskState.valueOf(answer.getString("state"));
+        });
   }
 
   @Override
