@@ -231,7 +231,7 @@ class OperationsIT {
     }
     String output = Files.readString(log);
     assertTrue(finished && browser.exitValue() == 0, "browser test failed:\n" + output);
-    assertTrue(output.contains("7 passed, 0 failed"), output);
+    assertTrue(output.contains("8 passed, 0 failed"), output);
     assertTrue(Files.size(screenshot) > 10_000, "screenshot " + screenshot);
   }
 
