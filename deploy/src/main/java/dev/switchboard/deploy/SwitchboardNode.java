@@ -22,6 +22,7 @@ import dev.switchboard.shared.apps.AppVerticle;
 import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.channels.LayerStats;
+import dev.switchboard.shared.channels.LocalChannels;
 import dev.switchboard.shared.cluster.ClusterBootstrap;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
@@ -67,6 +68,7 @@ public final class SwitchboardNode {
   private Pool taskPool;
   private RedisTaskClient nodeTasks;
   private LayerStats layerStats;
+  private LocalChannels channels;
   private GatewayServices gatewayServices;
   private CeleryTaskClient celeryTasks;
   private volatile int httpPort;
@@ -123,14 +125,15 @@ public final class SwitchboardNode {
     // The node-wide services, each created once here and handed down: the task client (every role sends or reads
     // tasks), and on a gateway the route table, per-client limits and meters its verticles share.
     layerStats = new LayerStats();
+    channels = LocalChannels.create(vertx);
     nodeTasks = config.redisUrl().map(url -> RedisTaskClient.forNode(vertx, url, config.tasks())).orElse(null);
     if (roles.contains(Role.GATEWAY)) {
       // one route table per node, shared by every gateway instance, built from the cluster's announcements
       routes = new RouteDirectory(vertx);
-      gatewayServices = GatewayServices.create(vertx, config, routes, nodeTasks, layerStats);
+      gatewayServices = GatewayServices.create(vertx, config, routes, nodeTasks, layerStats, channels);
     }
     // Every node runs the channel layer: it owns its sockets' memberships and serves local clients.
-    Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(layerStats), once)
+    Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(layerStats, channels), once)
         // every node answers status queries (roles, health, sockets) for the dashboard and `cluster status`
         .compose(v -> deploy(vertx.deployVerticle(new NodeStatusVerticle(gatewayServices), once)));
     if (config.interop().channelsRedis().enabled()) {

@@ -1,6 +1,7 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.shared.channels.LayerStats;
+import dev.switchboard.shared.channels.LocalChannels;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.metrics.SwitchboardMetrics;
@@ -19,8 +20,11 @@ public final class GatewayServices {
   private final ClientLimits limits;
   private final GatewayMeters meters;
   private final RedisTaskClient tasks;
+  private final LocalChannels channels;
 
-  private GatewayServices(RouteDirectory routes, ClientLimits limits, GatewayMeters meters, RedisTaskClient tasks) {
+  private GatewayServices(RouteDirectory routes, ClientLimits limits, GatewayMeters meters, RedisTaskClient tasks,
+                          LocalChannels channels) {
+    this.channels = channels;
     this.routes = routes;
     this.limits = limits;
     this.meters = meters;
@@ -28,19 +32,23 @@ public final class GatewayServices {
   }
 
   /**
-   * The node's set; {@code tasks} may be null (no Redis configured); {@code layerStats} are the node's channel-layer
-   * counters (slow clients closed are counted there too). The caller starts and stops {@code routes}.
+   * The node's set; {@code tasks} may be null (no Redis configured); {@code layerStats} and {@code channels} are the
+   * node's channel-layer counters (slow clients closed are counted there too) and open channels, which its channel
+   * layer shares. The caller starts and stops {@code routes}.
    */
   public static GatewayServices create(Vertx vertx, SwitchboardConfig config, RouteDirectory routes, RedisTaskClient tasks,
-                                       LayerStats layerStats) {
+                                       LayerStats layerStats, LocalChannels channels) {
     MeterRegistry registry = SwitchboardMetrics.registry(vertx);
     return new GatewayServices(routes, ClientLimits.create(config.security().limits(), registry),
-        new GatewayMeters(registry, ClusterMembership.of(vertx).nodeId(), layerStats), tasks);
+        new GatewayMeters(registry, ClusterMembership.of(vertx).nodeId(), layerStats), tasks, channels);
   }
 
-  /** As above, with channel-layer counters of its own: for tests of a gateway alone. */
+  /**
+   * As above, with channel-layer counters of its own and the Vert.x instance's view of the open channels (what a
+   * {@code new ChannelLayerVerticle()} deployed beside it sees): for tests of a gateway alone.
+   */
   public static GatewayServices create(Vertx vertx, SwitchboardConfig config, RouteDirectory routes, RedisTaskClient tasks) {
-    return create(vertx, config, routes, tasks, new LayerStats());
+    return create(vertx, config, routes, tasks, new LayerStats(), LocalChannels.of(vertx));
   }
 
   public RouteDirectory routes() {
@@ -50,6 +58,10 @@ public final class GatewayServices {
   /** The task client, or null when the node has no Redis. */
   public RedisTaskClient tasks() {
     return tasks;
+  }
+
+  LocalChannels channels() {
+    return channels;
   }
 
   ClientLimits limits() {

@@ -80,7 +80,7 @@ public class GatewayVerticle extends VerticleBase {
     startHeartbeats(config.websocket().pingIntervalMs());
     RedisTaskClient tasks = services.tasks();
     routes = services.routes();
-    relay = new HttpRelay(vertx, routes, config);
+    relay = new HttpRelay(vertx, routes, services.channels(), config);
     return (shared != null ? Future.succeededFuture() : routes.start())
         .compose(v -> relay.start())
         .compose(v -> AccessControl.create(vertx, config.security(), services.limits()))
@@ -219,8 +219,8 @@ public class GatewayVerticle extends VerticleBase {
    */
   private void connect(ServerWebSocketHandshake handshake, RouteMatch match, AccessControl.Admitted admitted) {
     ClientLimits.Permit permit = admitted.permit();
-    WebSocketConnection connection = new WebSocketConnection(vertx, Addresses.newChannel(nodeId), match.pattern(),
-        meters, config.websocket().outboundQueueBytes(), closed -> {
+    WebSocketConnection connection = new WebSocketConnection(vertx, services.channels(), Addresses.newChannel(nodeId),
+        match.pattern(), meters, config.websocket().outboundQueueBytes(), closed -> {
           connections.remove(closed);
           permit.release();
         });

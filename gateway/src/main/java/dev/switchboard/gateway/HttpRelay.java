@@ -1,5 +1,7 @@
 package dev.switchboard.gateway;
 
+import dev.switchboard.shared.channels.LocalChannels;
+
 import dev.switchboard.api.protocol.AsgiHttp;
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
@@ -40,8 +42,16 @@ final class HttpRelay {
   private final MeterRegistry registry;
   private MessageConsumer<JsonObject> inboxConsumer;
 
-  HttpRelay(Vertx vertx, RouteDirectory routes, SwitchboardConfig config) {
+  private final LocalChannels channels;
+
+  /** The node's open channels: a relayed request is one while it lasts. */
+  LocalChannels channels() {
+    return channels;
+  }
+
+  HttpRelay(Vertx vertx, RouteDirectory routes, LocalChannels channels, SwitchboardConfig config) {
     this.vertx = vertx;
+    this.channels = channels;
     this.routes = routes;
     this.config = config;
     this.nodeId = ClusterMembership.of(vertx).nodeId();

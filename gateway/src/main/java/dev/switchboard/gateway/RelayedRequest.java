@@ -1,7 +1,6 @@
 package dev.switchboard.gateway;
 
 import dev.switchboard.api.protocol.AsgiHttp;
-import dev.switchboard.shared.channels.LocalChannels;
 import dev.switchboard.shared.channels.Outbox;
 import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.Context;
@@ -72,7 +71,7 @@ final class RelayedRequest implements Outbox {
 
   void begin() {
     context = vertx.getOrCreateContext();
-    LocalChannels.of(vertx).open(id, this);
+    relay.channels().open(id, this);
     response.closeHandler(v -> clientGone());
     timer = vertx.setTimer(relay.config().http().relayTimeoutMs(), t -> timedOut());
     if (request.isEnded()) {
@@ -375,7 +374,7 @@ final class RelayedRequest implements Outbox {
   private void finish() {
     finished = true;
     vertx.cancelTimer(timer);
-    LocalChannels.of(vertx).close(id);
+    relay.channels().close(id);
     relay.ended(id);
   }
 

@@ -63,14 +63,16 @@ final class WebSocketConnection implements Outbox {
   private volatile long pendingBytes;
   private volatile boolean finished;
   private boolean closedSlow;
+  private final LocalChannels channels;
   private Context context;
   private long lastHeardNanos;
   private long lastPingNanos;
   private boolean silenced;
 
-  WebSocketConnection(Vertx vertx, String channel, String route, GatewayMeters meters, int outboundQueueBytes,
-                      Consumer<WebSocketConnection> onClosed) {
+  WebSocketConnection(Vertx vertx, LocalChannels channels, String channel, String route, GatewayMeters meters,
+                      int outboundQueueBytes, Consumer<WebSocketConnection> onClosed) {
     this.vertx = vertx;
+    this.channels = channels;
     this.channel = channel;
     this.route = route;
     this.meters = meters;
@@ -84,7 +86,7 @@ final class WebSocketConnection implements Outbox {
    */
   Future<Void> listen() {
     context = vertx.getOrCreateContext();
-    LocalChannels.of(vertx).open(channel, this);
+    channels.open(channel, this);
     return Future.succeededFuture();
   }
 
@@ -173,7 +175,7 @@ final class WebSocketConnection implements Outbox {
     closed = true;
     finished = true;
     early = null;
-    LocalChannels.of(vertx).close(channel);
+    channels.close(channel);
     if (instance != null) {
       vertx.eventBus().send(instance, Asgi.disconnect(channel, ABNORMAL_CLOSURE), AsgiWireCodec.DELIVERY);
     }
@@ -323,7 +325,7 @@ final class WebSocketConnection implements Outbox {
     }
     closed = true;
     finished = true;
-    LocalChannels.of(vertx).close(channel);
+    channels.close(channel);
     Short status = socket.closeStatusCode();
     int code = status == null ? ABNORMAL_CLOSURE : status;
     meters.closed(route, code);

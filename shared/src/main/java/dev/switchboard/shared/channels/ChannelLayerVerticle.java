@@ -51,14 +51,15 @@ public class ChannelLayerVerticle extends VerticleBase {
   /** A bridge to another channel layer listens to the local-groups and group-sent notices (see Addresses). */
   private boolean bridged;
 
-  /** A layer with counters of its own: for tests of the layer alone. */
+  /** A layer with counters of its own, seeing the Vert.x instance's channels: for tests of the layer alone. */
   public ChannelLayerVerticle() {
-    this(new LayerStats());
+    this(new LayerStats(), null);
   }
 
-  /** The node's layer, counting in the node's {@code stats} (which its gateway shares). */
-  public ChannelLayerVerticle(LayerStats stats) {
+  /** The node's layer over the node's {@code channels}, counting in the node's {@code stats} (its gateway shares both). */
+  public ChannelLayerVerticle(LayerStats stats, LocalChannels channels) {
     this.stats = stats;
+    this.channels = channels;
   }
 
   @Override
@@ -70,7 +71,9 @@ public class ChannelLayerVerticle extends VerticleBase {
     timeout = new DeliveryOptions().setSendTimeout(config.requestTimeoutMs());
     bus = vertx.eventBus();
     AsgiWireCodec.register(bus);
-    channels = LocalChannels.of(vertx);
+    if (channels == null) {
+      channels = LocalChannels.of(vertx);
+    }
     ClusterMembership membership = ClusterMembership.of(vertx);
     nodeId = membership.nodeId();
     stats.bind(SwitchboardMetrics.registry(vertx), nodeId);
