@@ -37,9 +37,8 @@ public final class QueuesCommand {
     }
   }
 
-  @Command(name = "pause", mixinStandardHelpOptions = true,
-      description = "No worker starts a task of QUEUE until it is resumed (running tasks finish; new ones wait).")
-  static final class Pause implements Callable<Integer> {
+  /** What pause, resume and purge share: the gateway, the queue, and its path in the API. */
+  abstract static class QueueAction implements Callable<Integer> {
 
     @Mixin
     GatewayOptions gateway;
@@ -47,45 +46,42 @@ public final class QueuesCommand {
     @Parameters(index = "0", paramLabel = "QUEUE")
     String queue;
 
+    String path(String suffix) {
+      return "/api/queues/" + TasksCommand.encode(queue) + suffix;
+    }
+  }
+
+  @Command(name = "pause", mixinStandardHelpOptions = true,
+      description = "No worker starts a task of QUEUE until it is resumed (running tasks finish; new ones wait).")
+  static final class Pause extends QueueAction {
+
     @Override
     public Integer call() {
-      JsonObject answer = gateway.client().post("/api/queues/" + TasksCommand.encode(queue) + "/pause");
-      System.out.println("queue " + queue + (answer.getBoolean("changed", false) ? " paused" : " was paused already"));
+      boolean changed = gateway.client().post(path("/pause")).getBoolean("changed", false);
+      System.out.println("queue " + queue + (changed ? " paused" : " was paused already"));
       return 0;
     }
   }
 
   @Command(name = "resume", mixinStandardHelpOptions = true, description = "Workers take the tasks of QUEUE again.")
-  static final class Resume implements Callable<Integer> {
-
-    @Mixin
-    GatewayOptions gateway;
-
-    @Parameters(index = "0", paramLabel = "QUEUE")
-    String queue;
+  static final class Resume extends QueueAction {
 
     @Override
     public Integer call() {
-      JsonObject answer = gateway.client().post("/api/queues/" + TasksCommand.encode(queue) + "/resume");
-      System.out.println("queue " + queue + (answer.getBoolean("changed", false) ? " resumed" : " was not paused"));
+      boolean changed = gateway.client().post(path("/resume")).getBoolean("changed", false);
+      System.out.println("queue " + queue + (changed ? " resumed" : " was not paused"));
       return 0;
     }
   }
 
   @Command(name = "purge", mixinStandardHelpOptions = true,
       description = "Removes the waiting tasks of QUEUE; they end REVOKED (Purged). Running and delayed tasks stay.")
-  static final class Purge implements Callable<Integer> {
-
-    @Mixin
-    GatewayOptions gateway;
-
-    @Parameters(index = "0", paramLabel = "QUEUE")
-    String queue;
+  static final class Purge extends QueueAction {
 
     @Override
     public Integer call() {
-      JsonObject answer = gateway.client().delete("/api/queues/" + TasksCommand.encode(queue) + "/tasks");
-      System.out.println("purged " + answer.getLong("purged", 0L) + " waiting task(s) from " + queue);
+      long purged = gateway.client().delete(path("/tasks")).getLong("purged", 0L);
+      System.out.println("purged " + purged + " waiting task(s) from " + queue);
       return 0;
     }
   }

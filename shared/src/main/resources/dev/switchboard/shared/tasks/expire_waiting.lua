@@ -20,19 +20,9 @@ for _, queue in ipairs(redis.call('SMEMBERS', KEYS[1])) do
       .. queue .. ', which no worker consumes'})
     local count = 0
     for priority = 9, 0, -1 do
-      local stream = streamPrefix .. queue .. ':' .. priority
-      if left > 0 and redis.call('XLEN', stream) > 0 then
-        local entries = redis.call('XRANGE', stream, '(' .. last_delivered(stream, group), cutoff, 'COUNT', left + 1)
-        for _, entry in ipairs(entries) do
-          if left <= 0 then
-            more = true
-            break
-          end
-          count, left = count + 1, left - 1
-          local event = revoke_waiting(stream, entry, prefix, now, ttl, error)
-          if event then table.insert(events, event) end
-        end
-      end
+      local taken, rest = take_waiting(streamPrefix .. queue .. ':' .. priority, group, cutoff, left, prefix, now, ttl,
+        error, events)
+      count, left, more = count + taken, left - taken, more or rest
     end
     if count > 0 then
       redis.call('HINCRBY', KEYS[3], 'expired:' .. queue, count)

@@ -10,19 +10,8 @@ local left, queue, error = tonumber(ARGV[5]), ARGV[6], ARGV[7]
 local purged, more, events = 0, false, {}
 
 for i = 2, #KEYS do
-  local stream = KEYS[i]
-  if redis.call('XLEN', stream) > 0 then
-    local entries = redis.call('XRANGE', stream, '(' .. last_delivered(stream, group), '+', 'COUNT', left + 1)
-    for _, entry in ipairs(entries) do
-      if left <= 0 then
-        more = true
-        break
-      end
-      purged, left = purged + 1, left - 1
-      local event = revoke_waiting(stream, entry, prefix, now, ttl, error)
-      if event then table.insert(events, event) end
-    end
-  end
+  local taken, rest = take_waiting(KEYS[i], group, '+', left, prefix, now, ttl, error, events)
+  purged, left, more = purged + taken, left - taken, more or rest
 end
 if purged > 0 then redis.call('HINCRBY', KEYS[1], 'purged:' .. queue, purged) end
 return cjson.encode({purged = purged, more = more, events = events})

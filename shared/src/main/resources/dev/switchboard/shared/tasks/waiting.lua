@@ -33,3 +33,18 @@ local function revoke_waiting(stream, entry, prefix, now, ttl, error)
   workflow_member_done(task, id, h[2], 'REVOKED', error, now, ttl)
   return {id = id, name = h[2], seq = seq}
 end
+
+-- Takes the waiting entries of `stream` with ids up to `upto` ('+' for all) out of their queue, at most `left`
+-- (revoke_waiting each, events appended to `events`); returns how many, and whether some were left for lack of room.
+local function take_waiting(stream, group, upto, left, prefix, now, ttl, error, events)
+  if redis.call('XLEN', stream) == 0 then return 0, false end
+  local entries = redis.call('XRANGE', stream, '(' .. last_delivered(stream, group), upto, 'COUNT', left + 1)
+  local taken = 0
+  for _, entry in ipairs(entries) do
+    if taken >= left then return taken, true end
+    taken = taken + 1
+    local event = revoke_waiting(stream, entry, prefix, now, ttl, error)
+    if event then table.insert(events, event) end
+  end
+  return taken, false
+end
