@@ -7,7 +7,7 @@
 #         the peers' Node calibration echo server (the load clients' own ceiling, in the same run).
 # Usage: bash bench/run.sh        (from anywhere; needs deploy/target/switchboard.jar and bash ../shared/peers/setup.sh)
 # Env: ROUNDS [3] (the measured HTTP and WS rounds), HTTP_SECS [15], HTTP_CONNS [64], ECHO_CONNS [50], ECHO_MSGS [200],
-#      WARM_MSGS [2000] (unmeasured WS warm-up msgs/conn per Switchboard target), HTTP_DAPHNE [1], BUILD [0] (1 = mvn package
+#      WARM_MSGS [2000] (unmeasured WS warm-up msgs/conn per Switchboard target), HTTP_DAPHNE [1], WS [1] (0 = HTTP only), BUILD [0] (1 = mvn package
 #      first), PORT_BASE [18000], PEERS [/work/shared/peers or ../shared/peers], OUT [/tmp/switchboard-bench-*].
 # Every process it starts is stopped on exit (TERM, then KILL after 15 s); each client runs under `timeout`.
 set -u
@@ -127,6 +127,7 @@ if [ "$HTTP_DAPHNE" = 1 ]; then
   wrk_run daphne "http://127.0.0.1:$DAPHNE_PORT/hello" $DAPHNE_PID "$HTTP_SECS"
 fi
 stop_pid $BARE_PID   # not needed for the WebSocket part
+if [ "${WS:-1}" = 0 ]; then load end; cleanup; $PY "$HERE/report.py" table "$RES"; log "raw results and logs: $OUT"; exit 0; fi
 SERVERS=($DAPHNE_PID $REDIS_PID $ALL_PID $GW_PID $CONS_PID $CALIB_PID)
 
 # ---- WebSocket echo
