@@ -96,7 +96,7 @@ class SplitMergeIT {
     WebClient http = WebClient.create(vertx);
 
     List<String> received = new CopyOnWriteArrayList<>();
-    WebSocket socket = vertx.createWebSocketClient().connect(portC, "127.0.0.1", "/ws/split/room").await();
+    WebSocket socket = connect(portC, "/ws/split/room");
     socket.textMessageHandler(received::add);
     CompletableFuture<Short> closed = new CompletableFuture<>();
     socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
@@ -110,6 +110,21 @@ class SplitMergeIT {
 
     awaitReceived(http, portA, received, "after", 90_000);
     assertTrue(!closed.isDone(), "the socket was closed (" + closed.getNow(null) + "): its client would have had to reconnect");
+  }
+
+  /** Connects once node C's gateway serves the route (its own announcement reaches its route table just after ready). */
+  private WebSocket connect(int port, String path) throws Exception {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (true) {
+      try {
+        return vertx.createWebSocketClient().connect(port, "127.0.0.1", path).await();
+      } catch (Exception e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw e;
+        }
+        Thread.sleep(250); // polling the route, as RouteProbe does
+      }
+    }
   }
 
   private SwitchboardProcess start(String name, Map<String, String> env, String... args) throws Exception {
