@@ -173,10 +173,11 @@ public class GatewayVerticle extends VerticleBase {
     // No permessage-deflate: for small chat-sized messages it costs both ends CPU and saves nothing
     // (Daphne and Node's ws do not offer it either); Vert.x would accept it whenever a client asks.
     return new HttpServerOptions()
-        // Not strict thread mode (HttpServerOptions.setStrictThreadMode), although it would save ~4.7 KB per idle
-        // WebSocket (the upgraded HTTP connection's multi-producer write queue): some API responses are still
-        // written from another event loop (a future shared between gateway instances), which strict mode refuses,
-        // leaving the request unanswered (PolyglotBridgeTest.pythonFollowsTask's first POST /api/tasks hung).
+        // Strict thread mode: every response is written on its connection's event loop (the shared clients hand
+        // their results back on the caller's context: CallerContext), so Vert.x gives each HTTP connection a direct
+        // write path instead of a multi-producer queue whose first 1,024-slot chunk (~4.7 KB) an upgraded
+        // connection keeps for the WebSocket's whole life.
+        .setStrictThreadMode(config.http().strictThreadMode())
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setPerMessageWebSocketCompressionSupported(false)

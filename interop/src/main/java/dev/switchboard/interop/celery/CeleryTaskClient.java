@@ -8,6 +8,7 @@ import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.api.tasks.TaskOptions;
 import dev.switchboard.api.tasks.TaskSignature;
 import dev.switchboard.api.tasks.TaskState;
+import dev.switchboard.shared.context.CallerContext;
 import dev.switchboard.shared.tasks.LuaScript;
 import dev.switchboard.shared.tasks.TaskKeys;
 import io.vertx.core.Future;
@@ -181,11 +182,12 @@ public final class CeleryTaskClient implements TaskClient {
           }
         })
         .onFailure(done::tryFail);
-    return done.future().eventually(() -> {
+    // completed from the subscriber connection's context: handed back to the caller's
+    return CallerContext.of(done.future().eventually(() -> {
       vertx.cancelTimer(timer);
       forget(id, done);
       return Future.succeededFuture();
-    }).map(meta -> toInfo(id, null, meta));
+    }).map(meta -> toInfo(id, null, meta)));
   }
 
   @Override

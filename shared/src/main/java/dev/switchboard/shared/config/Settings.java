@@ -40,6 +40,21 @@ final class Settings {
     return (int) parsed;
   }
 
+  boolean flag(String key, boolean fallback) {
+    Object value = json.getValue(key);
+    if (value == null || value.toString().isBlank()) {
+      return fallback;
+    }
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    return switch (value.toString().trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw bad(key, "true or false", value);
+    };
+  }
+
   int port(String key, int fallback) {
     return integer(key, fallback, 0, 65535);
   }

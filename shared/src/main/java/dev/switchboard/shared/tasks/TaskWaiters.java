@@ -3,6 +3,7 @@ package dev.switchboard.shared.tasks;
 import dev.switchboard.api.tasks.TaskException;
 import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.api.tasks.TaskState;
+import dev.switchboard.shared.context.CallerContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -117,9 +118,12 @@ final class TaskWaiters {
     return channel.name();
   }
 
-  /** Completes once the notify channel is subscribed, so that no final state of a task queued after is missed. */
+  /**
+   * Completes once the notify channel is subscribed, so that no final state of a task queued after is missed; on
+   * the calling context (the subscription's own future completes on the client's home context).
+   */
   Future<Void> subscribed() {
-    return channel.subscribed();
+    return CallerContext.of(channel.subscribed());
   }
 
   /** Number of {@code get()} calls waiting now. */
