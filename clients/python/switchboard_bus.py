@@ -19,6 +19,7 @@ handler waiting on a request does not deadlock. Every operation that is refused 
 and a ``send``/``publish`` with ``confirm=True`` flush by themselves).
 """
 
+import base64
 import json
 import queue
 import socket
@@ -26,7 +27,7 @@ import struct
 import threading
 import uuid
 
-__all__ = ["EventBus", "Message", "BusError"]
+__all__ = ["EventBus", "Message", "BusError", "encode_bytes", "decode_bytes"]
 
 MAX_FRAME_BYTES = 16 * 1024 * 1024
 DISPATCH_QUEUE = 1024
@@ -40,6 +41,18 @@ def channel_inbox(channel):
     if not channel.startswith(CHANNEL_PREFIX) or "." not in channel[len(CHANNEL_PREFIX):]:
         raise ValueError("not a Switchboard channel name: %r" % channel)
     return "switchboard.inbox." + channel[len(CHANNEL_PREFIX):].split(".", 1)[0]
+
+
+def encode_bytes(data):
+    """Bytes as Vert.x JSON writes a Buffer (base64url, no padding): e.g. an ``http.response.body``'s ``body``."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def decode_bytes(text):
+    """The bytes of a Buffer Vert.x wrote into JSON (base64url, padding optional); ``None`` gives ``b""``."""
+    if not text:
+        return b""
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 class BusError(Exception):

@@ -12,6 +12,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,9 +49,10 @@ class PolyglotBridgeTest {
             .put("schedulerIntervalMs", 20).put("pollIntervalMs", 100))
         .put("tcpBridge", new JsonObject().put("port", 0).put("maxFrameBytes", MAX_FRAME)
             .put("inbound", new JsonArray().add("re:polyglot\\.in\\..+").add("re:switchboard\\.inbox\\..+")
-                .add("switchboard.routes.announce"))
+                .add("re:switchboard\\.http\\..+").add("switchboard.routes.announce"))
             .put("outbound", new JsonArray().add("re:polyglot\\.out\\..+")
-                .add("re:switchboard\\.consumer\\.py-echo(\\..+)?").add("re:switchboard\\.task\\..+"))))
+                .add("re:switchboard\\.consumer\\.py-echo(\\..+)?")
+                .add("re:switchboard\\.consumer\\.py-hello(\\..+)?").add("re:switchboard\\.task\\..+"))))
         .toJson();
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     GatewayVerticle gateway = new GatewayVerticle();
@@ -134,6 +137,39 @@ class PolyglotBridgeTest {
     // the consumer's bridge connection is gone: the gateway drops its route
     Eventually.eventually(vertx, 5000, () -> RouteProbe.upgradeStatus(vertx, httpPort, "/ws/py-echo").map(status -> status == 404))
         .await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  @DisplayName("an HTTP consumer written in Python announces /py/hello/:name through the bridge and streams its answer in parts; its route leaves with its connection")
+  void pythonConsumerServesHttp(Vertx vertx) throws Exception {
+    WebClient client = WebClient.create(vertx);
+    assertEquals(404, get(client, "/py/hello/ada").await(10, TimeUnit.SECONDS).statusCode(), "served before it was announced");
+    ScriptRun consumer = ScriptRun.start(List.of("python3", "python/py_http_consumer.py", "--port", String.valueOf(bridgePort)));
+    try (consumer) {
+      consumer.awaitLine("py-hello ready", 30);
+      Eventually.eventually(vertx, 5000, () -> get(client, "/py/hello/probe").map(answer -> answer.statusCode() == 200))
+          .await(10, TimeUnit.SECONDS);
+      HttpResponse<Buffer> answer = get(client, "/py/hello/ada").await(20, TimeUnit.SECONDS);
+      assertEquals(200, answer.statusCode(), answer.bodyAsString() + consumer.output());
+      assertEquals("application/json", answer.getHeader("content-type"));
+      assertEquals("chunked", answer.getHeader("transfer-encoding"), "the parts were streamed, not gathered");
+      assertEquals(new JsonObject().put("hello", "ada").put("from", "python").put("parts", 3), answer.bodyAsJsonObject());
+      assertEquals(405, post(client, "/py/hello/ada").await(20, TimeUnit.SECONDS).statusCode(), consumer.output());
+    }
+    // the consumer's bridge connection is gone: the gateway drops its route
+    Eventually.eventually(vertx, 5000, () -> get(client, "/py/hello/ada").map(answer -> answer.statusCode() == 404))
+        .await(10, TimeUnit.SECONDS);
+    client.close();
+  }
+
+  private Future<HttpResponse<Buffer>> get(WebClient client, String path) {
+    return client.get(httpPort, "127.0.0.1", path).send();
+  }
+
+  /** A body of two relay parts (over 64 KiB): the consumer takes the second at its instance address. */
+  private Future<HttpResponse<Buffer>> post(WebClient client, String path) {
+    return client.post(httpPort, "127.0.0.1", path).sendBuffer(Buffer.buffer("x".repeat(100_000)));
   }
 
   @Test
