@@ -14,15 +14,12 @@ Usage: py_echo_consumer.py [--host 127.0.0.1] [--port 7000] [--token JWT]
 Prints "py-echo ready" once registered; stops on SIGTERM/Ctrl-C or when the bridge goes away.
 """
 
-import argparse
 import os
-import signal
 import sys
-import threading
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from switchboard_bus import EventBus  # noqa: E402
+from switchboard_bus import run_consumer  # noqa: E402
 
 NAME = "py-echo"
 SHARED_ADDRESS = "switchboard.consumer." + NAME
@@ -67,20 +64,7 @@ class PyEchoConsumer:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default=os.environ.get("SWITCHBOARD_BRIDGE_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("SWITCHBOARD_BRIDGE_PORT", "7000")))
-    parser.add_argument("--token", default=os.environ.get("SWITCHBOARD_TOKEN"))
-    args = parser.parse_args()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    with EventBus(args.host, args.port, token=args.token) as bus:
-        PyEchoConsumer(bus).start()
-        print("py-echo ready", flush=True)
-        while not stop.is_set() and not bus.closed:
-            stop.wait(0.5)
-    return 0 if stop.is_set() else 1
+    return run_consumer(__doc__.splitlines()[0], NAME, lambda bus: PyEchoConsumer(bus).start())
 
 
 if __name__ == "__main__":

@@ -19,15 +19,18 @@ handler waiting on a request does not deadlock. Every operation that is refused 
 and a ``send``/``publish`` with ``confirm=True`` flush by themselves).
 """
 
+import argparse
 import base64
 import json
+import os
 import queue
+import signal
 import socket
 import struct
 import threading
 import uuid
 
-__all__ = ["EventBus", "Message", "BusError", "encode_bytes", "decode_bytes"]
+__all__ = ["EventBus", "Message", "BusError", "encode_bytes", "decode_bytes", "run_consumer"]
 
 MAX_FRAME_BYTES = 16 * 1024 * 1024
 DISPATCH_QUEUE = 1024
@@ -337,3 +340,23 @@ class EventBus:
                 except Exception as exc:  # a handler's bug must not stop delivery to the others
                     if self._on_error is not None:
                         self._on_error({"type": "err", "message": "handler failed: %r" % (exc,)})
+
+
+def run_consumer(description, name, start):
+    """The main() of a consumer script: reads --host/--port/--token (or SWITCHBOARD_BRIDGE_HOST, _PORT,
+    SWITCHBOARD_TOKEN), connects, calls ``start(bus)``, prints "NAME ready", and runs until SIGTERM/Ctrl-C
+    (exit code 0) or until the bridge goes away (1)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--host", default=os.environ.get("SWITCHBOARD_BRIDGE_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SWITCHBOARD_BRIDGE_PORT", "7000")))
+    parser.add_argument("--token", default=os.environ.get("SWITCHBOARD_TOKEN"))
+    args = parser.parse_args()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with EventBus(args.host, args.port, token=args.token) as bus:
+        start(bus)
+        print(name + " ready", flush=True)
+        while not stop.is_set() and not bus.closed:
+            stop.wait(0.5)
+    return 0 if stop.is_set() else 1
