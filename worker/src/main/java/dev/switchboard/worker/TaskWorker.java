@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -52,7 +53,8 @@ public class TaskWorker extends VerticleBase {
   private static final long MAX_BACKOFF_MS = 5_000;
   private static final int SETTLE_ATTEMPTS = 6;
 
-  private record Running(ClaimedTask task, WorkerTaskContext context, Promise<Void> done, long startedAt) {
+  private record Running(ClaimedTask task, WorkerTaskContext context, Promise<Void> done, long startedAt,
+      AtomicBoolean handedBack) {
   }
 
   /** Running tasks listed in a worker's announcement (GET /api/workers); the count ({@code busy}) is always whole. */
@@ -138,7 +140,12 @@ public class TaskWorker extends VerticleBase {
     return grace.future()
         .compose(v -> {
           vertx.cancelTimer(deadline);
-          inFlight.values().forEach(running -> running.context().cancel());
+          // from here the attempts' outcomes are dropped: an interrupted body returns at once, and its settle must
+          // not overtake the hand-back (the lease fences only whichever script Redis runs second)
+          inFlight.values().forEach(running -> {
+            running.handedBack().set(true);
+            running.context().cancel();
+          });
           List<ClaimedTask> unfinished = inFlight.values().stream().map(Running::task).toList();
           if (!unfinished.isEmpty()) {
             log.info("worker {} hands back {} unfinished task(s)", broker.consumer(), unfinished.size());
@@ -261,7 +268,7 @@ public class TaskWorker extends VerticleBase {
 
   private void run(ClaimedTask task) {
     WorkerTaskContext context = new WorkerTaskContext(vertx, task, registry.pool(task.name()), (custom, payload) -> reportProgress(task, custom, payload));
-    Running running = new Running(task, context, Promise.promise(), System.currentTimeMillis());
+    Running running = new Running(task, context, Promise.promise(), System.currentTimeMillis(), new AtomicBoolean());
     inFlight.put(task.slot(), running);
     busy.set(inFlight.size());
     count(task.name(), TaskState.STARTED);
@@ -270,7 +277,9 @@ public class TaskWorker extends VerticleBase {
         .map(definition -> new TaskExecution(vertx, pool, definition, task, context).run())
         .orElseGet(() -> Future.failedFuture(new IllegalStateException(
             "task " + task.name() + " is not registered on worker " + broker.consumer())));
-    outcome.transform(result -> settle(task, result.succeeded(), result.result(), result.cause(), SETTLE_ATTEMPTS))
+    outcome.transform(result -> running.handedBack().get()
+            ? Future.succeededFuture(TaskState.PENDING.name())
+            : settle(task, result.succeeded(), result.result(), result.cause(), SETTLE_ATTEMPTS))
         .onComplete(settled -> {
           inFlight.remove(task.slot());
           busy.set(inFlight.size());
