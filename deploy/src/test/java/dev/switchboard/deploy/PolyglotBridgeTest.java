@@ -112,7 +112,9 @@ class PolyglotBridgeTest {
           .await(10, TimeUnit.SECONDS);
       CompletableFuture<List<String>> replies = new CompletableFuture<>();
       List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
-      vertx.createWebSocketClient().connect(httpPort, "127.0.0.1", "/ws/py-echo").onComplete(result -> {
+      // closed below: until then this reference keeps it (Vert.x closes a client the GC finds unreferenced)
+      io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
+      client.connect(httpPort, "127.0.0.1", "/ws/py-echo").onComplete(result -> {
         if (result.failed()) {
           replies.completeExceptionally(result.cause());
           return;
@@ -131,6 +133,8 @@ class PolyglotBridgeTest {
         answers = replies.get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
         throw new AssertionError("no answer from the Python consumer: " + consumer.output(), e);
+      } finally {
+        client.close();
       }
       assertEquals(List.of("py-echo: hello", "py-echo: from the JVM"), answers, consumer.output());
     }

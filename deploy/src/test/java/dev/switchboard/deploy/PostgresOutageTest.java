@@ -102,10 +102,12 @@ class PostgresOutageTest {
 
   private Future<String> echo(Vertx vertx, String text) {
     Promise<String> answer = Promise.promise();
-    return vertx.createWebSocketClient().connect(node.port(), "127.0.0.1", "/ws/echo").compose(socket -> {
+    // closed explicitly: that keeps it reachable (Vert.x closes a client the GC finds unreferenced)
+    io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
+    return client.connect(node.port(), "127.0.0.1", "/ws/echo").compose(socket -> {
       socket.textMessageHandler(answer::tryComplete);
       return socket.writeTextMessage(text).compose(v -> answer.future()).eventually(socket::close);
-    });
+    }).eventually(client::close);
   }
 
   /** Joins a room while PostgreSQL is down and says something: the frames received (broadcast and warning). */
