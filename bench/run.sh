@@ -38,6 +38,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 log() { echo "== $(date +%T) $*" >&2; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# the two Switchboard servers share the machine's Redis and PostgreSQL when they listen (two embedded PostgreSQLs in one
+# data directory cannot both start)
+port_open 6379 && export SWITCHBOARD_REDIS_URL=${SWITCHBOARD_REDIS_URL:-redis://127.0.0.1:6379}
+port_open 5432 && export SWITCHBOARD_PG_URL=${SWITCHBOARD_PG_URL:-postgresql://postgres@127.0.0.1:5432/test}
 wait_log() {  # wait_log FILE PATTERN PID: up to 90 s for PATTERN in FILE while PID lives
   local i; for i in $(seq 900); do grep -q "$2" "$1" 2>/dev/null && return 0; kill -0 "$3" 2>/dev/null || break; sleep 0.1; done
   echo "not ready: $1 (want '$2')" >&2; tail -20 "$1" >&2; exit 1

@@ -104,10 +104,13 @@ start_nginx() {
   done <"$NODES_FILE"
   mkdir -p "$RUN_DIR/nginx-tmp"
   cat >"$RUN_DIR/nginx.conf" <<CONF
-worker_processes 1;
+# a proxied WebSocket holds two connections (client and gateway): two workers of up to 16,000 carry 10,000 sockets
+# within a process's 20,000 open files; reuseport spreads new clients over both
+worker_processes 2;
+worker_rlimit_nofile 20000;
 pid $NGINX_PID_FILE;
 error_log $RUN_DIR/nginx-error.log warn;
-events { worker_connections 4096; }
+events { worker_connections 16000; }
 http {
   access_log off;
   client_body_temp_path $RUN_DIR/nginx-tmp/body;
@@ -119,7 +122,7 @@ http {
   upstream switchboard_gateways {
 $upstreams  }
   server {
-    listen 127.0.0.1:$LB_PORT;
+    listen 127.0.0.1:$LB_PORT reuseport;
     location / {
       proxy_pass http://switchboard_gateways;
       proxy_http_version 1.1;
