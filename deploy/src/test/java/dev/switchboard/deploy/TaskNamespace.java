@@ -9,8 +9,13 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import dev.switchboard.shared.config.TaskSettings;
+import dev.switchboard.shared.tasks.RedisTaskClient;
+import io.vertx.core.json.JsonObject;
 
 /**
  * A test's own task namespace on the shared Redis (so that other tests' queues and workers never disturb it), the
@@ -22,6 +27,7 @@ final class TaskNamespace {
   static final Path JAR = Path.of("target", "switchboard.jar");
 
   private final String name = "test-" + UUID.randomUUID().toString().substring(0, 8);
+  private final List<Process> workers = new ArrayList<>();
 
   String name() {
     return name;
@@ -39,7 +45,21 @@ final class TaskNamespace {
     env.put("SWITCHBOARD_TASKS_VISIBILITY_TIMEOUT_MS", "2000");
     env.put("SWITCHBOARD_HTTP_PORT", "0");
     env.put("SWITCHBOARD_WORKER_CONCURRENCY", "8");
-    return builder.start();
+    Process process = builder.start();
+    workers.add(process);
+    return process;
+  }
+
+  /** A task client on this namespace that polls results every 100 ms. */
+  RedisTaskClient client(Vertx vertx) {
+    return RedisTaskClient.create(vertx, REDIS_URL, TaskSettings.fromJson(new JsonObject()
+        .put("tasks", new JsonObject().put("namespace", name).put("pollIntervalMs", 100))));
+  }
+
+  /** Kills every worker this namespace started, then deletes its keys. */
+  Future<Void> close(Vertx vertx) {
+    workers.forEach(Process::destroyForcibly);
+    return drop(vertx);
   }
 
   /** Deletes every key of this namespace. */

@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchboard.shared.config.TaskSettings;
 import dev.switchboard.shared.tasks.RedisTaskClient;
 import dev.switchboard.api.tasks.TaskHandle;
 import dev.switchboard.api.tasks.TaskInfo;
 import dev.switchboard.api.tasks.TaskState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -34,27 +32,18 @@ class WorkerKillIT {
 
   private static final int TASKS = 4;
 
-  private final List<Process> workers = new ArrayList<>();
   private final TaskNamespace namespace = new TaskNamespace();
   private RedisTaskClient client;
 
   @BeforeEach
   void setUp(Vertx vertx) {
-    client = RedisTaskClient.create(vertx, TaskNamespace.REDIS_URL, TaskSettings.fromJson(new JsonObject()
-        .put("tasks", new JsonObject().put("namespace", namespace.name()).put("pollIntervalMs", 100))));
+    client = namespace.client(vertx);
   }
 
   @AfterEach
   void tearDown(Vertx vertx, VertxTestContext testContext) {
-    workers.forEach(Process::destroyForcibly);
     client.close();
-    namespace.drop(vertx).onComplete(testContext.succeedingThenComplete());
-  }
-
-  private Process startWorker(String name) throws IOException {
-    Process process = namespace.startWorker(name);
-    workers.add(process);
-    return process;
+    namespace.close(vertx).onComplete(testContext.succeedingThenComplete());
   }
 
   @Test
@@ -62,7 +51,7 @@ class WorkerKillIT {
   @DisplayName("kill -9 of the worker running 4 long_running tasks: another worker finishes all 4, each run twice")
   void killedWorkersTasksComplete(Vertx vertx, VertxTestContext testContext) throws IOException {
     assertTrue(Files.isRegularFile(TaskNamespace.JAR), "build the jar first: " + TaskNamespace.JAR.toAbsolutePath());
-    Process first = startWorker("first");
+    Process first = namespace.startWorker("first");
     List<TaskHandle> handles = new ArrayList<>();
     eventually(vertx, 30_000, () -> client.signature("long_running").map(signature -> true))
         .compose(v -> {
@@ -81,7 +70,7 @@ class WorkerKillIT {
           first.destroyForcibly();
           return Future.fromCompletionStage(first.onExit()).compose(exited -> {
             try {
-              startWorker("second");
+              namespace.startWorker("second");
             } catch (IOException e) {
               return Future.failedFuture(e);
             }

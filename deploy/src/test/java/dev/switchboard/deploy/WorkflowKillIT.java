@@ -9,11 +9,9 @@ import dev.switchboard.api.tasks.TaskState;
 import dev.switchboard.api.workflows.Signature;
 import dev.switchboard.api.workflows.Workflow;
 import dev.switchboard.api.workflows.WorkflowInfo;
-import dev.switchboard.shared.config.TaskSettings;
 import dev.switchboard.shared.tasks.RedisTaskClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -35,25 +33,18 @@ class WorkflowKillIT {
 
   private static final int MEMBERS = 10;
 
-  private final List<Process> workers = new ArrayList<>();
   private final TaskNamespace namespace = new TaskNamespace();
   private RedisTaskClient client;
 
   @BeforeEach
   void setUp(Vertx vertx) {
-    client = RedisTaskClient.create(vertx, TaskNamespace.REDIS_URL, TaskSettings.fromJson(new JsonObject()
-        .put("tasks", new JsonObject().put("namespace", namespace.name()).put("pollIntervalMs", 100))));
+    client = namespace.client(vertx);
   }
 
   @AfterEach
   void tearDown(Vertx vertx, VertxTestContext testContext) {
-    workers.forEach(Process::destroyForcibly);
     client.close();
-    namespace.drop(vertx).onComplete(testContext.succeedingThenComplete());
-  }
-
-  private void startWorker(String name) throws IOException {
-    workers.add(namespace.startWorker(name));
+    namespace.close(vertx).onComplete(testContext.succeedingThenComplete());
   }
 
   /** Header member i: long_running(n) (a step that takes n seconds), then add(i, i), which ignores the "Task finished!". */
@@ -67,7 +58,7 @@ class WorkflowKillIT {
       + "finishes them, the xsum body runs exactly once with every member's result")
   void chordSurvivesKill(Vertx vertx, VertxTestContext testContext) throws IOException {
     assertTrue(Files.isRegularFile(TaskNamespace.JAR), "build the jar first: " + TaskNamespace.JAR.toAbsolutePath());
-    startWorker("first");
+    Process first = namespace.startWorker("first");
     List<Workflow> header = new ArrayList<>();
     long expected = 0;
     for (int i = 0; i < MEMBERS; i++) {
@@ -85,7 +76,6 @@ class WorkflowKillIT {
                 && info.tasks().stream().anyMatch(m -> m.task().equals("long_running")
                     && (m.state() == TaskState.STARTED || m.state() == TaskState.PROGRESS)))))
         .compose(v -> {
-          Process first = workers.get(0);
           first.destroyForcibly();
           return Future.fromCompletionStage(first.onExit());
         })
@@ -93,7 +83,7 @@ class WorkflowKillIT {
         .compose(atKill -> {
           testContext.verify(() -> assertEquals(TaskState.STARTED, atKill.state(), "the chord was cut mid-way"));
           try {
-            startWorker("second");
+            namespace.startWorker("second");
           } catch (IOException e) {
             return Future.failedFuture(e);
           }
