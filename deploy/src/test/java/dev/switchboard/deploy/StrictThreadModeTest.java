@@ -47,6 +47,12 @@ class StrictThreadModeTest {
   private RedisTaskClient tasks;
   private RouteDirectory routes;
   private GatewayVerticle gateway;
+  /**
+   * A field, not a local: Vert.x closes a client that becomes unreachable (a cleaner), so a local one whose requests
+   * are still queued for a connection can be closed by a GC under them (seen as "Client is closed", or a request
+   * that never completes).
+   */
+  private HttpClient http;
 
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext testContext) {
@@ -70,6 +76,7 @@ class StrictThreadModeTest {
   void clean(Vertx vertx, VertxTestContext testContext) {
     Redis redis = Redis.createClient(vertx, REDIS_URL);
     Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+        .eventually(() -> http == null ? Future.succeededFuture() : http.close())
         .eventually(routes::stop)
         .eventually(() -> {
           tasks.close();
@@ -85,23 +92,26 @@ class StrictThreadModeTest {
   @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
   @DisplayName("the first POST /api/tasks after start (the notify channel not yet subscribed) and the ones after it are answered")
   void firstTaskAnswered(Vertx vertx, VertxTestContext testContext) {
-    HttpClient http = vertx.createHttpClient();
+    http = vertx.createHttpClient();
     int calls = 5;
     Checkpoint answered = testContext.checkpoint(calls);
-    submit(http, calls, answered, testContext);
+    submit(calls, answered, testContext);
   }
 
   @Test
   @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
   @DisplayName("the read-only API paths that answer from the shared client are answered too: queues, workers, schedules, workflows, tasks, metrics, cluster")
   void readPathsAnswered(Vertx vertx, VertxTestContext testContext) {
-    HttpClient http = vertx.createHttpClient();
+    http = vertx.createHttpClient();
     java.util.List<String> paths = java.util.List.of("/api/queues", "/api/workers", "/api/schedules", "/api/workflows",
         "/api/tasks", "/api/tasks/" + UUID.randomUUID(), "/metrics", "/api/cluster", "/health", "/api/routes");
     Checkpoint answered = testContext.checkpoint(paths.size());
     for (String path : paths) {
-      http.request(HttpMethod.GET, gateway.actualPort(), "127.0.0.1", path)
+      // a per-request timeout names the path that was not answered, instead of the whole test timing out
+      http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.actualPort())
+              .setURI(path).setIdleTimeout(20_000))
           .compose(request -> request.send())
+          .recover(err -> Future.failedFuture(new AssertionError(path + ": " + err, err)))
           .compose(response -> response.body().map(body -> {
             // /metrics: 503 in a Vert.x without metrics, answered after the queue gauges' refresh from the client
             int expectedBelow = path.equals("/metrics") ? 504 : 500;
@@ -114,7 +124,7 @@ class StrictThreadModeTest {
     }
   }
 
-  private void submit(HttpClient http, int left, Checkpoint answered, VertxTestContext testContext) {
+  private void submit(int left, Checkpoint answered, VertxTestContext testContext) {
     if (left == 0) {
       return;
     }
@@ -127,7 +137,7 @@ class StrictThreadModeTest {
         }))
         .onSuccess(body -> {
           answered.flag();
-          submit(http, left - 1, answered, testContext);
+          submit(left - 1, answered, testContext);
         })
         .onFailure(testContext::failNow);
   }
