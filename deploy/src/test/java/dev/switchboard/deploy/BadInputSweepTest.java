@@ -23,6 +23,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -60,6 +61,9 @@ class BadInputSweepTest {
   private String namespace;
   private int bridgePort;
   private HttpClient http;
+  // fields: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private WebSocketClient ws;
+  private NetClient net;
 
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext testContext) {
@@ -90,6 +94,7 @@ class BadInputSweepTest {
         .onSuccess(v -> {
           bridgePort = bridge.actualPort();
           http = vertx.createHttpClient();
+          net = vertx.createNetClient();
         })
         .onComplete(testContext.succeedingThenComplete());
   }
@@ -207,7 +212,7 @@ class BadInputSweepTest {
   @Test
   @DisplayName("every WebSocket route refuses a bad path with a 4xx and answers bad frames without closing with 1011")
   void websockets(Vertx vertx, VertxTestContext testContext) {
-    WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(4 * MAX_FRAME).setMaxMessageSize(4 * MAX_FRAME));
+    ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(4 * MAX_FRAME).setMaxMessageSize(4 * MAX_FRAME));
     List<String> wrong = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     for (String path : List.of("/ws/chat/" + "r".repeat(3000), "/ws/chat/%00", "/ws/chat/%E2%82", "/ws/chat/a%2Fb",
@@ -340,7 +345,7 @@ class BadInputSweepTest {
 
   /** Writes {@code bytes}, then (if {@code ping}) a ping: done when the pong comes back or the server closes the connection. */
   private Future<Void> bridgeOutcome(Vertx vertx, Buffer bytes, boolean ping) {
-    return vertx.createNetClient().connect(bridgePort, "127.0.0.1").compose(socket -> {
+    return net.connect(bridgePort, "127.0.0.1").compose(socket -> {
       Promise<Void> done = Promise.promise();
       Buffer received = Buffer.buffer();
       socket.handler(data -> {

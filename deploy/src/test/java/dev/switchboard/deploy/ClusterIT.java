@@ -26,6 +26,8 @@ class ClusterIT {
   private SwitchboardProcess gateway;
   private SwitchboardProcess consumers;
   private SwitchboardProcess replacement;
+  // a field: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private WebSocketClient client;
 
   @AfterEach
   void stopAll() throws Exception {
@@ -45,7 +47,7 @@ class ClusterIT {
     gateway = SwitchboardProcess.start("cluster-gateway", env, "gateway", "--cluster");
     int port = gateway.awaitReady();
     gateway.awaitClusterSize(vertx, port, 2);
-    WebSocketClient client = vertx.createWebSocketClient();
+    client = vertx.createWebSocketClient();
 
     WebSocket ws = client.connect(port, "127.0.0.1", "/ws/echo").await(10, TimeUnit.SECONDS);
     assertEquals("ACROSS THE CLUSTER", roundTrip(ws, "across the cluster"));
@@ -72,7 +74,8 @@ class ClusterIT {
   void sigtermIsGraceful(Vertx vertx) throws Throwable {
     gateway = SwitchboardProcess.start("sigterm-all", Map.of(), "gateway", "consumers");
     int port = gateway.awaitReady();
-    WebSocket ws = vertx.createWebSocketClient().connect(port, "127.0.0.1", "/ws/echo").await(10, TimeUnit.SECONDS);
+    client = vertx.createWebSocketClient();
+    WebSocket ws = client.connect(port, "127.0.0.1", "/ws/echo").await(10, TimeUnit.SECONDS);
     assertEquals("STILL HERE", roundTrip(ws, "still here"));
     CompletableFuture<Short> closed = new CompletableFuture<>();
     ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));

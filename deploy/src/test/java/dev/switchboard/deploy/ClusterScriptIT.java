@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -45,6 +46,8 @@ class ClusterScriptIT {
   private final String clusterName = SwitchboardProcess.newClusterName();
   private Map<String, String> env;
   private int lbPort;
+  // a field: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private WebSocketClient client;
 
   /** One row of the script's nodes.tsv. */
   record Node(String name, String role, long pid, int httpPort, int tcpPort, String log) {
@@ -82,8 +85,9 @@ class ClusterScriptIT {
       assertEquals(6, clusterNodes(body), node + " " + body);
     }
 
+    client = vertx.createWebSocketClient();
     for (Node gateway : nodes.stream().filter(n -> n.role().equals("gateway")).toList()) {
-      WebSocket ws = vertx.createWebSocketClient().connect(gateway.httpPort(), "127.0.0.1", "/ws/echo").await(10, TimeUnit.SECONDS);
+      WebSocket ws = client.connect(gateway.httpPort(), "127.0.0.1", "/ws/echo").await(10, TimeUnit.SECONDS);
       CompletableFuture<String> answer = new CompletableFuture<>();
       ws.textMessageHandler(answer::complete);
       ws.writeTextMessage("through " + gateway.name());
@@ -93,7 +97,7 @@ class ClusterScriptIT {
 
     if (lbPort > 0) {
       for (int i = 0; i < 2; i++) {   // round robin: one socket through each gateway
-        WebSocket ws = vertx.createWebSocketClient().connect(lbPort, "127.0.0.1", "/ws/echo").await(10, TimeUnit.SECONDS);
+        WebSocket ws = client.connect(lbPort, "127.0.0.1", "/ws/echo").await(10, TimeUnit.SECONDS);
         CompletableFuture<String> answer = new CompletableFuture<>();
         ws.textMessageHandler(answer::complete);
         ws.writeTextMessage("through nginx " + i);

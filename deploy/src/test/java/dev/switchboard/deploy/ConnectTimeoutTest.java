@@ -16,6 +16,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -59,6 +60,8 @@ class ConnectTimeoutTest {
   }
 
   private int port;
+  // a field: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private NetClient net;
 
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext testContext) {
@@ -70,6 +73,7 @@ class ConnectTimeoutTest {
         .put("websocket", new JsonObject().put("connectTimeoutMs", 1000));
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     GatewayVerticle gateway = new GatewayVerticle();
+    net = vertx.createNetClient();
     WebsocketRoute route = new WebsocketRoute("test", "/ws/late", "late", Late::new);
     vertx.deployVerticle(new ChannelLayerVerticle(), options)
         .compose(v -> vertx.deployVerticle(() -> new ConsumerVerticle(route, new JsonObject(), false), new DeploymentOptions(options).setInstances(2)))
@@ -83,7 +87,7 @@ class ConnectTimeoutTest {
   @DisplayName("the client gets 504; when the consumer's connect completes later, its disconnect runs with 1006 and the group is empty")
   void lateAcceptIsUndone(Vertx vertx, VertxTestContext testContext) {
     EventBusChannelLayer layer = new EventBusChannelLayer(vertx, 5000);
-    upgradeStatus(vertx, port, "/ws/late")
+    upgradeStatus(port, "/ws/late")
         .compose(status -> joined.future().map(channel -> {
           testContext.verify(() -> assertEquals(504, status));
           release.complete();
@@ -101,8 +105,8 @@ class ConnectTimeoutTest {
   }
 
   /** The status of an upgrade request, read from a raw socket. */
-  private static Future<Integer> upgradeStatus(Vertx vertx, int port, String path) {
-    return vertx.createNetClient().connect(port, "127.0.0.1").compose(socket -> {
+  private Future<Integer> upgradeStatus(int port, String path) {
+    return net.connect(port, "127.0.0.1").compose(socket -> {
       Promise<Integer> status = Promise.promise();
       Buffer received = Buffer.buffer();
       socket.handler(bytes -> {

@@ -20,6 +20,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -45,10 +46,12 @@ class ConnectionLimitsTest {
    * only by a lambda that has already run is — a GC in the middle of the flood then closed every handshake at once.
    */
   private WebSocketClient client;
+  private NetClient net;   // the same, for the bridge connections a test holds open
 
   @BeforeEach
   void client(Vertx vertx) {
     client = vertx.createWebSocketClient();
+    net = vertx.createNetClient();
   }
 
   private Future<?> deploy(Vertx vertx, int perSecond, int burst, int maxPerIp) {
@@ -168,7 +171,7 @@ class ConnectionLimitsTest {
   /** Opens one bridge connection: true when it answers a ping (and stays open), false when the server closes it. */
   private Future<Boolean> bridgeConnection(Vertx vertx, List<NetSocket> sockets) {
     Promise<Boolean> outcome = Promise.promise();
-    vertx.createNetClient().connect(bridgePort, "127.0.0.1").onSuccess(socket -> {
+    net.connect(bridgePort, "127.0.0.1").onSuccess(socket -> {
       sockets.add(socket);
       socket.closeHandler(x -> outcome.tryComplete(false));
       PolyglotBridgeTest.BridgeFrames frames = new PolyglotBridgeTest.BridgeFrames(socket);

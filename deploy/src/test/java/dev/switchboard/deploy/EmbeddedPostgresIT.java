@@ -27,6 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class EmbeddedPostgresIT {
 
   private SwitchboardProcess node;
+  // a field: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private HttpClient http;
 
   @AfterEach
   void stop() throws Exception {
@@ -48,7 +50,7 @@ class EmbeddedPostgresIT {
   void embeddedDefault(Vertx vertx) throws Exception {
     Path dir = Path.of("target", "it-pg", "default-" + UUID.randomUUID());
     Map<String, String> env = Map.of("SWITCHBOARD_PG_EMBEDDED_DIR", dir.toString());
-    HttpClient http = vertx.createHttpClient();
+    http = vertx.createHttpClient();
 
     node = SwitchboardProcess.start("embedded-pg-1", env, "gateway", "consumers");
     int port = node.awaitReady();

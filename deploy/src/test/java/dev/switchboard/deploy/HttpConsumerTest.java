@@ -22,6 +22,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -49,6 +50,9 @@ class HttpConsumerTest {
 
   private int port;
   private HttpClient http;
+  // fields: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private HttpClient h2c;
+  private NetClient net;
 
   /** Answers with what it was given: the scope and the body. */
   static final class ScopeEcho extends HttpConsumer {
@@ -96,6 +100,7 @@ class HttpConsumerTest {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     GatewayVerticle gateway = new GatewayVerticle();
     http = vertx.createHttpClient();
+    net = vertx.createNetClient();
     vertx.deployVerticle(new ChannelLayerVerticle(), options)
         .compose(v -> consumer(vertx, "scope-echo", ScopeEcho::new, options))
         .compose(v -> consumer(vertx, "silent", Silent::new, options))
@@ -130,7 +135,7 @@ class HttpConsumerTest {
   @Test
   @DisplayName("a POST over HTTP/2 (h2c upgrade, as java.net.http sends by default) is relayed and answered: its body ends with its headers, and the relay must not pause an ended request")
   void http2CleartextUpgrade(Vertx vertx, VertxTestContext testContext) {
-    HttpClient h2c = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+    h2c = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
         .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(true));
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
         .setURI("/echo/7").addHeader("content-type", "application/json");
@@ -218,7 +223,7 @@ class HttpConsumerTest {
   @DisplayName("a streamed response is held back by a client that does not read (the consumer waits), and arrives whole and in order once it reads")
   void responseBackpressure(Vertx vertx, VertxTestContext testContext) {
     long total = (long) PART * STREAM_PARTS;
-    vertx.createNetClient().connect(port, "127.0.0.1").onComplete(testContext.succeeding(socket -> {
+    net.connect(port, "127.0.0.1").onComplete(testContext.succeeding(socket -> {
       socket.pause();
       socket.write("GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       // the consumer sends a part only once the last was written to the client: with the client not reading, its

@@ -43,6 +43,8 @@ class NodeInboxTest {
   private Vertx vertx;
   private HazelcastClusterManager hazelcast;
   private int port;
+  // a field: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private WebSocketClient client;
 
   @BeforeEach
   void startClusteredNode() throws Exception {
@@ -79,7 +81,7 @@ class NodeInboxTest {
   void noRegistrationPerSocket() throws Exception {
     MultiMap<Object, Object> subs = hazelcast.getHazelcastInstance().getMultiMap("__vertx.subs");
     int before = subs.size();
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(SOCKETS * 2));
+    client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(SOCKETS * 2));
     List<WebSocket> sockets = new ArrayList<>();
     for (int batch = 0; batch < SOCKETS; batch += 100) {   // 100 handshakes in flight at a time
       List<Future<WebSocket>> opening = new ArrayList<>();

@@ -12,6 +12,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.core.eventbus.EventBus;
@@ -39,6 +40,8 @@ class PolyglotBridgeTest {
 
   private int httpPort;
   private int bridgePort;
+  // a field: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private NetClient net;
 
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext testContext) {
@@ -57,6 +60,7 @@ class PolyglotBridgeTest {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     GatewayVerticle gateway = new GatewayVerticle();
     TcpBridgeVerticle bridge = new TcpBridgeVerticle();
+    net = vertx.createNetClient();
     fixtures(vertx.eventBus())
         .compose(v -> vertx.deployVerticle(new ChannelLayerVerticle(), options))
         .compose(v -> vertx.deployVerticle(new WorkerVerticle(), options))
@@ -192,7 +196,7 @@ class PolyglotBridgeTest {
   @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
   @DisplayName("a raw bridge client gets access_denied for addresses not permitted, and never their messages")
   void deniesUnpermitted(Vertx vertx, VertxTestContext testContext) {
-    vertx.createNetClient().connect(bridgePort, "127.0.0.1").onComplete(testContext.succeeding(socket -> {
+    net.connect(bridgePort, "127.0.0.1").onComplete(testContext.succeeding(socket -> {
       BridgeFrames frames = new BridgeFrames(socket);
       frames.write(new JsonObject().put("type", "register").put("address", "polyglot.secret"));
       frames.write(new JsonObject().put("type", "register").put("address", "switchboard.layer.presence"));
@@ -216,7 +220,7 @@ class PolyglotBridgeTest {
   @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
   @DisplayName("a bridge frame announcing more than tcpBridge.maxFrameBytes closes the connection")
   void closesOversizeFrame(Vertx vertx, VertxTestContext testContext) {
-    vertx.createNetClient().connect(bridgePort, "127.0.0.1").onComplete(testContext.succeeding(socket -> {
+    net.connect(bridgePort, "127.0.0.1").onComplete(testContext.succeeding(socket -> {
       socket.closeHandler(v -> testContext.completeNow());
       socket.write(Buffer.buffer().appendInt(MAX_FRAME + 1).appendString("{\"type\":\"ping\""));
     }));

@@ -17,6 +17,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
@@ -49,6 +50,8 @@ class SecurityTest {
   private int bridgePort;
   private WebClient web;
   private WebSocketClient ws;
+  // a field: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private NetClient net;
   private Map<String, String> badTokens;
   private String alice;
 
@@ -78,6 +81,7 @@ class SecurityTest {
     TcpBridgeVerticle bridge = new TcpBridgeVerticle();
     web = WebClient.create(vertx);
     ws = vertx.createWebSocketClient();
+    net = vertx.createNetClient();
     vertx.deployVerticle(new ChannelLayerVerticle(), options)
         .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options))
         .compose(v -> vertx.deployVerticle(gateway, options))
@@ -190,7 +194,7 @@ class SecurityTest {
     Future<Void> skipped = closedAfter(vertx, new JsonObject().put("type", "register").put("address", "polyglot.out.news"));
     Future<Void> badToken = closedAfter(vertx, new JsonObject().put("type", "ping")
         .put("headers", new JsonObject().put("authorization", "Bearer " + badTokens.get("expired"))));
-    Future<JsonArray> good = vertx.createNetClient().connect(bridgePort, "127.0.0.1").compose(socket -> {
+    Future<JsonArray> good = net.connect(bridgePort, "127.0.0.1").compose(socket -> {
       PolyglotBridgeTest.BridgeFrames frames = new PolyglotBridgeTest.BridgeFrames(socket);
       frames.write(new JsonObject().put("type", "ping").put("headers", new JsonObject().put("authorization", "Bearer " + alice)));
       return frames.collectUntilPong().compose(first -> {
@@ -208,7 +212,7 @@ class SecurityTest {
   }
 
   private Future<Void> closedAfter(Vertx vertx, JsonObject frame) {
-    return vertx.createNetClient().connect(bridgePort, "127.0.0.1").compose(socket -> {
+    return net.connect(bridgePort, "127.0.0.1").compose(socket -> {
       io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
       new PolyglotBridgeTest.BridgeFrames(socket);
       socket.closeHandler(v -> closed.complete());

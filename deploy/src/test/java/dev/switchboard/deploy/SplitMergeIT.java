@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Path;
@@ -36,6 +37,8 @@ class SplitMergeIT {
 
   private final List<SwitchboardProcess> processes = new ArrayList<>();
   private Vertx vertx;
+  // a field: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private WebSocketClient client;
 
   @AfterEach
   void stopAll() throws Exception {
@@ -92,6 +95,7 @@ class SplitMergeIT {
     SwitchboardProcess c = start("split-c", env, "gateway", "consumers", "--cluster", "--app", listener.toString());
     int portC = c.awaitReady();
     vertx = Vertx.vertx();
+    client = vertx.createWebSocketClient();
     a.awaitClusterSize(vertx, portA, 3);
     WebClient http = WebClient.create(vertx);
 
@@ -117,7 +121,7 @@ class SplitMergeIT {
     long deadline = System.currentTimeMillis() + 30_000;
     while (true) {
       try {
-        return vertx.createWebSocketClient().connect(port, "127.0.0.1", path).await();
+        return client.connect(port, "127.0.0.1", path).await();
       } catch (Exception e) {
         if (System.currentTimeMillis() > deadline) {
           throw e;

@@ -23,6 +23,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -55,6 +56,8 @@ class AbortedHandshakeTest {
 
   private GatewayVerticle gateway;
   private EventBusChannelLayer layer;
+  // a field: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private NetClient net;
   /** The consumer's pending connect answers, completed by the test once the client has gone. */
   private final List<Promise<Void>> held = new ArrayList<>();
   private final Map<String, Promise<Integer>> disconnects = new ConcurrentHashMap<>();
@@ -69,6 +72,7 @@ class AbortedHandshakeTest {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     gateway = new GatewayVerticle();
     layer = new EventBusChannelLayer(vertx, 5000);
+    net = vertx.createNetClient();
     vertx.eventBus().<JsonObject>consumer(INSTANCE, this::onInstanceEvent);
     vertx.deployVerticle(new ChannelLayerVerticle(), options)
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.consumer("slow"), this::onConnect).completion())
@@ -152,7 +156,7 @@ class AbortedHandshakeTest {
   private Future<String> abortOne(Vertx vertx, String query) {
     connectSeen = Promise.promise();
     int port = gateway.actualPort();
-    return vertx.createNetClient().connect(port, "127.0.0.1").compose(socket -> {
+    return net.connect(port, "127.0.0.1").compose(socket -> {
       // a leaked per-IP slot shows as a refusal here, before any consumer hears the connect
       socket.handler(answer -> connectSeen.tryFail("refused before the consumer heard the connect: "
           + answer.toString().lines().findFirst().orElse("")));

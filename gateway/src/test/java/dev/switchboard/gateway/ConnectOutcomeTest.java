@@ -15,6 +15,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -41,6 +42,13 @@ class ConnectOutcomeTest {
 
   private final Promise<String> connectHeard = Promise.promise();
   private final Promise<JsonObject> disconnectHeard = Promise.promise();
+  // a field: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private NetClient net;
+
+  @BeforeEach
+  void client(Vertx vertx) {
+    net = vertx.createNetClient();
+  }
 
   private Future<Integer> gateway(Vertx vertx, int connectTimeoutMs) {
     JsonObject config = SwitchboardConfig.fromJson(new JsonObject()
@@ -66,8 +74,8 @@ class ConnectOutcomeTest {
   }
 
   /** The status line's code of an upgrade request, read from a raw socket (what any client would see first). */
-  private static Future<Integer> status(Vertx vertx, int port, String path) {
-    return vertx.createNetClient().connect(port, "127.0.0.1").compose(socket -> {
+  private Future<Integer> status(int port, String path) {
+    return net.connect(port, "127.0.0.1").compose(socket -> {
       Promise<Integer> status = Promise.promise();
       io.vertx.core.buffer.Buffer received = io.vertx.core.buffer.Buffer.buffer();
       socket.handler(bytes -> {
@@ -90,7 +98,7 @@ class ConnectOutcomeTest {
   void absentConsumer(Vertx vertx, VertxTestContext testContext) {
     gateway(vertx, ABSENT_CONNECT_TIMEOUT_MS).compose(port -> {
       long started = System.nanoTime();
-      return status(vertx, port, "/ws/nobody").map(status -> List.of((long) status, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+      return status(port, "/ws/nobody").map(status -> List.of((long) status, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
     }).onComplete(testContext.succeeding(outcome -> testContext.verify(() -> {
       assertEquals(503L, outcome.get(0));
       assertTrue(outcome.get(1) < ABSENT_CONNECT_TIMEOUT_MS / 3,
@@ -103,7 +111,7 @@ class ConnectOutcomeTest {
   @DisplayName("a connect taken but not answered in time gets 504, and the consumer hears websocket.disconnect for that channel")
   void slowConsumerIsTold(Vertx vertx, VertxTestContext testContext) {
     gateway(vertx, CONNECT_TIMEOUT_MS)
-        .compose(port -> status(vertx, port, "/ws/mute"))
+        .compose(port -> status(port, "/ws/mute"))
         .compose(status -> connectHeard.future().compose(channel -> disconnectHeard.future().map(disconnect -> {
           testContext.verify(() -> {
             assertEquals(504, status);

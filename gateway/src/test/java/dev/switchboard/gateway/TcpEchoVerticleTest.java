@@ -7,6 +7,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -23,10 +24,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TcpEchoVerticleTest {
 
   private TcpEchoVerticle echo;
+  // a field: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private NetClient net;
 
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext testContext) {
     echo = new TcpEchoVerticle();
+    net = vertx.createNetClient();
     JsonObject config = new JsonObject().put("tcpEcho", new JsonObject().put("port", 0))
         .put("http", new JsonObject().put("host", "127.0.0.1"));
     vertx.deployVerticle(echo, new DeploymentOptions().setConfig(config))
@@ -42,7 +46,7 @@ class TcpEchoVerticleTest {
     }
     Buffer expected = TcpEchoVerticle.upperCaseAscii(Buffer.buffer(sent));
     Buffer received = Buffer.buffer();
-    vertx.createNetClient().connect(echo.actualPort(), "127.0.0.1").onComplete(testContext.succeeding(socket -> {
+    net.connect(echo.actualPort(), "127.0.0.1").onComplete(testContext.succeeding(socket -> {
       socket.handler(data -> {
         received.appendBuffer(data);
         if (received.length() == sent.length) {
@@ -63,7 +67,7 @@ class TcpEchoVerticleTest {
   void pushesBackOnSlowReader(Vertx vertx, VertxTestContext testContext) {
     long limit = 64L * 1024 * 1024;
     Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
-    vertx.createNetClient().connect(echo.actualPort(), "127.0.0.1").onComplete(testContext.succeeding(socket -> {
+    net.connect(echo.actualPort(), "127.0.0.1").onComplete(testContext.succeeding(socket -> {
       socket.pause(); // a client that never reads
       long[] written = {0};
       Runnable[] pump = new Runnable[1];

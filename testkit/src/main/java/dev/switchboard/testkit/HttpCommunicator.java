@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Channels' {@code HttpCommunicator} over a real socket: one request, {@link #getResponse()} sends it and returns the
  * whole response. Blocking; call it from the test thread.
+ *
+ * <p>Each {@link #getResponse()} uses a client of its own, referenced until the response is read and then closed:
+ * Vert.x closes a client once nothing references it, so a test's own Vert.x clients belong in fields.
  */
 public final class HttpCommunicator {
 
@@ -57,6 +60,7 @@ public final class HttpCommunicator {
   }
 
   public Response getResponse(Duration timeout) {
+    // closed in finally, which also keeps it reachable until the response is read (Vert.x closes an unreachable client)
     HttpClient client = vertx.createHttpClient();
     try {
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.valueOf(method)).setHost("127.0.0.1")

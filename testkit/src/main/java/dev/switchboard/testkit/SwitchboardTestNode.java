@@ -148,7 +148,10 @@ public final class SwitchboardTestNode implements AutoCloseable {
     return node.httpPort();
   }
 
-  /** The node's Vert.x instance (for a test's own clients). */
+  /**
+   * The node's Vert.x instance (for a test's own clients). Keep such a client in a field of the test until it is done
+   * with it: Vert.x closes a client that nothing references any more, under its open sockets and queued requests.
+   */
   public Vertx vertx() {
     return node.vertx();
   }

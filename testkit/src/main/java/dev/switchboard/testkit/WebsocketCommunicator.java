@@ -16,6 +16,10 @@ import java.util.concurrent.TimeUnit;
  * {@link #receiveText()}, {@link #disconnect()}. Blocking; call it from the test thread. Frames are kept in arrival
  * order in a bounded queue ({@value #MAX_QUEUED} frames: a test that reads none of a flood fails rather than buffering
  * without limit).
+ *
+ * <p>Vert.x closes a client once nothing references it, and with it its sockets. A communicator holds its own client
+ * until {@link #disconnect()}, and its open socket's handlers hold the communicator, so the socket stays open even
+ * if the test keeps no reference to it. A test's own Vert.x clients need the same: keep them in fields.
  */
 public final class WebsocketCommunicator {
 
@@ -28,7 +32,7 @@ public final class WebsocketCommunicator {
   private final String path;
   private final BlockingQueue<String> texts = new ArrayBlockingQueue<>(MAX_QUEUED);
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-  private WebSocketClient client;
+  private WebSocketClient client;   // a field: Vert.x closes an unreachable client (and its socket)
   private WebSocket socket;
   private volatile boolean overflowed;
   private int rejectedStatus;
@@ -66,6 +70,7 @@ public final class WebsocketCommunicator {
     return true;
   }
 
+  // the handlers reference this communicator, which holds the client: the client lives as long as the socket
   private void listen(WebSocket opened) {
     opened.textMessageHandler(text -> {
       if (!texts.offer(text)) {
