@@ -11,7 +11,7 @@ import io.vertx.core.Vertx;
 
 /**
  * What every gateway verticle of one node shares: the route table, the per-client limits (a client's connections
- * count across event loops, the WebSocket server and the bridges), the meters, and the task client (null without
+ * count across event loops, the WebSocket server and the bridges), the meters (sockets, HTTP server), and the task client (null without
  * Redis). Created once by the node's composition root and handed to each verticle; nothing looks them up.
  */
 public final class GatewayServices {
@@ -19,15 +19,17 @@ public final class GatewayServices {
   private final RouteDirectory routes;
   private final ClientLimits limits;
   private final GatewayMeters meters;
+  private final HttpServerMeters httpMeters;
   private final RedisTaskClient tasks;
   private final LocalChannels channels;
 
-  private GatewayServices(RouteDirectory routes, ClientLimits limits, GatewayMeters meters, RedisTaskClient tasks,
-                          LocalChannels channels) {
+  private GatewayServices(RouteDirectory routes, ClientLimits limits, GatewayMeters meters, HttpServerMeters httpMeters,
+                          RedisTaskClient tasks, LocalChannels channels) {
     this.channels = channels;
     this.routes = routes;
     this.limits = limits;
     this.meters = meters;
+    this.httpMeters = httpMeters;
     this.tasks = tasks;
   }
 
@@ -40,7 +42,8 @@ public final class GatewayServices {
                                        LayerStats layerStats, LocalChannels channels) {
     MeterRegistry registry = SwitchboardMetrics.registry(vertx);
     return new GatewayServices(routes, ClientLimits.create(config.security().limits(), registry),
-        new GatewayMeters(registry, ClusterMembership.of(vertx).nodeId(), layerStats), tasks, channels);
+        new GatewayMeters(registry, ClusterMembership.of(vertx).nodeId(), layerStats),
+        new HttpServerMeters(registry, HttpServerMeters.DEFAULT_MAX_SERIES), tasks, channels);
   }
 
   /**
@@ -70,6 +73,10 @@ public final class GatewayServices {
 
   GatewayMeters meters() {
     return meters;
+  }
+
+  HttpServerMeters httpMeters() {
+    return httpMeters;
   }
 
   /** Open connections of {@code client} (an IP address) through any of this node's gateways and bridges. */

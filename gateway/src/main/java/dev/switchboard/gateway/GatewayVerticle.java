@@ -87,6 +87,7 @@ public class GatewayVerticle extends VerticleBase {
         .compose(control -> {
           access = control;
           server = vertx.createHttpServer(serverOptions())
+              .connectionHandler(services.httpMeters()::connected)
               .requestHandler(router(tasks))
               .webSocketHandshakeHandler(this::handshake)
               .webSocketHandler(ws -> { });
@@ -97,6 +98,7 @@ public class GatewayVerticle extends VerticleBase {
 
   private Router router(RedisTaskClient tasks) {
     Router router = Router.router(vertx);
+    router.route().handler(services.httpMeters()::record); // first: every request is counted, refused ones too
     PathCheck.install(router);
     router.route().handler(access::guardStateChange);
     ApiAccess.install(router, access);

@@ -78,6 +78,7 @@ final class HttpRelay {
       rc.next();
       return;
     }
+    rc.put(HttpServerMeters.ROUTE, match.get().pattern()); // the HTTP meters' route label: the consumer's pattern
     if (open.size() >= MAX_IN_FLIGHT) {
       failed("too_many_in_flight");
       rc.fail(503, new IllegalStateException("too many requests in flight on this gateway (" + MAX_IN_FLIGHT + ")"));

@@ -4,7 +4,8 @@ package dev.switchboard.shared.metrics;
  * Every Switchboard meter name and tag, in one place (Prometheus adds {@code _total}, {@code _seconds} and turns dots
  * into underscores). Each meter is registered by the component it measures: the gateway its sockets, the worker its
  * slots and transitions, the task client its submissions and revocations, the gateway's scrape the queues in Redis.
- * Vert.x's own meters ({@code vertx_http_server_*}, {@code vertx_eventbus_*}, {@code vertx_pool_*}) come with them.
+ * Vert.x's own meters ({@code vertx_pool_*}) come with them; the gateway records the HTTP server's under Vert.x's
+ * names ({@code vertx_http_server_*}).
  */
 public final class MetricNames {
 
@@ -91,6 +92,12 @@ public final class MetricNames {
    * {@code client_too_slow}) and {@link #NODE}.
    */
   public static final String HTTP_RELAY_FAILURES = "switchboard.http.relay.failures";
+
+  /**
+   * Counter: HTTP requests recorded in the gateway's {@code route="other"} series because its bound on (route,
+   * method, code) combinations with meters of their own was reached.
+   */
+  public static final String HTTP_SERVER_METER_OVERFLOWS = "switchboard.http.server.meters.overflow";
 
   public static final String ROUTE = "route";
   public static final String NODE = "node";
