@@ -43,7 +43,6 @@ public final class RedisTaskClient implements TaskClient {
 
   /** The libraries enqueue.lua needs; a guarded enqueue ({@link EnqueueGuard}) loads the same ones. */
   static final String[] ENQUEUE_LIBRARIES = {LuaScript.NEW_TASK};
-  private static final LuaScript ENQUEUE = LuaScript.load(RedisTaskClient.class, "enqueue.lua", ENQUEUE_LIBRARIES);
   private static final LuaScript REVOKE = LuaScript.load(RedisTaskClient.class, "revoke.lua", "workflow_steps.lua",
       "revoke_task.lua");
   private static final long SIGNATURE_TTL_MS = 5_000;
@@ -66,6 +65,7 @@ public final class RedisTaskClient implements TaskClient {
   private final TaskWaiters waiters;
   private final ConsumedQueues queues;
   private final RedisWorkflowClient workflows;
+  private final BatchedEnqueue batches;
 
   private RedisTaskClient(Vertx vertx, String redisUrl, TaskSettings settings, Context home) {
     this.vertx = vertx;
@@ -80,6 +80,7 @@ public final class RedisTaskClient implements TaskClient {
         .setPoolName(NOTIFY_NAME), keys,
         keys.notifyChannel(UUID.randomUUID().toString()), settings.pollIntervalMs(), settings.maxWaiters());
     this.workflows = new RedisWorkflowClient(vertx, redis, keys, settings, queues::check, this::signature);
+    this.batches = new BatchedEnqueue(home, redis, keys, settings.maxQueueLength(), waiters.channel(), this::replicated);
   }
 
   /**
@@ -136,33 +137,42 @@ public final class RedisTaskClient implements TaskClient {
       JsonArray bound = signature.bind(name, args, kwargs);
       String id = options.taskId() != null ? options.taskId() : UUID.randomUUID().toString();
       long now = System.currentTimeMillis();
-      List<Object> argv = List.of(id, name, bound.encode(), (kwargs == null ? new JsonObject() : kwargs).encode(),
-          options.toStored(now).encode(), now, options.etaMillis(now), settings.maxQueueLength(),
-          options.queue(), options.priority(), waiters.channel(), TaskKeys.HISTORY_LENGTH, TaskKeys.MAX_QUEUES);
-      List<String> scriptKeys = List.of(keys.task(id), keys.stream(options.queue(), options.priority()), keys.delayed(),
-          keys.recent(), keys.queues(), keys.stats());
-      return (guard == null ? ENQUEUE.run(redis, scriptKeys, argv) : guard.run(redis, scriptKeys, argv))
-          .compose(this::replicated)
-          .map(reply -> {
-            JsonObject answer = new JsonObject(reply.toString());
-            if (guard != null) {
-              guard.check(answer);
-            }
-            if (answer.getBoolean("queues", false)) {
-              throw new TaskException(TaskException.Reason.QUEUE_FULL, "queue " + options.queue() + " is one too many: "
-                  + TaskKeys.MAX_QUEUES + " queues exist already; " + name + " not queued");
-            }
-            if (answer.getBoolean("full", false)) {
-              throw new TaskException(TaskException.Reason.QUEUE_FULL,
-                  "queue " + options.queue() + " is full (" + settings.maxQueueLength() + " tasks): " + name + " not queued");
-            }
-            boolean created = answer.getBoolean("created");
-            if (created) {
-              count(name, TaskState.PENDING);
-              TaskEvents.publish(vertx, TaskEvents.event(id, name, TaskState.PENDING, 1, now));
-            }
-            return new RedisTaskHandle(this, id, created, created);
-          });
+      String encodedKwargs = (kwargs == null ? new JsonObject() : kwargs).encode();
+      String stored = options.toStored(now).encode();
+      Future<String> outcome;
+      if (guard == null) {
+        // unguarded enqueues share script calls with the others in flight (BatchedEnqueue)
+        outcome = batches.submit(new BatchedEnqueue.Task(id, name, bound.encode(), encodedKwargs, stored, now,
+            options.etaMillis(now), options.queue(), options.priority()));
+      } else {
+        List<Object> argv = List.of(id, name, bound.encode(), encodedKwargs, stored, now, options.etaMillis(now),
+            settings.maxQueueLength(), options.queue(), options.priority(), waiters.channel(), TaskKeys.HISTORY_LENGTH,
+            TaskKeys.MAX_QUEUES);
+        List<String> scriptKeys = List.of(keys.task(id), keys.stream(options.queue(), options.priority()),
+            keys.delayed(), keys.recent(), keys.queues(), keys.stats());
+        outcome = guard.run(redis, scriptKeys, argv).compose(this::replicated).map(reply -> {
+          JsonObject answer = new JsonObject(reply.toString());
+          guard.check(answer);
+          return answer.getBoolean("queues", false) ? "queues" : answer.getBoolean("full", false) ? "full"
+              : answer.getBoolean("created", false) ? "created" : "existing:" + answer.getString("state");
+        });
+      }
+      return outcome.map(answer -> {
+        if (answer.equals("queues")) {
+          throw new TaskException(TaskException.Reason.QUEUE_FULL, "queue " + options.queue() + " is one too many: "
+              + TaskKeys.MAX_QUEUES + " queues exist already; " + name + " not queued");
+        }
+        if (answer.equals("full")) {
+          throw new TaskException(TaskException.Reason.QUEUE_FULL,
+              "queue " + options.queue() + " is full (" + settings.maxQueueLength() + " tasks): " + name + " not queued");
+        }
+        boolean created = answer.equals("created");
+        if (created) {
+          count(name, TaskState.PENDING);
+          TaskEvents.publish(vertx, TaskEvents.event(id, name, TaskState.PENDING, 1, now));
+        }
+        return new RedisTaskHandle(this, id, created, created);
+      });
     });
   }
 

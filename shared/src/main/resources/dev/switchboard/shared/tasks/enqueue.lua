@@ -1,4 +1,5 @@
--- Enqueue one task, idempotently: an id that exists is left alone (layout: new_task.lua).
+-- Enqueue one task, idempotently: an id that exists is left alone (layout: new_task.lua). The guarded enqueue of
+-- the periodic-task scheduler (EnqueueGuard) runs this one; clients coalesce theirs with enqueue_batch.lua.
 -- KEYS[1] task hash, KEYS[2] its stream, KEYS[3] delayed set, KEYS[4] recent list, KEYS[5] queue set, KEYS[6] stats
 -- ARGV: id, name, args, kwargs, options, now, eta, maxLength, queue, priority, notify channel ('' for none),
 --       historyLength, maxQueues (bound of the queue set, and so of the per-queue stats)
