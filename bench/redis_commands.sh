@@ -4,7 +4,8 @@
 # Lua scripts run inside Redis). Prints the commands per task by name, split into round trips (what a client sent)
 # and script-internal calls. Not a throughput benchmark: the figures do not depend on timing, only on the code path.
 #   bash bench/redis_commands.sh            (after `mvn -B package`)
-# Env: TASKS [2000] tasks of the throughput phase; OUT [/tmp/redis-commands-*]. Stops only what it started.
+# Env: TASKS [2000] tasks of each throughput pass; OUT [/tmp/redis-commands-*]; MONITOR [1] (0: no MONITOR, no counts,
+# only the CPU ticks per task, which MONITOR inflates in Redis). Stops only what it started.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR="$ROOT/deploy/target/switchboard.jar"
@@ -29,16 +30,18 @@ for i in $(seq 600); do grep -q "Switchboard ready" "$OUT/worker.log" && break; 
 # CPU time (clock ticks of user + system), not wall time: what each process spent, however loaded the machine is
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 R0=$(ticks $REDIS_PID); W0=$(ticks $WORKER_PID)
-redis-cli -p "$PORT" monitor > "$OUT/monitor.txt" &
-MON=$!
-# warm-up (1 + 200), throughput (TASKS), 20 more, latency (20 sequential): every task is a noop
+MONITOR=${MONITOR:-1}
+: > "$OUT/monitor.txt"
+MON=
+[ "$MONITOR" = 1 ] && { redis-cli -p "$PORT" monitor > "$OUT/monitor.txt" & MON=$!; }
+# warm-up (1 + 200), throughput twice (cold and warm pass, TASKS each), 20 more, latency (20 sequential): all noop
 TASK_DEADLINE_S=120 java -Xmx512m -cp "$JAR" "$ROOT/bench/TaskBench.java" "$URL" cmds "$TASKS" 20 > "$OUT/bench.txt" 2> "$OUT/bench.err"
 R1=$(ticks $REDIS_PID); W1=$(ticks $WORKER_PID)
-kill $MON 2>/dev/null; wait $MON 2>/dev/null
-TOTAL=$((1 + 200 + TASKS + 20 + 20))
+[ -n "$MON" ] && { kill $MON 2>/dev/null; wait $MON 2>/dev/null; }
+TOTAL=$((1 + 200 + 2 * TASKS + 20 + 20))
 cat "$OUT/bench.txt"
 HZ=$(getconf CLK_TCK)
-echo "cpu per task (includes the worker's JIT warm-up and MONITOR's own cost in Redis): redis $(( (R1 - R0) * 1000000 / HZ / TOTAL )) us, worker $(( (W1 - W0) * 1000000 / HZ / TOTAL )) us"
+echo "cpu per task (includes the worker's JIT warm-up$([ "$MONITOR" = 1 ] && echo " and MONITOR's own cost in Redis")): redis $(( (R1 - R0) * 1000000 / HZ / TOTAL )) us, worker $(( (W1 - W0) * 1000000 / HZ / TOTAL )) us"
 python3 - "$OUT/monitor.txt" "$TOTAL" <<'PY'
 import collections, re, sys
 path, total = sys.argv[1], int(sys.argv[2])

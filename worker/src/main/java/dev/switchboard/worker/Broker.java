@@ -28,8 +28,10 @@ final class Broker {
   private static final String TRANSITIONS = "transitions.lua";
   /** Moves a workflow on when one of its members ends; {@code finish()} calls it, so it comes first. */
   private static final String WORKFLOW_STEPS = "/dev/switchboard/shared/tasks/workflow_steps.lua";
-  private static final LuaScript CLAIM = LuaScript.load(Broker.class, "claim.lua", WORKFLOW_STEPS, TRANSITIONS);
-  private static final LuaScript SETTLE = LuaScript.load(Broker.class, "settle.lua", WORKFLOW_STEPS, TRANSITIONS);
+  /** The claim itself, for claim.lua and for settle.lua, which claims for the slots its settles free. */
+  private static final String CLAIMING = "claiming.lua";
+  private static final LuaScript CLAIM = LuaScript.load(Broker.class, "claim.lua", WORKFLOW_STEPS, TRANSITIONS, CLAIMING);
+  private static final LuaScript SETTLE = LuaScript.load(Broker.class, "settle.lua", WORKFLOW_STEPS, TRANSITIONS, CLAIMING);
   private static final LuaScript PROGRESS = LuaScript.load(Broker.class, "progress.lua");
   private static final LuaScript TOUCH = LuaScript.load(Broker.class, "touch.lua");
   private static final LuaScript PROMOTE = LuaScript.load(Broker.class, "promote.lua");
@@ -48,6 +50,21 @@ final class Broker {
    * them, and where to wait when it came back short.
    */
   record Claim(List<ClaimedTask> tasks, List<JsonObject> events, List<String> deferred, JsonObject last) {
+  }
+
+  /** The outcome of one attempt to record: SUCCESS (payload: the result), FAILURE or RETRY (payload: the error). */
+  record Settle(ClaimedTask task, String outcome, String payload, long retryAt) {
+  }
+
+  /**
+   * What a settle recorded: the state ({@code null} when the attempt was stale: its lease was spent, nothing
+   * changed), its seq, whether it changed the task, and whether the delayed set's bound turned a RETRY into FAILURE.
+   */
+  record Settled(String state, long seq, boolean changed, boolean bounded) {
+  }
+
+  /** One settle call's answer: a {@link Settled} per settle, in order, and the claim for the slots they freed. */
+  record SettleReply(List<Settled> settled, Claim claim) {
   }
 
   private final Redis redis;
@@ -104,36 +121,81 @@ final class Broker {
   /** Claims at most {@code count} tasks; with {@code reclaim}, first those of workers gone silent. */
   Future<Claim> claim(int count, boolean reclaim) {
     List<String> scriptKeys = new ArrayList<>(streams.size() + 4);
+    claimKeys(scriptKeys, count);
+    return CLAIM.run(redis, scriptKeys, claimArgs(count, reclaim))
+        .map(reply -> claimOf(reply.get(0), reply.get(1), reply.get(2), reply.get(3)));
+  }
+
+  /**
+   * Records several outcomes in one script call, each fenced by its task's lease, then claims at most {@code count}
+   * tasks (0: none) for the slots they free (with {@code reclaim}, first those of workers gone silent).
+   */
+  Future<SettleReply> settle(List<Settle> settles, int count, boolean reclaim) {
+    List<String> scriptKeys = new ArrayList<>(streams.size() + 4 + 2 * settles.size());
+    claimKeys(scriptKeys, count);
+    List<Object> args = new ArrayList<>(16 + 6 * settles.size());
+    args.add(count > 0 ? streams.size() : 0);
+    args.add(settings.maxQueueLength());
+    args.addAll(claimArgs(count, reclaim));
+    for (Settle settle : settles) {
+      ClaimedTask task = settle.task();
+      scriptKeys.add(keys.task(task.id()));
+      scriptKeys.add(task.stream());
+      args.add(task.id());
+      args.add(task.entry());
+      args.add(task.lease());
+      args.add(settle.outcome());
+      args.add(settle.payload());
+      args.add(settle.retryAt());
+    }
+    return SETTLE.run(redis, scriptKeys, args).map(reply -> {
+      List<Settled> settled = new ArrayList<>(settles.size());
+      for (Response one : reply.get(0)) {
+        String state = one.get(0).toString();
+        settled.add(new Settled(state.isEmpty() ? null : state, one.get(1).toLong(), one.get(2).toInteger() == 1,
+            one.get(3).toInteger() == 1));
+      }
+      return new SettleReply(settled, claimOf(reply.get(1), reply.get(2), reply.get(3), reply.get(4)));
+    });
+  }
+
+  /** The claim's keys: the shared ones, then the streams in priority order (none when nothing is to be claimed). */
+  private void claimKeys(List<String> scriptKeys, int count) {
     scriptKeys.add(keys.delayed());
     scriptKeys.add(keys.failed());
     scriptKeys.add(keys.stats());
     scriptKeys.add(keys.paused());
-    scriptKeys.addAll(streams);
-    List<Object> args = List.of(TaskKeys.GROUP, consumer, count, System.currentTimeMillis(), keys.taskPrefix(),
+    if (count > 0) {
+      scriptKeys.addAll(streams);
+    }
+  }
+
+  private List<Object> claimArgs(int count, boolean reclaim) {
+    return List.of(TaskKeys.GROUP, consumer, count, System.currentTimeMillis(), keys.taskPrefix(),
         reclaim ? settings.visibilityTimeoutMs() : 0, keys.ratePrefix(), rateLimits, settings.resultTtlMs(), known,
         UNKNOWN_TASK_DEFER_MS, TaskOptions.DEFAULT_MAX_DELIVERIES, TaskKeys.HISTORY_LENGTH, keys.streamPrefix());
-    return CLAIM.run(redis, scriptKeys, args).map(reply -> {
-      List<ClaimedTask> tasks = new ArrayList<>(reply.get(0).size());
-      List<JsonObject> events = new ArrayList<>(tasks.size());
-      for (Response task : reply.get(0)) {
-        ClaimedTask claimed = ClaimedTask.fromReply(task);
-        tasks.add(claimed);
-        events.add(new JsonObject().put("id", claimed.id()).put("name", claimed.name()).put("state", "STARTED")
-            .put("seq", claimed.seq()));
-      }
-      String ended = reply.get(1).toString();
-      if (!ended.isEmpty()) {
-        new JsonArray(ended).stream().map(JsonObject.class::cast).map(Broker::decodeError).forEach(events::add);
-      }
-      List<String> deferred = new ArrayList<>();
-      reply.get(2).forEach(name -> deferred.add(name.toString()));
-      JsonObject last = new JsonObject();
-      Response flat = reply.get(3);
-      for (int i = 0; i + 1 < flat.size(); i += 2) {
-        last.put(flat.get(i).toString(), flat.get(i + 1).toString());
-      }
-      return new Claim(tasks, events, deferred, last);
-    });
+  }
+
+  private static Claim claimOf(Response claimed, Response ended, Response deferredNames, Response flat) {
+    List<ClaimedTask> tasks = new ArrayList<>(claimed.size());
+    List<JsonObject> events = new ArrayList<>(tasks.size());
+    for (Response task : claimed) {
+      ClaimedTask claimedTask = ClaimedTask.fromReply(task);
+      tasks.add(claimedTask);
+      events.add(new JsonObject().put("id", claimedTask.id()).put("name", claimedTask.name()).put("state", "STARTED")
+          .put("seq", claimedTask.seq()));
+    }
+    String endedText = ended.toString();
+    if (!endedText.isEmpty()) {
+      new JsonArray(endedText).stream().map(JsonObject.class::cast).map(Broker::decodeError).forEach(events::add);
+    }
+    List<String> deferred = new ArrayList<>();
+    deferredNames.forEach(name -> deferred.add(name.toString()));
+    JsonObject last = new JsonObject();
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      last.put(flat.get(i).toString(), flat.get(i + 1).toString());
+    }
+    return new Claim(tasks, events, deferred, last);
   }
 
   /**
@@ -151,14 +213,6 @@ final class Broker {
   Future<JsonObject> progress(ClaimedTask task, String customState, JsonObject payload) {
     return PROGRESS.run(redis, List.of(keys.task(task.id())),
         List.of(task.lease(), System.currentTimeMillis(), payload.encode(), customState == null ? "" : customState))
-        .map(reply -> new JsonObject(reply.toString()));
-  }
-
-  /** Outcome SUCCESS (payload: the result), FAILURE or RETRY (payload: the error; retry at {@code retryAt}). */
-  Future<JsonObject> settle(ClaimedTask task, String outcome, String payload, long retryAt) {
-    return SETTLE.run(redis, List.of(keys.task(task.id()), task.stream(), keys.delayed(), keys.failed(), keys.stats()),
-        List.of(TaskKeys.GROUP, task.entry(), task.lease(), outcome, System.currentTimeMillis(), payload,
-            settings.resultTtlMs(), retryAt, task.id(), TaskKeys.HISTORY_LENGTH, settings.maxQueueLength()))
         .map(reply -> new JsonObject(reply.toString()));
   }
 

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -73,6 +74,7 @@ public class TaskWorker extends VerticleBase {
   private Redis redis;
   private Redis blocking;
   private Broker broker;
+  private Settlements settlements;
   private WorkerExecutor pool;
   private boolean claiming;
   private boolean waiting;
@@ -80,6 +82,10 @@ public class TaskWorker extends VerticleBase {
   private boolean reclaimDue = true;
   private boolean promoting;
   private boolean sweeping;
+  /** Slots promised to claims in flight (a claim call's, or a settle call's), so no two claims fill the same slot. */
+  private int reserved;
+  /** Tasks whose settle is in a call in flight: their slots go to the claim that call carries. */
+  private int settling;
   private WaitingExpiry expiry;
   private long backoffMs;
   private long[] timers = new long[0];
@@ -103,6 +109,7 @@ public class TaskWorker extends VerticleBase {
     String consumer = "worker-" + UUID.randomUUID().toString().substring(0, 13);
     TaskKeys keys = new TaskKeys(settings.namespace());
     broker = new Broker(redis, blocking, keys, settings, consumer, registry);
+    settlements = new Settlements(context, broker, this::slotsFreedBy, this::claimedWithSettles);
     expiry = new WaitingExpiry(vertx, redis, keys, settings.waitingTtlMs(), settings.resultTtlMs());
     pool = vertx.createSharedWorkerExecutor("switchboard-tasks", settings.blockingPoolSize(), 1, TimeUnit.HOURS);
     registerGauges(consumer);
@@ -135,7 +142,8 @@ public class TaskWorker extends VerticleBase {
     Promise<Void> grace = Promise.promise();
     long deadline = vertx.setTimer(Math.max(1, settings.shutdownGraceMs()), id -> grace.tryComplete());
     // a claim still under way adds its tasks to inFlight before this continuation runs
-    lastClaim.transform(claimed -> Future.join(inFlight.values().stream().map(running -> running.done().future()).toList()))
+    Future.join(lastClaim, settlements.idle())
+        .transform(claimed -> Future.join(inFlight.values().stream().map(running -> running.done().future()).toList()))
         .onComplete(all -> grace.tryComplete());
     return grace.future()
         .compose(v -> {
@@ -201,40 +209,84 @@ public class TaskWorker extends VerticleBase {
         .register(meters).increment();
   }
 
+  /** Slots neither running a task nor promised to a claim in flight; a task whose settle is in flight frees its slot. */
+  private int free() {
+    return settings.concurrency() - inFlight.size() + settling - reserved;
+  }
+
   private void fill() {
-    int free = settings.concurrency() - inFlight.size();
+    int free = free();
     if (stopping || claiming || waiting || free <= 0) {
       return;
     }
     claiming = true;
+    reserved += free;
     boolean reclaim = reclaimDue;
     reclaimDue = false;
     lastClaim = broker.claim(free, reclaim).onComplete(result -> {
       claiming = false;
+      reserved -= free;
       if (result.failed()) {
         reclaimDue |= reclaim;
         retryLater("claim", result.cause());
         return;
       }
       backoffMs = 0;
-      Broker.Claim claim = result.result();
-      claim.events().forEach(event -> TaskEvents.publish(vertx, event));
-      // a poison task ended by the claim (WorkerLost) is a failure like any other
-      claim.events().stream().filter(event -> TaskState.FAILURE.name().equals(event.getString("state")))
-          .forEach(event -> count(event.getString("name"), TaskState.FAILURE));
-      claim.deferred().forEach(name -> Counter.builder(MetricNames.TASKS_DEFERRED).tag(MetricNames.TASK, name)
-          .description("tasks left for a worker that knows them (not registered here)").register(meters).increment());
-      claim.tasks().forEach(this::run);
-      if (claim.tasks().size() < free) {
-        awaitWork(claim.last());
-      } else {
+      if (!start(result.result(), free)) {
         fill();
       }
     });
   }
 
+  /** A batch of {@code settles} leaves: it claims for the slots they free (none once stopping). */
+  private Settlements.Slots slotsFreedBy(int settles) {
+    settling += settles;
+    int count = stopping ? 0 : Math.max(0, free());
+    boolean reclaim = count > 0 && reclaimDue;
+    if (reclaim) {
+      reclaimDue = false;
+    }
+    reserved += count;
+    return new Settlements.Slots(count, reclaim);
+  }
+
+  /** The claim a settle call carried came back: start its tasks (before the settled ones leave their slots). */
+  private void claimedWithSettles(Settlements.Slots asked, int settles, AsyncResult<Broker.Claim> claim) {
+    settling -= settles;
+    reserved -= asked.count();
+    if (asked.count() == 0) {
+      return;
+    }
+    if (claim.failed()) {
+      // the settles retry by themselves; their slots go to the next claim
+      reclaimDue |= asked.reclaim();
+      log.debug("worker {}: claim with settles failed: {}", broker.consumer(), claim.cause().getMessage());
+      return;
+    }
+    start(claim.result(), asked.count());
+  }
+
+  /**
+   * Publishes what a claim ended, counts what it deferred and runs what it brought; when it came back short of
+   * {@code asked}, waits for new work. Returns whether it came back short.
+   */
+  private boolean start(Broker.Claim claim, int asked) {
+    claim.events().forEach(event -> TaskEvents.publish(vertx, event));
+    // a poison task ended by the claim (WorkerLost) is a failure like any other
+    claim.events().stream().filter(event -> TaskState.FAILURE.name().equals(event.getString("state")))
+        .forEach(event -> count(event.getString("name"), TaskState.FAILURE));
+    claim.deferred().forEach(name -> Counter.builder(MetricNames.TASKS_DEFERRED).tag(MetricNames.TASK, name)
+        .description("tasks left for a worker that knows them (not registered here)").register(meters).increment());
+    claim.tasks().forEach(this::run);
+    boolean shortOf = claim.tasks().size() < asked;
+    if (shortOf) {
+      awaitWork(claim.last());
+    }
+    return shortOf;
+  }
+
   private void awaitWork(JsonObject last) {
-    if (stopping) {
+    if (stopping || waiting) {
       return;
     }
     waiting = true;
@@ -335,20 +387,20 @@ public class TaskWorker extends VerticleBase {
       payload = taskError.toJson().encode();
       event.put("error", taskError.toJson());
     }
-    return broker.settle(task, outcome, payload, retryAt).compose(answer -> {
-      if (answer.getBoolean("changed", false)) {
-        TaskState recorded = TaskState.valueOf(answer.getString("state"));
+    return settlements.settle(new Broker.Settle(task, outcome, payload, retryAt)).compose(answer -> {
+      if (answer.changed()) {
+        TaskState recorded = TaskState.valueOf(answer.state());
         count(task.name(), recorded);
         if (recorded == TaskState.RETRY) {
           Counter.builder(MetricNames.TASK_RETRIES).tag(MetricNames.TASK, task.name()).register(meters).increment();
         }
-        if (answer.getBoolean("bounded", false)) {
+        if (answer.bounded()) {
           Counter.builder(MetricNames.TASK_BOUND_HITS).tag(MetricNames.BOUND, "delayed").register(meters).increment();
         }
-        TaskEvents.publish(vertx, TaskEvents.event(task.id(), task.name(), recorded,
-            answer.getLong("seq"), System.currentTimeMillis()).mergeIn(event));
+        TaskEvents.publish(vertx, TaskEvents.event(task.id(), task.name(), recorded, answer.seq(),
+            System.currentTimeMillis()).mergeIn(event));
       }
-      return Future.succeededFuture(answer.getString("state", outcome));
+      return Future.succeededFuture(answer.state() == null ? outcome : answer.state());
     }, err -> {
       if (stopping) {
         log.debug("task {}[{}]: outcome {} dropped while stopping ({})", task.name(), task.id(), outcome, err.getMessage());

@@ -3,18 +3,38 @@
 -- Celery result metas goes here). Needs workflow_steps.lua before it.
 -- t = {key, id, name, queue, notify, state ('SUCCESS' | 'FAILURE'), field ('result' | 'error'), payload, now,
 --      ttl, failed (list key), history (its length), stats (hash key)}
+-- Optional, for a caller that read the hash already or settles many tasks at once: seq (the current seq: the
+-- new one is written with the state, no HINCRBY), fields (more hash fields to write with the state), plain (true:
+-- the hash has neither 'celery' nor 'workflow', so no Celery meta and no workflow step to look up), counts (a
+-- table the stats increments go to, for the caller to write once; see count_flush).
 -- Returns the new seq.
 local function finish(t)
-  local seq = redis.call('HINCRBY', t.key, 'seq', 1)
-  redis.call('HSET', t.key, 'state', t.state, t.field, t.payload, 't_' .. t.state, t.now)
-  if t.state == 'SUCCESS' then
-    celery_meta(t.key, 'SUCCESS', t.payload, nil, t.now)
+  local seq
+  local write = {'state', t.state, t.field, t.payload, 't_' .. t.state, t.now}
+  if t.seq then
+    seq = (tonumber(t.seq) or 0) + 1
+    table.insert(write, 'seq')
+    table.insert(write, seq)
   else
-    celery_failure(t.key, t.state, t.payload, t.now)
+    seq = redis.call('HINCRBY', t.key, 'seq', 1)
+  end
+  for _, value in ipairs(t.fields or {}) do table.insert(write, value) end
+  redis.call('HSET', t.key, unpack(write))
+  if not t.plain then
+    if t.state == 'SUCCESS' then
+      celery_meta(t.key, 'SUCCESS', t.payload, nil, t.now)
+    else
+      celery_failure(t.key, t.state, t.payload, t.now)
+    end
   end
   redis.call('PEXPIRE', t.key, t.ttl)
   local counted = {SUCCESS = 'succeeded:', FAILURE = 'failed:'}
-  redis.call('HINCRBY', t.stats, counted[t.state] .. (t.queue or 'default'), 1)
+  local stat = counted[t.state] .. (t.queue or 'default')
+  if t.counts then
+    t.counts[stat] = (t.counts[stat] or 0) + 1
+  else
+    redis.call('HINCRBY', t.stats, stat, 1)
+  end
   if t.state == 'FAILURE' then
     redis.call('LPUSH', t.failed, t.id)
     redis.call('LTRIM', t.failed, 0, tonumber(t.history) - 1)
@@ -26,7 +46,13 @@ local function finish(t)
     redis.call('PUBLISH', t.notify, cjson.encode(note))
   end
   -- a workflow member moves its workflow on (workflow_steps.lua, prepended before this file)
-  workflow_member_done(t.key, t.id, t.name, t.state, t.payload, t.now, t.ttl)
+  if not t.plain then
+    workflow_member_done(t.key, t.id, t.name, t.state, t.payload, t.now, t.ttl)
+  end
   return seq
 end
 
+-- Writes the stats increments a batch gathered in `counts` (finish's t.counts), one HINCRBY per field.
+local function count_flush(stats, counts)
+  for field, n in pairs(counts) do redis.call('HINCRBY', stats, field, n) end
+end
