@@ -5,6 +5,8 @@ import dev.switchboard.api.protocol.Asgi;
 import dev.switchboard.api.protocol.CloseCodes;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.Queue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +14,9 @@ import org.slf4j.LoggerFactory;
  * Hands one connection's events to its consumer strictly one after another: the next hook starts when the
  * previous one's Future completes. The backlog is bounded; a consumer that falls {@link #MAX_BACKLOG}
  * events behind has its socket closed with 1013 instead of queueing without limit.
+ *
+ * <p>Events wait in a queue, not in a chain of Futures: most hooks complete at once, and then nothing is built per
+ * event; and a long backlog drains in a loop, where a chain of a thousand completed Futures overflowed the stack.
  */
 final class ConsumerConnection {
 
@@ -20,8 +25,9 @@ final class ConsumerConnection {
 
   private final String consumerName;
   private final ConsumerDriver consumer;
-  private Future<Void> tail = Future.succeededFuture();
-  private int backlog;
+  /** The events that arrived while a hook was running; created on the first one. */
+  private Queue<JsonObject> waiting;
+  private boolean running;
   private boolean ended;
   private boolean overloaded;
 
@@ -38,14 +44,13 @@ final class ConsumerConnection {
       ended = true;
     } else if (overloaded) {
       return; // the socket is being closed with 1013; drop what arrives meanwhile
-    } else if (backlog >= MAX_BACKLOG) {
+    } else if (backlog() >= MAX_BACKLOG) {
       overloaded = true;
-      log.warn("consumer {} is {} events behind on {}: closing with 1013", consumerName, backlog, consumer.channelName());
+      log.warn("consumer {} is {} events behind on {}: closing with 1013", consumerName, backlog(), consumer.channelName());
       consumer.close(CloseCodes.TRY_AGAIN_LATER, "consumer overloaded");
       return;
     }
-    backlog++;
-    tail = tail.transform(previous -> invoke(event)).andThen(done -> backlog--);
+    enqueue(event);
   }
 
   /** The instance is going away: tell the client to reconnect elsewhere and let the consumer clean up. */
@@ -53,7 +58,40 @@ final class ConsumerConnection {
     if (!ended) {
       ended = true;
       consumer.close(code, "consumer instance stopped");
-      tail = tail.transform(previous -> safely(() -> consumer.disconnect(code)));
+      enqueue(new JsonObject().put(Asgi.TYPE, Asgi.DISCONNECT).put(Asgi.CODE, code));
+    }
+  }
+
+  private int backlog() {
+    return (running ? 1 : 0) + (waiting == null ? 0 : waiting.size());
+  }
+
+  private void enqueue(JsonObject event) {
+    if (running) {
+      if (waiting == null) {
+        waiting = new ArrayDeque<>();
+      }
+      waiting.add(event);
+    } else {
+      runFrom(event);
+    }
+  }
+
+  /** Runs {@code event}'s hook, then the waiting events' in turn, until one is still running when it returns. */
+  private void runFrom(JsonObject event) {
+    for (JsonObject next = event; next != null; next = waiting == null ? null : waiting.poll()) {
+      Future<Void> hook = invoke(next);
+      if (!hook.isComplete()) {
+        running = true;
+        hook.onComplete(done -> {
+          running = false;
+          JsonObject following = waiting == null ? null : waiting.poll();
+          if (following != null) {
+            runFrom(following);
+          }
+        });
+        return;
+      }
     }
   }
 
@@ -79,9 +117,20 @@ final class ConsumerConnection {
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
+    if (result.succeeded()) {
+      return result;
+    }
+    if (result.failed()) {
+      logFailure(result.cause());
+      return Future.succeededFuture();
+    }
     return result.recover(err -> {
-      log.error("consumer {} failed on channel {}", consumerName, consumer.channelName(), err);
+      logFailure(err);
       return Future.succeededFuture();
     });
+  }
+
+  private void logFailure(Throwable err) {
+    log.error("consumer {} failed on channel {}", consumerName, consumer.channelName(), err);
   }
 }
