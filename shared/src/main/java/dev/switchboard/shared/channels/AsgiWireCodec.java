@@ -35,13 +35,15 @@ public final class AsgiWireCodec implements MessageCodec<JsonObject, JsonObject>
   private static final int CODE = 8;
   private static final int REASON = 16;
 
-  /** Registers the codec on {@code bus}; once per Vert.x instance. */
+  /** Registers the codec, and the inbox's {@link ChannelEvent} codec built on it, on {@code bus}; once per Vert.x instance. */
   public static void register(EventBus bus) {
     bus.registerCodec(new AsgiWireCodec());
+    bus.registerCodec(new ChannelEvent.Codec());
   }
 
   public static void unregister(EventBus bus) {
     bus.unregisterCodec(NAME);
+    bus.unregisterCodec(ChannelEvent.Codec.NAME);
   }
 
   @Override
@@ -156,7 +158,7 @@ public final class AsgiWireCodec implements MessageCodec<JsonObject, JsonObject>
     return mask;
   }
 
-  private static void appendString(Buffer buffer, String value) {
+  static void appendString(Buffer buffer, String value) {
     int at = buffer.length();
     buffer.appendInt(0).appendString(value);
     buffer.setInt(at, buffer.length() - at - 4);

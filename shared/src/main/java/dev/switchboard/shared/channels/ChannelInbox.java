@@ -2,7 +2,6 @@ package dev.switchboard.shared.channels;
 
 import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -10,7 +9,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Delivery to channels by node: a sender addresses the channel's owning node ({@link Addresses#inbox}) with the
- * channel in a header, and that node's one inbox consumer hands the event to the socket's {@link Outbox}, as
+ * channel in the body ({@link ChannelEvent}; bridge clients name it in a {@link Addresses#CHANNEL_HEADER} header), and that node's one inbox consumer hands the event to the socket's {@link Outbox}, as
  * Channels' {@code specific.<process>!<local>} names do. This replaces a clustered event-bus consumer per socket
  * (a Hazelcast registration replicated to every member on each connect and close, and two unbounded queues per
  * socket). Order per channel holds: one sender's events travel one cluster connection to one consumer and are
@@ -18,6 +17,12 @@ import io.vertx.core.json.JsonObject;
  * or never there) is dropped and counted ({@link LayerStats#channelDropped}).
  */
 public final class ChannelInbox {
+
+  /**
+   * The node last sent to and its inbox: a node's sends go to a handful of nodes, so this spares cutting the node out
+   * of the channel name and building the address (and Vert.x hashing a new address string) on most events.
+   */
+  private static volatile NodeInbox last = new NodeInbox("", Addresses.inbox(""));
 
   private ChannelInbox() {
   }
@@ -27,30 +32,50 @@ public final class ChannelInbox {
    * Throws IllegalArgumentException when {@code channel} is not a Switchboard channel name.
    */
   public static void send(EventBus bus, String channel, JsonObject event) {
+    bus.send(inboxOf(channel), new ChannelEvent(channel, event), ChannelEvent.DELIVERY);
+  }
+
+  static String inboxOf(String channel) {
+    NodeInbox known = last;
+    if (Addresses.channelOnNode(channel, known.node())) {
+      return known.address();
+    }
     String node = ChannelNames.requireNode(channel);
-    bus.send(Addresses.inbox(node), event,
-        new DeliveryOptions().setCodecName(AsgiWireCodec.NAME).addHeader(Addresses.CHANNEL_HEADER, channel));
+    known = new NodeInbox(node, Addresses.inbox(node));
+    last = known;
+    return known.address();
   }
 
   /** Registers this node's inbox (cluster-wide); completes once other nodes can reach it. Once per node. */
-  public static Future<MessageConsumer<JsonObject>> register(EventBus bus, String nodeId, LocalChannels channels,
+  public static Future<MessageConsumer<Object>> register(EventBus bus, String nodeId, LocalChannels channels,
                                                              LayerStats stats) {
-    MessageConsumer<JsonObject> consumer = bus.consumer(Addresses.inbox(nodeId), msg -> dispatch(msg, channels, stats));
+    MessageConsumer<Object> consumer = bus.consumer(Addresses.inbox(nodeId), msg -> dispatch(msg, channels, stats));
     return consumer.completion().map(consumer);
   }
 
-  private static void dispatch(Message<JsonObject> msg, LocalChannels channels, LayerStats stats) {
-    String channel = msg.headers().get(Addresses.CHANNEL_HEADER);
-    Outbox outbox = channel == null ? null : channels.find(channel);
+  private static void dispatch(Message<Object> msg, LocalChannels channels, LayerStats stats) {
+    String channel;
+    JsonObject event;
+    if (msg.body() instanceof ChannelEvent delivery) {
+      channel = delivery.channel();
+      event = delivery.event();
+    } else {
+      channel = msg.headers().get(Addresses.CHANNEL_HEADER);   // a bridge client's send
+      event = msg.body() instanceof JsonObject json ? json : null;
+    }
+    Outbox outbox = channel == null || event == null ? null : channels.find(channel);
     if (outbox == null) {
       stats.channelDropped(Outbox.Result.CLOSED);
       return;
     }
-    Outbox.Result result = outbox.offer(msg.body());
+    Outbox.Result result = outbox.offer(event);
     if (result == Outbox.Result.DELIVERED) {
       stats.channelDelivered();
     } else {
       stats.channelDropped(result);
     }
+  }
+
+  private record NodeInbox(String node, String address) {
   }
 }

@@ -96,6 +96,13 @@ public final class Addresses {
         : Optional.of(channel.substring(CHANNEL_PREFIX.length(), dot));
   }
 
+  /** True when {@code channel} is a Switchboard channel of node {@code nodeId}; allocates nothing. */
+  public static boolean channelOnNode(String channel, String nodeId) {
+    int at = CHANNEL_PREFIX.length() + nodeId.length();
+    return !nodeId.isEmpty() && channel != null && channel.length() > at + 1 && channel.charAt(at) == '.'
+        && channel.startsWith(CHANNEL_PREFIX) && channel.startsWith(nodeId, CHANNEL_PREFIX.length());
+  }
+
   /**
    * A gateway instance's inbox for the response events of the HTTP requests it relays ({@code http.response.*},
    * each naming its request): one registration per gateway instance, not one per request.

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.api.protocol.Asgi;
+import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -82,5 +83,36 @@ class AsgiWireCodecTest {
     JsonObject local = codec.transform(event);
     local.put(Asgi.TEXT, "changed");
     assertEquals("x", event.getString(Asgi.TEXT));
+  }
+
+  @Test
+  @DisplayName("an inbox delivery carries its channel beside the event, both unchanged; locally the event is copied")
+  void channelEventRoundTrip() {
+    ChannelEvent.Codec inbox = new ChannelEvent.Codec();
+    String channel = "switchboard.channel.node-1.é";
+    for (JsonObject event : new JsonObject[] {Asgi.sendText("héllo"), Asgi.close(1000, "bye"),
+        new JsonObject().put(Asgi.TYPE, "chat.message").put("n", 3)}) {
+      Buffer wire = Buffer.buffer().appendString("header");
+      inbox.encodeToWire(wire, new ChannelEvent(channel, event));
+      assertEquals(new ChannelEvent(channel, event), inbox.decodeFromWire(6, wire));
+    }
+    JsonObject event = Asgi.sendText("x");
+    inbox.transform(new ChannelEvent(channel, event)).event().put(Asgi.TEXT, "changed");
+    assertEquals("x", event.getString(Asgi.TEXT));
+  }
+
+  @Test
+  @DisplayName("the inbox's channel-to-node test agrees with the channel name's parsing")
+  void channelOnNodeAgreesWithChannelNode() {
+    for (String channel : new String[] {"switchboard.channel.n1.c", "switchboard.channel.n1.", "switchboard.channel.n1",
+        "switchboard.channel.n12.c", "switchboard.channel.n.c", "switchboard.channel..c", "other.channel.n1.c",
+        "switchboard.channel.n1.c.d", null}) {
+      for (String node : new String[] {"n1", "n", "n12", ""}) {
+        assertEquals(Addresses.channelNode(channel).filter(node::equals).isPresent(), Addresses.channelOnNode(channel, node),
+            channel + " on " + node);
+      }
+      assertEquals(Addresses.channelNode(channel).map(Addresses::inbox).orElse(null),
+          channel == null || Addresses.channelNode(channel).isEmpty() ? null : ChannelInbox.inboxOf(channel));
+    }
   }
 }
