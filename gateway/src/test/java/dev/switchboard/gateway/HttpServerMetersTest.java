@@ -44,6 +44,8 @@ class HttpServerMetersTest {
 
   private Vertx node;
   private HttpClient client;
+  // a field: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
+  private WebSocketClient sockets;
   private int port;
 
   @BeforeEach
@@ -120,7 +122,7 @@ class HttpServerMetersTest {
     Router router = Router.router(node);
     router.route().handler(meters::record);
     router.get("/ws").handler(rc -> rc.request().toWebSocket().onSuccess(ws -> ws.writeTextMessage("hello")));
-    WebSocketClient sockets = node.createWebSocketClient();
+    sockets = node.createWebSocketClient();
     serve(router)
         .compose(s -> sockets.connect(port, "127.0.0.1", "/ws"))
         .compose(ws -> {
