@@ -37,6 +37,8 @@ MON=
 # warm-up (1 + 200), throughput twice (cold and warm pass, TASKS each), 20 more, latency (20 sequential): all noop
 TASK_DEADLINE_S=120 java -Xmx512m -cp "$JAR" "$ROOT/bench/TaskBench.java" "$URL" cmds "$TASKS" 20 > "$OUT/bench.txt" 2> "$OUT/bench.err"
 R1=$(ticks $REDIS_PID); W1=$(ticks $WORKER_PID)
+# where Redis' time went by command (usec: inside the command, scripts included), and its CPU split (main thread...)
+redis-cli -p "$PORT" info commandstats > "$OUT/commandstats.txt"; redis-cli -p "$PORT" info cpu > "$OUT/cpu.txt"
 [ -n "$MON" ] && { kill $MON 2>/dev/null; wait $MON 2>/dev/null; }
 TOTAL=$((1 + 200 + 2 * TASKS + 20 + 20))
 cat "$OUT/bench.txt"
