@@ -22,10 +22,12 @@ public final class GatewayServices {
   private final HttpServerMeters httpMeters;
   private final RedisTaskClient tasks;
   private final LocalChannels channels;
+  private final LayerStats layerStats;
 
   private GatewayServices(RouteDirectory routes, ClientLimits limits, GatewayMeters meters, HttpServerMeters httpMeters,
-                          RedisTaskClient tasks, LocalChannels channels) {
+                          RedisTaskClient tasks, LocalChannels channels, LayerStats layerStats) {
     this.channels = channels;
+    this.layerStats = layerStats;
     this.routes = routes;
     this.limits = limits;
     this.meters = meters;
@@ -43,7 +45,7 @@ public final class GatewayServices {
     MeterRegistry registry = SwitchboardMetrics.registry(vertx);
     return new GatewayServices(routes, ClientLimits.create(config.security().limits(), registry),
         new GatewayMeters(registry, ClusterMembership.of(vertx).nodeId(), layerStats),
-        new HttpServerMeters(registry, HttpServerMeters.DEFAULT_MAX_SERIES), tasks, channels);
+        new HttpServerMeters(registry, HttpServerMeters.DEFAULT_MAX_SERIES), tasks, channels, layerStats);
   }
 
   /**
@@ -65,6 +67,10 @@ public final class GatewayServices {
 
   LocalChannels channels() {
     return channels;
+  }
+
+  LayerStats layerStats() {
+    return layerStats;
   }
 
   ClientLimits limits() {

@@ -2,6 +2,7 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.shared.channels.ChannelInbox;
 import dev.switchboard.shared.protocol.Addresses;
 import dev.switchboard.shared.routes.Route;
 import dev.switchboard.api.protocol.Asgi;
@@ -21,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,11 @@ public class GatewayVerticle extends VerticleBase {
   private static final int ABNORMAL_CLOSURE = 1006;
   private static final Buffer PONG = Buffer.buffer("{\"pong\":true}");
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+  /**
+   * Numbers the instances' own inboxes ({@code Addresses.inbox(node, instance)}): unique in the JVM, hence on the node
+   * (tests deploy instances with services of their own, so the node's services cannot number them).
+   */
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final GatewayServices shared;
   private final TaskClient celery;
@@ -49,6 +56,8 @@ public class GatewayVerticle extends VerticleBase {
   private GatewayMeters meters;
   private DashboardFeed dashboard;
   private String nodeId;
+  /** This instance's number on the node: its channels are named for it, and events for them come to its own inbox. */
+  private int instance;
   private AccessControl access;
 
   /**
@@ -81,8 +90,12 @@ public class GatewayVerticle extends VerticleBase {
     RedisTaskClient tasks = services.tasks();
     routes = services.routes();
     relay = new HttpRelay(vertx, routes, services.channels(), config);
+    instance = INSTANCES.getAndIncrement() & Integer.MAX_VALUE;
     return (shared != null ? Future.succeededFuture() : routes.start())
         .compose(v -> relay.start())
+        // events for this instance's sockets arrive on its own event loop, the sockets' (no hop through the node's inbox)
+        .compose(v -> ChannelInbox.registerAt(vertx.eventBus(), Addresses.inbox(nodeId, instance), services.channels(),
+            services.layerStats()))
         .compose(v -> AccessControl.create(vertx, config.security(), services.limits()))
         .compose(control -> {
           access = control;
@@ -222,7 +235,7 @@ public class GatewayVerticle extends VerticleBase {
    */
   private void connect(ServerWebSocketHandshake handshake, RouteMatch match, AccessControl.Admitted admitted) {
     ClientLimits.Permit permit = admitted.permit();
-    WebSocketConnection connection = new WebSocketConnection(vertx, services.channels(), Addresses.newChannel(nodeId),
+    WebSocketConnection connection = new WebSocketConnection(vertx, services.channels(), Addresses.newChannel(nodeId, instance),
         match.pattern(), meters, config.websocket().outboundQueueBytes(), closed -> {
           connections.remove(closed);
           permit.release();

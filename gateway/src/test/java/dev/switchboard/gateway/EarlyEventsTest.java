@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.api.protocol.Asgi;
-import dev.switchboard.shared.channels.ChannelInbox;
 import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import dev.switchboard.shared.channels.EventBusChannelLayer;
 import dev.switchboard.shared.config.SwitchboardConfig;
@@ -18,6 +17,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -71,11 +71,14 @@ class EarlyEventsTest {
   private void connect(Vertx vertx, Message<JsonObject> msg) {
     String channel = msg.body().getString(Asgi.CHANNEL);
     int n = Integer.parseInt(msg.body().getString("query").replace("n=", ""));
+    // through the node's inbox (a bridge client's way), not the gateway instance's (ChannelInbox.send's): the layer's
+    // node service shares the node inbox's event loop, so its answer comes after the inbox has handed every event
+    // above to the connection, and they are all queued before the gateway hears the accept
+    String nodeInbox = Addresses.inbox(Addresses.channelNode(channel).orElseThrow());
+    DeliveryOptions toChannel = new DeliveryOptions().addHeader(Addresses.CHANNEL_HEADER, channel);
     for (int i = 0; i < n; i++) {
-      ChannelInbox.send(vertx.eventBus(), channel, Asgi.sendText("early " + i));
+      vertx.eventBus().send(nodeInbox, Asgi.sendText("early " + i), toChannel);
     }
-    // the layer's node service shares the inbox's event loop: its answer comes after the inbox has handed every
-    // event above to the connection, so they are all queued before the gateway hears the accept
     layer.groups().onComplete(done ->
         msg.reply(new JsonObject().put(Asgi.TYPE, Asgi.ACCEPT).put(Asgi.INSTANCE, INSTANCE).put(Asgi.NODE, "test")));
   }

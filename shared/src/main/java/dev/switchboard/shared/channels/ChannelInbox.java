@@ -8,8 +8,10 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Delivery to channels by node: a sender addresses the channel's owning node ({@link Addresses#inbox}) with the
- * channel in the body ({@link ChannelEvent}; bridge clients name it in a {@link Addresses#CHANNEL_HEADER} header), and that node's one inbox consumer hands the event to the socket's {@link Outbox}, as
+ * Delivery to channels by node: a sender addresses the channel's owning node ({@link Addresses#channelInbox}: the inbox
+ * of the gateway instance, on the socket's event loop, that the channel names, else the node's) with the channel in the
+ * body ({@link ChannelEvent}; bridge clients send to the node's inbox and name it in a {@link Addresses#CHANNEL_HEADER}
+ * header), and that inbox's consumer hands the event to the socket's {@link Outbox}, as
  * Channels' {@code specific.<process>!<local>} names do. This replaces a clustered event-bus consumer per socket
  * (a Hazelcast registration replicated to every member on each connect and close, and two unbounded queues per
  * socket). Order per channel holds: one sender's events travel one cluster connection to one consumer and are
@@ -19,12 +21,13 @@ import io.vertx.core.json.JsonObject;
 public final class ChannelInbox {
 
   /**
-   * The node last sent to and its inbox: a node's sends go to a handful of nodes, so this spares cutting the node out
-   * of the channel name and building the address (and Vert.x hashing a new address string) on most events.
+   * The gateway instance last sent to: the start of its channels' names and its inbox. A node's sends go to a handful
+   * of instances, so this spares parsing the channel name and building the address (and Vert.x hashing a new address
+   * string) on most events.
    */
-  private static volatile NodeInbox last = new NodeInbox("", Addresses.inbox(""));
+  private static volatile InstanceInbox last = new InstanceInbox("\0", "");
 
-  private ChannelInbox() {
+    private ChannelInbox() {
   }
 
   /**
@@ -36,20 +39,32 @@ public final class ChannelInbox {
   }
 
   static String inboxOf(String channel) {
-    NodeInbox known = last;
-    if (Addresses.channelOnNode(channel, known.node())) {
+    InstanceInbox known = last;
+    if (channel != null && channel.length() > known.prefix().length() && channel.startsWith(known.prefix())) {
       return known.address();
     }
     String node = ChannelNames.requireNode(channel);
-    known = new NodeInbox(node, Addresses.inbox(node));
-    last = known;
-    return known.address();
+    String address = Addresses.channelInbox(channel).orElseThrow();
+    String prefix = Addresses.channelInstancePrefix(channel, node);
+    if (prefix != null) {
+      last = new InstanceInbox(prefix, address);
+    }
+    return address;
   }
 
   /** Registers this node's inbox (cluster-wide); completes once other nodes can reach it. Once per node. */
   public static Future<MessageConsumer<Object>> register(EventBus bus, String nodeId, LocalChannels channels,
-                                                             LayerStats stats) {
-    MessageConsumer<Object> consumer = bus.consumer(Addresses.inbox(nodeId), msg -> dispatch(msg, channels, stats));
+                                                         LayerStats stats) {
+    return registerAt(bus, Addresses.inbox(nodeId), channels, stats);
+  }
+
+  /**
+   * Registers a gateway instance's own inbox ({@link Addresses#inbox(String, int)}), from the instance's context: events
+   * for the channels it holds arrive on its event loop. Completes once other nodes can reach it.
+   */
+  public static Future<MessageConsumer<Object>> registerAt(EventBus bus, String address, LocalChannels channels,
+                                                           LayerStats stats) {
+    MessageConsumer<Object> consumer = bus.consumer(address, msg -> dispatch(msg, channels, stats));
     return consumer.completion().map(consumer);
   }
 
@@ -76,6 +91,6 @@ public final class ChannelInbox {
     }
   }
 
-  private record NodeInbox(String node, String address) {
+  private record InstanceInbox(String prefix, String address) {
   }
 }

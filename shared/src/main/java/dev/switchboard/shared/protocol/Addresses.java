@@ -85,6 +85,41 @@ public final class Addresses {
     return CHANNEL_PREFIX + nodeId + "." + UUID.randomUUID();
   }
 
+  /**
+   * A new connection's channel held by the gateway instance whose own inbox is {@link #inbox(String, int) inbox(nodeId,
+   * instance)}: {@code switchboard.channel.<node>.<instance>.<uuid>}. Events sent to it go to that inbox, on the
+   * instance's event loop, which is the socket's; the node's inbox takes them too (bridge clients send there).
+   */
+  public static String newChannel(String nodeId, int instance) {
+    return CHANNEL_PREFIX + nodeId + "." + instance + "." + UUID.randomUUID();
+  }
+
+  /**
+   * Where events for {@code channel} go: the inbox of the gateway instance its name carries ({@link #newChannel(String,
+   * int)}), else its node's inbox; empty when it is not a Switchboard channel. A function of the name alone, so that
+   * one sender's events to a channel all take one path, and stay in order.
+   */
+  public static Optional<String> channelInbox(String channel) {
+    return channelNode(channel).map(node -> {
+      String instancePrefix = channelInstancePrefix(channel, node);
+      return instancePrefix == null ? inbox(node)
+          : inbox(node, Integer.parseInt(instancePrefix, CHANNEL_PREFIX.length() + node.length() + 1, instancePrefix.length() - 1, 10));
+    });
+  }
+
+  /**
+   * {@code switchboard.channel.<node>.<instance>.} when {@code channel} (of {@code node}) names a gateway instance:
+   * every channel that starts with it (and goes on) has that instance's inbox; null when it names none.
+   */
+  public static String channelInstancePrefix(String channel, String node) {
+    int from = CHANNEL_PREFIX.length() + node.length() + 1;
+    int at = from;
+    while (at < channel.length() && at - from < 9 && channel.charAt(at) >= '0' && channel.charAt(at) <= '9') {
+      at++;
+    }
+    return at > from && at < channel.length() - 1 && channel.charAt(at) == '.' ? channel.substring(0, at + 1) : null;
+  }
+
   /** The node that owns {@code channel}, or empty when the name is not a Switchboard channel. */
   public static Optional<String> channelNode(String channel) {
     if (channel == null || !channel.startsWith(CHANNEL_PREFIX)) {
@@ -94,13 +129,6 @@ public final class Addresses {
     return dot <= CHANNEL_PREFIX.length() || dot == channel.length() - 1
         ? Optional.empty()
         : Optional.of(channel.substring(CHANNEL_PREFIX.length(), dot));
-  }
-
-  /** True when {@code channel} is a Switchboard channel of node {@code nodeId}; allocates nothing. */
-  public static boolean channelOnNode(String channel, String nodeId) {
-    int at = CHANNEL_PREFIX.length() + nodeId.length();
-    return !nodeId.isEmpty() && channel != null && channel.length() > at + 1 && channel.charAt(at) == '.'
-        && channel.startsWith(CHANNEL_PREFIX) && channel.startsWith(nodeId, CHANNEL_PREFIX.length());
   }
 
   /**
@@ -118,6 +146,14 @@ public final class Addresses {
    */
   public static String inbox(String nodeId) {
     return PREFIX + "inbox." + nodeId;
+  }
+
+  /**
+   * The inbox of one gateway instance (one event loop) of the node: events for the channels it holds
+   * ({@link #newChannel(String, int)}) arrive on the loop that writes their sockets. One registration per instance.
+   */
+  public static String inbox(String nodeId, int instance) {
+    return inbox(nodeId) + "." + instance;
   }
 
   /** The header naming the destination channel of a message sent to a node's {@link #inbox}. */

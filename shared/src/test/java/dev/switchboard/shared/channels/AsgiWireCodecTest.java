@@ -2,6 +2,7 @@ package dev.switchboard.shared.channels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.api.protocol.Asgi;
@@ -9,6 +10,8 @@ import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -102,17 +105,29 @@ class AsgiWireCodecTest {
   }
 
   @Test
-  @DisplayName("the inbox's channel-to-node test agrees with the channel name's parsing")
-  void channelOnNodeAgreesWithChannelNode() {
-    for (String channel : new String[] {"switchboard.channel.n1.c", "switchboard.channel.n1.", "switchboard.channel.n1",
-        "switchboard.channel.n12.c", "switchboard.channel.n.c", "switchboard.channel..c", "other.channel.n1.c",
-        "switchboard.channel.n1.c.d", null}) {
-      for (String node : new String[] {"n1", "n", "n12", ""}) {
-        assertEquals(Addresses.channelNode(channel).filter(node::equals).isPresent(), Addresses.channelOnNode(channel, node),
-            channel + " on " + node);
-      }
-      assertEquals(Addresses.channelNode(channel).map(Addresses::inbox).orElse(null),
-          channel == null || Addresses.channelNode(channel).isEmpty() ? null : ChannelInbox.inboxOf(channel));
+  @DisplayName("a channel's events go to the inbox of the gateway instance its name carries, else to its node's")
+  void channelInboxes() {
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("switchboard.channel.n1.3.c", Addresses.inbox("n1", 3));
+    expected.put("switchboard.channel.n1.3.d", Addresses.inbox("n1", 3));
+    expected.put("switchboard.channel.n1.3", Addresses.inbox("n1"));
+    expected.put("switchboard.channel.n1.3.", Addresses.inbox("n1"));
+    expected.put("switchboard.channel.n1.34.c", Addresses.inbox("n1", 34));
+    expected.put("switchboard.channel.n2.34.c", Addresses.inbox("n2", 34));
+    expected.put("switchboard.channel.n1.34x.c", Addresses.inbox("n1"));
+    expected.put("switchboard.channel.n1.1234567890.c", Addresses.inbox("n1"));
+    expected.put("switchboard.channel.n1.c", Addresses.inbox("n1"));
+    expected.put("switchboard.channel.n1.c3.c", Addresses.inbox("n1"));
+    expected.put(Addresses.newChannel("node-a", 7), Addresses.inbox("node-a", 7));
+    expected.put(Addresses.newChannel("node-a"), Addresses.inbox("node-a"));
+    for (int round = 0; round < 2; round++) {   // the second round from ChannelInbox's remembered instance
+      expected.forEach((channel, inbox) -> {
+        assertEquals(inbox, Addresses.channelInbox(channel).orElseThrow(), channel);
+        assertEquals(inbox, ChannelInbox.inboxOf(channel), channel);
+        assertEquals(inbox, ChannelInbox.inboxOf(channel), channel + " again");
+      });
     }
+    assertTrue(Addresses.channelInbox("switchboard.channel.n1").isEmpty());
+    assertThrows(IllegalArgumentException.class, () -> ChannelInbox.inboxOf("other.channel.n1.3.c"));
   }
 }
