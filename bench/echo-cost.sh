@@ -6,7 +6,8 @@
 # message in flight each, 64-byte payload) as separate warm-up runs until WARM_MSGS echoes (JIT), 3 s idle, then a measured run of DURATION s;
 # CPU = /proc/PID/stat utime+stime just before and after the measured run; allocated = every thread's allocated
 # counter (the JFR sample just before the measured run, the first just after, summed over threads); each divided by
-# the echoes the measured run received; the GC pauses in the measured run (-Xlog:gc). Then the JVMs' allocation samples (jdk.ObjectAllocationSample) over both runs
+# the echoes the measured run received; so are the threads' voluntary context switches (a thread that sleeps, to be
+# woken by the next hand-off); the GC pauses in the measured run (-Xlog:gc). Then the JVMs' allocation samples (jdk.ObjectAllocationSample) over both runs
 # by allocating frame, the top ones listed, to see who allocates.
 # Usage: bash bench/echo-cost.sh      (after mvn -B package; needs the JDK's jfr tool)
 # Env: JAR [deploy/target/switchboard.jar], WARM_MSGS [300000], WARM_MAX_S [150], DURATION [10], ECHO_CONNS [50], INFLIGHT [1], PORT_BASE [19700], OUT [bench/out/echo-cost-<time>],
@@ -32,6 +33,7 @@ log() { echo "== $(date +%T) $*" >&2; }
 wait_log() { local i; for i in $(seq 1200); do grep -q "$2" "$1" 2>/dev/null && return 0; kill -0 "$3" 2>/dev/null || break; sleep 0.1; done
   echo "not ready: $1 (want '$2')" >&2; tail -20 "$1" >&2; exit 1; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+switches() { cat /proc/$1/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {s += $2} END {print s}'; }   # sleeps: wake-ups
 
 [ -f "$JAR" ] || { echo "no $JAR: run mvn -B package first" >&2; exit 1; }
 for p in $GW $CONS; do port_open "$p" && { echo "port $p busy (set PORT_BASE)" >&2; exit 1; }; done
@@ -70,11 +72,12 @@ while [ "$warmed" -lt "$WARM_MSGS" ] && [ $((SECONDS - t)) -lt "$WARM_MAX_S" ]; 
   log "warm-up: $warmed echoes"
 done
 sleep 3
-G0=$(ticks $GW_PID); C0=$(ticks $CONS_PID); date +%s.%N > "$OUT/t0"
+G0=$(ticks $GW_PID); C0=$(ticks $CONS_PID); GS0=$(switches $GW_PID); CS0=$(switches $CONS_PID); date +%s.%N > "$OUT/t0"
 log "measured $DURATION s"; gen "$DURATION" > "$OUT/measured.txt"
-date +%s.%N > "$OUT/t1"; G1=$(ticks $GW_PID); C1=$(ticks $CONS_PID)
+date +%s.%N > "$OUT/t1"; G1=$(ticks $GW_PID); C1=$(ticks $CONS_PID); GS1=$(switches $GW_PID); CS1=$(switches $CONS_PID)
 sleep 3
 echo "gateway $((G1 - G0)) consumers $((C1 - C0))" > "$OUT/ticks"
+echo "gateway $((GS1 - GS0)) consumers $((CS1 - CS0))" > "$OUT/switches"
 cleanup
 python3 - "$OUT" "$(getconf CLK_TCK)" "${COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo +dirty)}" <<'PY' | tee "$OUT/results.txt"
 import collections, json, re, subprocess, sys
@@ -90,6 +93,7 @@ line = open(f'{out}/measured.txt').read()
 msgs = int(re.search(r' msgs=(\d+)', line).group(1))
 t0 = float(open(f'{out}/t0').read()); t1 = float(open(f'{out}/t1').read())
 ticks = dict(zip(*[iter(open(f'{out}/ticks').read().split())] * 2))
+switches = dict(zip(*[iter(open(f'{out}/switches').read().split())] * 2))
 print(f'commit {commit}; {msgs} echoes measured; {line.strip()}')
 for name in ('gateway', 'consumers'):
     per_thread = collections.defaultdict(list)
@@ -109,6 +113,7 @@ for name in ('gateway', 'consumers'):
         if m and t0 <= datetime.strptime(m.group(1), '%Y-%m-%dT%H:%M:%S.%f%z').timestamp() <= t1:
             pauses.append(float(m.group(2)))
     print(f'{name}: {cpu_us:.1f} us CPU per echo, {total / msgs:.0f} B allocated per echo, '
+          f'{int(switches[name]) / msgs:.2f} thread sleeps (voluntary context switches) per echo, '
           f'{len(pauses)} GC pauses ({sum(pauses):.1f} ms, max {max(pauses, default=0):.1f} ms) in the measured run')
     top = collections.Counter(); weight = 0
     for e in events(name, 'jdk.ObjectAllocationSample', 12):
