@@ -4,7 +4,8 @@
 -- attempt (reclaimed meanwhile, or handed back by a stopping worker) changes nothing. Settling spends the lease.
 -- A task revoked while it ran stays REVOKED. Counts the outcome per queue in the stats hash; a FAILURE also goes to
 -- the bounded failed list. A RETRY that would grow the delayed set past maxLength (the queue bound) ends FAILURE
--- instead, saying so. The claim (claiming.lua, `count` 0: none) runs after every settle and acknowledgement.
+-- instead, saying so. The final states go to each client's notify channel as one message per channel (a JSON array).
+-- The claim (claiming.lua, `count` 0: none) runs after every settle and acknowledgement.
 -- KEYS[1] delayed set, KEYS[2] failed list, KEYS[3] stats hash, KEYS[4] paused set, KEYS[5 .. 4 + S] the claim's
 -- streams in priority order; then per settle: task hash, stream
 -- ARGV[1] S, ARGV[2] maxLength, ARGV[3 .. 16] the claim's arguments (claim.lua's ARGV: group, consumer, count, now,
@@ -18,7 +19,7 @@ local claim = claim_request(3, 5, 4 + S)
 local group, now, ttl, history = claim.group, ARGV[6], claim.ttl, claim.history
 local FIRST_KEY, FIRST_ARG, PER_SETTLE = 5 + S, 17, 6
 local delayed, failed, stats = KEYS[1], KEYS[2], KEYS[3]
-local settled, acks, counts = {}, {}, {}
+local settled, acks, counts, notes = {}, {}, {}, {}
 
 local function settle(task, stream, id, entry, lease, outcome, payload, retryAt)
   local h = redis.call('HMGET', task, 'lease', 'state', 'notify', 'name', 'queue', 'seq', 'retries', 'celery',
@@ -52,7 +53,7 @@ local function settle(task, stream, id, entry, lease, outcome, payload, retryAt)
   local seq = finish({key = task, id = id, name = h[4], queue = h[5], notify = h[3], state = outcome,
     field = outcome == 'SUCCESS' and 'result' or 'error', payload = payload, now = now, ttl = ttl,
     failed = failed, history = history, stats = stats, seq = h[6], fields = spent, plain = not h[8] and not h[9],
-    counts = counts})
+    counts = counts, notes = notes})
   return {outcome, seq, 1, bounded}
 end
 
@@ -67,5 +68,7 @@ for stream, entries in pairs(acks) do
   redis.call('XDEL', stream, unpack(entries))
 end
 count_flush(stats, counts)
+-- one message per client for the whole batch (a JSON array of notes), not one per task
+notes_flush(notes)
 local tasks, events, deferred, last = claim_tasks(claim)
 return {settled, tasks, events, deferred, last}

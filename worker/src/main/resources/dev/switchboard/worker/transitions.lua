@@ -6,7 +6,8 @@
 -- Optional, for a caller that read the hash already or settles many tasks at once: seq (the current seq: the
 -- new one is written with the state, no HINCRBY), fields (more hash fields to write with the state), plain (true:
 -- the hash has neither 'celery' nor 'workflow', so no Celery meta and no workflow step to look up), counts (a
--- table the stats increments go to, for the caller to write once; see count_flush).
+-- table the stats increments go to, for the caller to write once; see count_flush), notes (a table of the final-state
+-- notes per notify channel, for the caller to publish once per channel as a JSON array; see notes_flush).
 -- Returns the new seq.
 local function finish(t)
   local seq
@@ -43,7 +44,12 @@ local function finish(t)
   if t.notify and t.notify ~= '' then
     local note = {id = t.id, name = t.name, state = t.state, seq = seq}
     note[t.field] = t.payload
-    redis.call('PUBLISH', t.notify, cjson.encode(note))
+    if t.notes then
+      t.notes[t.notify] = t.notes[t.notify] or {}
+      table.insert(t.notes[t.notify], cjson.encode(note))
+    else
+      redis.call('PUBLISH', t.notify, cjson.encode(note))
+    end
   end
   -- a workflow member moves its workflow on (workflow_steps.lua, prepended before this file)
   if not t.plain then
@@ -55,4 +61,9 @@ end
 -- Writes the stats increments a batch gathered in `counts` (finish's t.counts), one HINCRBY per field.
 local function count_flush(stats, counts)
   for field, n in pairs(counts) do redis.call('HINCRBY', stats, field, n) end
+end
+
+-- Publishes the notes a batch gathered (finish's t.notes): one message per channel, a JSON array of the notes.
+local function notes_flush(notes)
+  for channel, list in pairs(notes) do redis.call('PUBLISH', channel, '[' .. table.concat(list, ',') .. ']') end
 end

@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SettleWithClaimTest {
 
   private static final Pattern SCRIPT_CALLS = Pattern.compile("cmdstat_eval(?:sha)?:calls=(\\d+)");
+  private static final Pattern PUBLISHES = Pattern.compile("cmdstat_publish:calls=(\\d+)");
 
   private RedisProcess server;
   private Redis redis;
@@ -59,7 +60,9 @@ class SettleWithClaimTest {
     Promise<Void> ready = Promise.promise();
     context.runOnContext(v -> {
       redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(server.url()));
-      client = RedisTaskClient.create(vertx, server.url(), settings);
+      // re-reads a minute apart: within a test, a final state reaches get() only through the notify channel
+      client = RedisTaskClient.create(vertx, server.url(), TaskTesting.settings(settings.namespace(),
+          new JsonObject().put("pollIntervalMs", 60_000)));
       TaskRegistry registry = TaskRegistry.shipped();
       broker = new Broker(redis, redis, new TaskKeys(settings.namespace()), settings, "worker-test", registry);
       broker.ensureGroups().compose(done -> broker.register(registry.all())).onComplete(ready);
@@ -75,9 +78,13 @@ class SettleWithClaimTest {
   }
 
   private Future<Long> scriptCalls() {
+    return calls(SCRIPT_CALLS);
+  }
+
+  private Future<Long> calls(Pattern command) {
     return redis.send(Request.cmd(Command.INFO).arg("commandstats")).map(info -> {
       long calls = 0;
-      Matcher matcher = SCRIPT_CALLS.matcher(info.toString());
+      Matcher matcher = command.matcher(info.toString());
       while (matcher.find()) {
         calls += Long.parseLong(matcher.group(1));
       }
@@ -100,7 +107,7 @@ class SettleWithClaimTest {
 
   @Test
   @Timeout(15_000)
-  @DisplayName("Three outcomes of one turn: one call; SUCCESS and FAILURE recorded, the stale lease changes nothing; it claims the waiting task")
+  @DisplayName("Three outcomes of one turn: one call; SUCCESS and FAILURE recorded and sent to the client in one message, the stale lease changes nothing; it claims the waiting task")
   void oneTurnOneCall(Vertx vertx, VertxTestContext testContext) {
     List<Integer> asked = new ArrayList<>();
     List<AsyncResult<Broker.Claim>> claims = new ArrayList<>();
@@ -108,13 +115,17 @@ class SettleWithClaimTest {
       asked.add(settles);
       return new Settlements.Slots(1, false);
     }, (slots, settles, claim) -> claims.add(claim));
-    long[] before = new long[1];
+    long[] before = new long[2];
+    List<Future<dev.switchboard.api.tasks.TaskInfo>> finals = new ArrayList<>();
     enqueue("t1", "t2", "t3", "t4")
         .compose(v -> broker.claim(3, false))
         // loads the script (a first EVALSHA fails NOSCRIPT and is sent again), so that the count below is of calls
         .compose(claim -> broker.settle(List.of(), 0, false).map(claim))
-        .compose(claim -> scriptCalls().compose(calls -> {
-          before[0] = calls;
+        .compose(claim -> Future.all(scriptCalls(), calls(PUBLISHES)).compose(calls -> {
+          before[0] = calls.<Long>resultAt(0);
+          before[1] = calls.<Long>resultAt(1);
+          finals.add(client.awaitFinal("t1", java.time.Duration.ofSeconds(10)));
+          finals.add(client.awaitFinal("t3", java.time.Duration.ofSeconds(10)));
           List<ClaimedTask> tasks = claim.tasks();
           Promise<List<Future<Broker.Settled>>> turn = Promise.promise();
           context.runOnContext(v -> turn.complete(List.of(
@@ -126,9 +137,10 @@ class SettleWithClaimTest {
                   new JsonObject().put("type", "Boom").put("message", "boom").encode(), 0)))));
           return turn.future();
         }))
-        .compose(settles -> Future.all(settles).compose(done -> scriptCalls().map(after -> {
+        .compose(settles -> Future.all(settles).compose(done -> Future.all(scriptCalls(), calls(PUBLISHES)).map(after -> {
           testContext.verify(() -> {
-            assertEquals(1, after - before[0], "script calls for three settles and their claim");
+            assertEquals(1, after.<Long>resultAt(0) - before[0], "script calls for three settles and their claim");
+            assertEquals(1, after.<Long>resultAt(1) - before[1], "PUBLISHes of two final states to one client");
             assertEquals(List.of(3), asked, "one batch of three asked for its slots");
             Broker.Settled first = settles.get(0).result();
             assertEquals("SUCCESS", first.state());
@@ -142,6 +154,16 @@ class SettleWithClaimTest {
           });
           return done;
         })))
+        // both final states came through the one message (re-reads are a minute apart)
+        .compose(v -> Future.all(finals).transform(waited -> {
+          testContext.verify(() -> {
+            assertTrue(waited.succeeded(), "get() of t1 and t3: " + waited.cause());
+            assertEquals(TaskState.SUCCESS, finals.get(0).result().state());
+            assertEquals(TaskState.FAILURE, finals.get(1).result().state());
+            assertEquals("boom", finals.get(1).result().error().message());
+          });
+          return Future.succeededFuture();
+        }))
         .compose(v -> Future.all(client.info("t1"), client.info("t2"), client.info("t3"), client.info("t4")))
         .onComplete(testContext.succeeding(infos -> testContext.verify(() -> {
           assertEquals(TaskState.SUCCESS, infos.<dev.switchboard.api.tasks.TaskInfo>resultAt(0).state());

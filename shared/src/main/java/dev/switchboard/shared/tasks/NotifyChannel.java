@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One task client's Redis pub/sub subscription to its notify channel ({@link TaskKeys#notifyChannel}), on a
  * connection of its own. Resubscribes by itself with backoff when the connection drops, and says so
- * ({@code onLost}): what was published meanwhile is gone. Runs on the client's home context.
+ * ({@code onLost}): what was published meanwhile is gone. Runs on the client's home context. A message is one task's
+ * final-state note (a JSON object) or several (a JSON array: a worker's batch of settles); each note is handed on alone.
  */
 final class NotifyChannel {
 
@@ -132,6 +134,15 @@ final class NotifyChannel {
     if (push.size() < 3 || !"message".equals(push.get(0).toString())) {
       return; // subscribe confirmations and the like
     }
-    onMessage.accept(new JsonObject(push.get(2).toString()));
+    String text = push.get(2).toString();
+    if (text.startsWith("[")) {
+      // a worker's batch of settles: one message holding every final state it recorded for this client
+      JsonArray notes = new JsonArray(text);
+      for (int i = 0; i < notes.size(); i++) {
+        onMessage.accept(notes.getJsonObject(i));
+      }
+    } else {
+      onMessage.accept(new JsonObject(text));
+    }
   }
 }
