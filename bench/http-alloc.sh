@@ -3,7 +3,7 @@
 # bench/BareHttpServer.java (same bytes, no router, no metrics). Counts, not timings: valid on a loaded machine.
 # Per server: JFR with jdk.ThreadAllocationStatistics every second; wrk -t1 -c8 8 s of warm-up (JIT), then 8 s
 # measured: bytes = (the event-loop threads' allocated counters just after - just before) / wrk's request count.
-# Then JFR's allocation samples (jdk.ObjectAllocationSample) split by who allocated: vertx-micrometer, the
+# Then JFR's allocation samples (jdk.ObjectAllocationSample) split by who allocated: Micrometer, the
 # vertx-web router, Switchboard's handlers, Vert.x core/Netty.
 # Usage: bash bench/http-alloc.sh   (after mvn -B package; needs wrk and the JDK's jfr tool)
 set -u
@@ -60,7 +60,7 @@ for name in sys.argv[2:]:
             continue
         cls = [f['method']['type']['name'].replace('/', '.') for f in (v['stackTrace'] or {'frames': []})['frames']]
         if any(c.startswith(('io.micrometer', 'io.vertx.micrometer')) for c in cls):
-            who = 'vertx-micrometer (HTTP server meters)'
+            who = 'Micrometer / vertx-micrometer (meters)'
         elif any(c.startswith('io.vertx.ext.web') for c in cls[:6]):
             who = 'vertx-web router'
         elif any(c.startswith('dev.switchboard') for c in cls[:3]):

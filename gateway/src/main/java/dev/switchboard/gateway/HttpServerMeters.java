@@ -85,7 +85,8 @@ final class HttpServerMeters {
     activeRequests(method).incrementAndGet();
     Exchange exchange = new Exchange(rc, method, System.nanoTime());
     // the response's own end handler, not rc.addEndHandler (~200 B of handler lists and lambdas per request); it
-    // also runs when the connection closes first. Nothing else on the gateway's router sets it.
+    // also runs when the connection closes first. rc.addEndHandler takes the same slot, so a handler using it on
+    // this router (vertx-web's LoggerHandler, TimeoutHandler; none is installed) would silence these meters.
     rc.response().endHandler(exchange);
     rc.next();
     if (!rc.response().ended()) {
