@@ -41,14 +41,21 @@ local function claim_tasks(c)
     local task = c.taskPrefix .. id
     budget = budget - 1
     local h = redis.call('HMGET', task, 'state', 'name', 'options', 'args', 'retries', 'notify', 'deliveries',
-      'handbacks', 'queue', 'lease', 'seq', 'celery')
+      'handbacks', 'queue', 'lease', 'seq', 'celery', 'expires')
     local state, name = h[1], h[2]
     if not state or state == 'SUCCESS' or state == 'FAILURE' or state == 'REVOKED' then
       drop(stream, eid)
       return
     end
-    local options = cjson.decode(h[3])
-    local expires = tonumber(options['expires'] or 0)
+    -- the options JSON is decoded only when needed (decoding costs about as much as the HMGET): the expiry is a
+    -- field of its own in tasks a client queued (new_task.lua), and max_deliveries (at least 1) matters only once a
+    -- delivery was lost
+    local options
+    local function option(key)
+      options = options or cjson.decode(h[3])
+      return options[key]
+    end
+    local expires = tonumber(h[13] or option('expires') or 0)
     if expires > 0 and now > expires then
       drop(stream, eid)
       local seq = redis.call('HINCRBY', task, 'seq', 1)
@@ -85,8 +92,8 @@ local function claim_tasks(c)
     end
     local retries = tonumber(h[5]) or 0
     local lost = (tonumber(h[7]) or 0) - retries - (tonumber(h[8]) or 0)
-    local maxDeliveries = tonumber(options['max_deliveries'] or c.defaultMaxDeliveries)
-    if lost >= maxDeliveries then
+    local maxDeliveries = lost > 0 and tonumber(option('max_deliveries') or c.defaultMaxDeliveries)
+    if maxDeliveries and lost >= maxDeliveries then
       drop(stream, eid)
       local error = cjson.encode({type = 'WorkerLost', message = 'task ' .. name .. '[' .. id .. '] was delivered '
         .. lost .. ' time(s) and its worker was lost each time (max_deliveries ' .. maxDeliveries .. ')'})

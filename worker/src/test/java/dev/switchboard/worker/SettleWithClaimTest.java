@@ -209,4 +209,28 @@ class SettleWithClaimTest {
         }))
         .onComplete(testContext.succeedingThenComplete());
   }
+
+  @Test
+  @Timeout(15_000)
+  @DisplayName("A claim reads the expiry from the task's own field, or from its options when it has none (workflow member, older task)")
+  void expiryFromFieldOrOptions(Vertx vertx, VertxTestContext testContext) {
+    TaskKeys keys = new TaskKeys(client.settings().namespace());
+    long past = System.currentTimeMillis() - 1_000;
+    TaskOptions inAnHour = TaskOptions.defaults().withExpires(java.time.Duration.ofHours(1));
+    client.apply("noop", new JsonArray(), null, inAnHour.withTaskId("field"))
+        .compose(v -> client.apply("noop", new JsonArray(), null, inAnHour.withTaskId("options")))
+        // "field": only its field says it expired; "options": no field, and only its options say so
+        .compose(v -> redis.send(Request.cmd(Command.HSET).arg(keys.task("field")).arg("expires").arg(past)))
+        .compose(v -> redis.send(Request.cmd(Command.HGET).arg(keys.task("options")).arg("options")))
+        .compose(options -> redis.send(Request.cmd(Command.HSET).arg(keys.task("options")).arg("options")
+            .arg(new JsonObject(options.toString()).put("expires", past).encode())))
+        .compose(v -> redis.send(Request.cmd(Command.HDEL).arg(keys.task("options")).arg("expires")))
+        .compose(v -> broker.claim(2, false))
+        .onComplete(testContext.succeeding(claim -> testContext.verify(() -> {
+          assertTrue(claim.tasks().isEmpty(), "claimed an expired task: " + claim.tasks());
+          assertEquals(List.of("field:REVOKED", "options:REVOKED"), claim.events().stream()
+              .map(event -> event.getString("id") + ":" + event.getString("state")).sorted().toList());
+          testContext.completeNow();
+        })));
+  }
 }

@@ -32,7 +32,7 @@ final class BatchedEnqueue {
 
   /** One task to queue, as enqueue_batch.lua takes it. */
   record Task(String id, String name, String args, String kwargs, String options, long now, long eta, String queue,
-      int priority) {
+      int priority, long expires) {
   }
 
   /** What became of one task: {@code created}, {@code full}, {@code queues}, or {@code existing:STATE}. */
@@ -114,7 +114,7 @@ final class BatchedEnqueue {
     scriptKeys.add(keys.recent());
     scriptKeys.add(keys.queues());
     scriptKeys.add(keys.stats());
-    List<Object> args = new ArrayList<>(shared.size() + 9 * batch.size());
+    List<Object> args = new ArrayList<>(shared.size() + 10 * batch.size());
     args.addAll(shared);
     for (Waiting item : batch) {
       Task task = item.task();
@@ -129,6 +129,7 @@ final class BatchedEnqueue {
       args.add(task.eta());
       args.add(task.queue());
       args.add(task.priority());
+      args.add(task.expires());
     }
     return SCRIPT.run(redis, scriptKeys, args).compose(afterWrite);
   }

@@ -143,7 +143,7 @@ public final class RedisTaskClient implements TaskClient {
       if (guard == null) {
         // unguarded enqueues share script calls with the others in flight (BatchedEnqueue)
         outcome = batches.submit(new BatchedEnqueue.Task(id, name, bound.encode(), encodedKwargs, stored, now,
-            options.etaMillis(now), options.queue(), options.priority()));
+            options.etaMillis(now), options.queue(), options.priority(), options.expiresMillis(now)));
       } else {
         List<Object> argv = List.of(id, name, bound.encode(), encodedKwargs, stored, now, options.etaMillis(now),
             settings.maxQueueLength(), options.queue(), options.priority(), waiters.channel(), TaskKeys.HISTORY_LENGTH,

@@ -1,7 +1,8 @@
 -- The layout of a new task, written once for every way a task comes in: enqueue.lua and enqueue_batch.lua
 -- (Switchboard clients) and interop's ingest.lua (Celery messages) prepend it (LuaScript.NEW_TASK).
 -- t = {task, stream, delayed, recent, queues, stats (keys); id, name, args, kwargs, options, queue, priority, notify,
---      retries, now, eta, maxLength, history, maxQueues (nil: not checked), fields (extra hash fields, or nil)}
+--      retries, now, eta, maxLength, history, maxQueues (nil: not checked), fields (extra hash fields, or nil),
+--      expires (the expiry in epoch ms, 0 for none, or nil: then the claim reads it from the options JSON)}
 -- b (optional, from task_batch()): a script that queues many tasks reads and writes each shared key once per batch
 -- (queue membership, stream and delayed-set lengths, recent list, counters) instead of once per task; it calls
 -- task_batch_end(b) last. The bounds are the same: lengths are counted as the batch grows them.
@@ -33,9 +34,15 @@ end
 -- Writes the PENDING task: its hash, its stream entry (or delayed-set member when its eta is later), the bounded
 -- recent list, the queue set and the queue's enqueued counter.
 local function task_create(t, b)
-  redis.call('HSET', t.task, 'id', t.id, 'name', t.name, 'args', t.args, 'kwargs', t.kwargs, 'options', t.options,
+  local fields = {'id', t.id, 'name', t.name, 'args', t.args, 'kwargs', t.kwargs, 'options', t.options,
     'queue', t.queue, 'priority', t.priority, 'stream', t.stream, 'state', 'PENDING', 't_PENDING', t.now, 'seq', 1,
-    'retries', tonumber(t.retries) or 0, 'deliveries', 0, 'notify', t.notify or '')
+    'retries', tonumber(t.retries) or 0, 'deliveries', 0, 'notify', t.notify or ''}
+  -- the expiry apart from the options as well, so that a claim needs not decode them
+  if t.expires then
+    table.insert(fields, 'expires')
+    table.insert(fields, t.expires)
+  end
+  redis.call('HSET', t.task, unpack(fields))
   if t.fields then redis.call('HSET', t.task, unpack(t.fields)) end
   local delayed = tonumber(t.eta) > tonumber(t.now)
   if delayed then
