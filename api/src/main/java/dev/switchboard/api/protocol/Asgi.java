@@ -2,6 +2,7 @@ package dev.switchboard.api.protocol;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
 
 /**
  * The ASGI-style WebSocket events exchanged over the event bus, with the names Channels uses.
@@ -39,27 +40,35 @@ public final class Asgi {
     return event.getString(TYPE, "");
   }
 
+  /**
+   * An empty event sized for {@code fields} fields: a JSON object's default map has room for 12, and the events here
+   * (built and decoded for every message) have two to five.
+   */
+  private static JsonObject sized(int fields) {
+    return new JsonObject(new LinkedHashMap<>((fields * 4 + 2) / 3));
+  }
+
   public static JsonObject receiveText(String channel, String text) {
-    return new JsonObject().put(TYPE, RECEIVE).put(CHANNEL, channel).put(TEXT, text);
+    return sized(3).put(TYPE, RECEIVE).put(CHANNEL, channel).put(TEXT, text);
   }
 
   public static JsonObject receiveBytes(String channel, Buffer bytes) {
-    return new JsonObject().put(TYPE, RECEIVE).put(CHANNEL, channel).put(BYTES, bytes);
+    return sized(3).put(TYPE, RECEIVE).put(CHANNEL, channel).put(BYTES, bytes);
   }
 
   public static JsonObject disconnect(String channel, int code) {
-    return new JsonObject().put(TYPE, DISCONNECT).put(CHANNEL, channel).put(CODE, code);
+    return sized(3).put(TYPE, DISCONNECT).put(CHANNEL, channel).put(CODE, code);
   }
 
   public static JsonObject sendText(String text) {
-    return new JsonObject().put(TYPE, SEND).put(TEXT, text);
+    return sized(2).put(TYPE, SEND).put(TEXT, text);
   }
 
   public static JsonObject sendBytes(Buffer bytes) {
-    return new JsonObject().put(TYPE, SEND).put(BYTES, bytes);
+    return sized(2).put(TYPE, SEND).put(BYTES, bytes);
   }
 
   public static JsonObject close(int code, String reason) {
-    return new JsonObject().put(TYPE, CLOSE).put(CODE, code).put(REASON, reason == null ? "" : reason);
+    return sized(3).put(TYPE, CLOSE).put(CODE, code).put(REASON, reason == null ? "" : reason);
   }
 }

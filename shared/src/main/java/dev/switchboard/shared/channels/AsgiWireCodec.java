@@ -6,6 +6,8 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +26,8 @@ public final class AsgiWireCodec implements MessageCodec<JsonObject, JsonObject>
   /** Delivery with this codec and nothing else: shared, never modified. */
   public static final DeliveryOptions DELIVERY = new DeliveryOptions().setCodecName(NAME);
 
+  private static final int SCRATCH_BYTES = 1024;
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SCRATCH_BYTES]);
   private static final byte JSON = 0;
   private static final byte COMPACT = 1;
   /** Types sent as one byte; any other type travels as its string (index {@link #OTHER_TYPE}). */
@@ -86,16 +90,19 @@ public final class AsgiWireCodec implements MessageCodec<JsonObject, JsonObject>
       int length = buffer.getInt(pos);
       return new JsonObject(buffer.slice(pos + 4, pos + 4 + length));
     }
-    JsonObject event = new JsonObject();
     byte known = buffer.getByte(pos++);
+    String type;
     if (known == OTHER_TYPE) {
       int length = buffer.getInt(pos);
-      event.put(Asgi.TYPE, buffer.getString(pos + 4, pos + 4 + length));
+      type = readUtf8(buffer, pos + 4, length);
       pos += 4 + length;
     } else {
-      event.put(Asgi.TYPE, TYPES.get(known));
+      type = TYPES.get(known);
     }
     int mask = buffer.getByte(pos++);
+    // sized for its fields: a JSON object's default map has room for 12
+    int fields = 1 + Integer.bitCount(mask);
+    JsonObject event = new JsonObject(new LinkedHashMap<>((fields * 4 + 2) / 3)).put(Asgi.TYPE, type);
     if ((mask & CHANNEL) != 0) {
       pos = readString(buffer, pos, event, Asgi.CHANNEL);
     }
@@ -170,7 +177,20 @@ public final class AsgiWireCodec implements MessageCodec<JsonObject, JsonObject>
 
   private static int readString(Buffer buffer, int pos, JsonObject event, String key) {
     int length = buffer.getInt(pos);
-    event.put(key, buffer.getString(pos + 4, pos + 4 + length));
+    event.put(key, readUtf8(buffer, pos + 4, length));
     return pos + 4 + length;
+  }
+
+  /**
+   * The UTF-8 string of {@code length} bytes at {@code start}, copied once (into the String) through a per-thread
+   * scratch array; {@code Buffer.getString} copies twice (the bytes, then the String), on every event's channel and text.
+   */
+  static String readUtf8(Buffer buffer, int start, int length) {
+    if (length > SCRATCH_BYTES) {
+      return buffer.getString(start, start + length);
+    }
+    byte[] scratch = SCRATCH.get();
+    buffer.getBytes(start, start + length, scratch);
+    return new String(scratch, 0, length, StandardCharsets.UTF_8);
   }
 }

@@ -32,7 +32,7 @@ record ChannelEvent(String channel, JsonObject event) {
     @Override
     public ChannelEvent decodeFromWire(int pos, Buffer buffer) {
       int length = buffer.getInt(pos);
-      String channel = buffer.getString(pos + 4, pos + 4 + length);
+      String channel = AsgiWireCodec.readUtf8(buffer, pos + 4, length);
       return new ChannelEvent(channel, events.decodeFromWire(pos + 4 + length, buffer));
     }
 

@@ -39,6 +39,8 @@ class AsgiWireCodecTest {
     for (JsonObject event : new JsonObject[] {
         Asgi.receiveText(channel, "héllo ☃ 𝄞"),
         Asgi.sendText(""),
+        Asgi.sendText("x".repeat(1024)),   // as long as the decoder's scratch array
+        Asgi.sendText("é".repeat(1000)),   // longer: 2,000 bytes
         Asgi.disconnect(channel, 1006),
         Asgi.close(4000, "bye"),
         new JsonObject().put(Asgi.TYPE, Asgi.ACCEPT),
