@@ -5,7 +5,9 @@
 # and script-internal calls. Not a throughput benchmark: the figures do not depend on timing, only on the code path.
 #   bash bench/redis_commands.sh            (after `mvn -B package`)
 # Env: TASKS [2000] tasks of each throughput pass; OUT [/tmp/redis-commands-*]; MONITOR [1] (0: no MONITOR, no counts,
-# only the CPU ticks per task, which MONITOR inflates in Redis). Stops only what it started.
+# only the CPU ticks per task, which MONITOR inflates in Redis); REDIS_WRAP (a command redis-server runs under, e.g.
+# `valgrind --tool=callgrind --callgrind-out-file=F`: instructions per task, whatever the machine's load). Stops only
+# what it started.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR="$ROOT/deploy/target/switchboard.jar"
@@ -17,9 +19,9 @@ STARTED=()
 cleanup() { local i; for ((i=${#STARTED[@]}-1; i>=0; i--)); do kill -TERM "${STARTED[$i]}" 2>/dev/null; wait "${STARTED[$i]}" 2>/dev/null; done; STARTED=(); }
 trap cleanup EXIT
 
-redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$OUT" > "$OUT/redis.log" 2>&1 &
+${REDIS_WRAP:-} redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$OUT" > "$OUT/redis.log" 2>&1 &
 REDIS_PID=$!; STARTED+=($REDIS_PID)
-for i in $(seq 100); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+for i in $(seq 300); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 URL=redis://127.0.0.1:$PORT
 echo '{"tasks": {"namespace": "cmds", "concurrency": 16}}' > "$OUT/worker.json"
 SWITCHBOARD_REDIS_URL=$URL SWITCHBOARD_HTTP_PORT=0 SWITCHBOARD_TCP_ECHO_PORT=0 \
