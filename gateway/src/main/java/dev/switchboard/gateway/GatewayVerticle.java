@@ -126,6 +126,7 @@ public class GatewayVerticle extends VerticleBase {
     dashboard = DashboardRoutes.mount(vertx, router, tasks);
     ApiErrors.install(router);
     ChannelLayerRoutes.mount(router, vertx);
+    services.httpMeters().labelFailures(router); // before the SockJS sub-router
     SockJsBridge.mount(vertx, router, config.bridges().sockJs(), access);
     // last: any other path an HTTP consumer announced goes to that consumer, over the event bus
     router.route().handler(relay::handle);

@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,10 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * five meter look-ups on every request (~940 B). Here each (route, method, code) finds its meters once; after that a
  * request costs one small object and no look-up.
  *
- * <p>The route label is the template of the route that answered ({@code /api/tasks/:id}), or, when the answer came
- * from the router's error handler, of the route that had the request when it went asynchronous; a pathless route
- * that takes requests names its own ({@link #ROUTE}: the relay puts the consumer's pattern there); otherwise
- * {@link #UNMATCHED} (no route matched, the request was refused before one took it, or failed at once in it).
+ * <p>The route label is the template of the route that answered ({@code /api/tasks/:id}); when the router's error
+ * handler answered, the most specific path route matching the request ({@link #labelFailures}), else the route that
+ * had the request when it went asynchronous; a pathless route that takes requests names its own ({@link #ROUTE}: the
+ * relay puts the consumer's pattern there); otherwise {@link #UNMATCHED} (no route's path and method match).
  * At most {@code maxSeries} (route, method, code) combinations get their own meters; the rest share the one
  * {@link #OTHER} series and are counted in {@code switchboard_http_server_meters_overflow_total}. WebSocket
  * upgrades are not recorded (the gateway's handshakes never reach the router; sockets have their own meters).
@@ -91,6 +92,20 @@ final class HttpServerMeters {
     rc.next();
     if (!rc.response().ended()) {
       exchange.pending = rc.currentRoute();
+    }
+  }
+
+  /**
+   * Gives each path route of {@code router} added so far a failure handler that only passes the failure on, so that
+   * when the router's error handler answers (a handler failed, however early, or a guard refused the request) the
+   * current route is the last path route matching the request, its most specific, rather than none. Costs nothing
+   * until a request fails. Call before mounting sub-routers: their mount routes have failure handlers of their own.
+   */
+  void labelFailures(Router router) {
+    for (Route route : router.getRoutes()) {
+      if (route.getPath() != null || route.isRegexPath()) {
+        route.failureHandler(RoutingContext::next);
+      }
     }
   }
 

@@ -69,12 +69,14 @@ class HttpServerMetersTest {
 
   @Test
   @DisplayName("/metrics shows GET /api/ping 200 three times under its route template with their response times and "
-      + "bytes, a path no route serves as route=\"unmatched\" 404, and the scrape itself as the one active GET")
+      + "bytes, a path no route serves as route=\"unmatched\" 404, a request refused at once by its route's guard under "
+      + "that route, and the scrape itself as the one active GET")
   void countedByRouteMethodAndCode(VertxTestContext test) {
     Future<Integer> requests = send(HttpMethod.GET, "/api/ping")
         .compose(code -> send(HttpMethod.GET, "/api/ping"))
         .compose(code -> send(HttpMethod.GET, "/api/ping"))
-        .compose(code -> send(HttpMethod.GET, "/no/such/path/42"));
+        .compose(code -> send(HttpMethod.GET, "/no/such/path/42"))
+        .compose(code -> send(HttpMethod.GET, "/api/tasks"));
     requests.compose(code -> scrape()).onComplete(test.succeeding(text -> test.verify(() -> {
       String ping = "{code=\"200\",method=\"GET\",route=\"/api/ping\"}";
       assertEquals(3, sample(text, "vertx_http_server_requests_total" + ping), text);
@@ -83,6 +85,8 @@ class HttpServerMetersTest {
       assertTrue(sample(text, "vertx_http_server_response_time_seconds_max" + ping) > 0, text);
       assertEquals(3 * 13, sample(text, "vertx_http_server_response_bytes_sum" + ping), "{\"pong\":true} is 13 bytes");
       assertEquals(1, sample(text, "vertx_http_server_requests_total{code=\"404\",method=\"GET\",route=\"unmatched\"}"), text);
+      // refused at once (no Redis here) by a handler in front of the route: still under the route's template
+      assertEquals(1, sample(text, "vertx_http_server_requests_total{code=\"503\",method=\"GET\",route=\"/api/tasks\"}"), text);
       assertEquals(1, sample(text, "vertx_http_server_active_requests{method=\"GET\"}"), "the scrape itself");
       assertTrue(sample(text, "vertx_http_server_active_connections") >= 1, "the client's connections");
       test.completeNow();
