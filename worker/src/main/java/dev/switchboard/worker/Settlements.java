@@ -4,6 +4,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +53,17 @@ final class Settlements {
   /** Records {@code settle} with the next batch; fails as the whole batch's script call does. */
   Future<Broker.Settled> settle(Broker.Settle settle) {
     Promise<Broker.Settled> reply = Promise.promise();
-    waiting.add(new Waiting(settle, reply));
+    if (Vertx.currentContext() != context) {
+      // an outcome completed off the worker's event loop (an async body's own thread): the batch lives on it
+      context.runOnContext(v -> add(new Waiting(settle, reply)));
+    } else {
+      add(new Waiting(settle, reply));
+    }
+    return reply.future();
+  }
+
+  private void add(Waiting item) {
+    waiting.add(item);
     if (!scheduled && inFlight.isComplete()) {
       scheduled = true;
       // the end of this turn: the other outcomes of the turn join the batch
@@ -61,7 +72,6 @@ final class Settlements {
         send();
       });
     }
-    return reply.future();
   }
 
   /** Completes when no batch is in flight (the one in flight now, if any, has its answer). */
