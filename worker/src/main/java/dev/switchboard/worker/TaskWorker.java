@@ -5,6 +5,7 @@ import dev.switchboard.api.tasks.TaskRevokedException;
 import dev.switchboard.shared.config.TaskSettings;
 import dev.switchboard.shared.metrics.MetricNames;
 import dev.switchboard.shared.metrics.SwitchboardMetrics;
+import dev.switchboard.shared.metrics.TaskMeters;
 import dev.switchboard.api.tasks.TaskError;
 import dev.switchboard.api.tasks.TaskRetry;
 import dev.switchboard.shared.tasks.TaskEvents;
@@ -16,7 +17,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -70,6 +70,7 @@ public class TaskWorker extends VerticleBase {
   private final AtomicInteger busy = new AtomicInteger();
   private final long startedAt = System.currentTimeMillis();
   private MeterRegistry meters;
+  private TaskMeters taskMeters;
   private List<Meter> gauges = List.of();
   private Redis redis;
   private Redis blocking;
@@ -194,6 +195,7 @@ public class TaskWorker extends VerticleBase {
 
   private void registerGauges(String consumer) {
     meters = SwitchboardMetrics.registry(vertx);
+    taskMeters = new TaskMeters(meters);
     int concurrency = settings.concurrency();
     gauges = List.of(
         Gauge.builder(MetricNames.WORKER_BUSY, busy, AtomicInteger::get).tag(MetricNames.WORKER, consumer)
@@ -205,8 +207,7 @@ public class TaskWorker extends VerticleBase {
   }
 
   private void count(String name, TaskState state) {
-    Counter.builder(MetricNames.TASKS).tag(MetricNames.TASK, name).tag(MetricNames.STATE, state.name())
-        .register(meters).increment();
+    taskMeters.count(name, state);
   }
 
   /** Slots neither running a task nor promised to a claim in flight; a task whose settle is in flight frees its slot. */
@@ -275,8 +276,7 @@ public class TaskWorker extends VerticleBase {
     // a poison task ended by the claim (WorkerLost) is a failure like any other
     claim.events().stream().filter(event -> TaskState.FAILURE.name().equals(event.getString("state")))
         .forEach(event -> count(event.getString("name"), TaskState.FAILURE));
-    claim.deferred().forEach(name -> Counter.builder(MetricNames.TASKS_DEFERRED).tag(MetricNames.TASK, name)
-        .description("tasks left for a worker that knows them (not registered here)").register(meters).increment());
+    claim.deferred().forEach(taskMeters::deferred);
     claim.tasks().forEach(this::run);
     boolean shortOf = claim.tasks().size() < asked;
     if (shortOf) {
@@ -321,7 +321,8 @@ public class TaskWorker extends VerticleBase {
   private void run(ClaimedTask task) {
     WorkerTaskContext context = new WorkerTaskContext(vertx, task, registry.pool(task.name()), (custom, payload) -> reportProgress(task, custom, payload));
     Running running = new Running(task, context, Promise.promise(), System.currentTimeMillis(), new AtomicBoolean());
-    inFlight.put(task.slot(), running);
+    String slot = task.slot();
+    inFlight.put(slot, running);
     busy.set(inFlight.size());
     count(task.name(), TaskState.STARTED);
     long startedAt = System.nanoTime();
@@ -333,12 +334,11 @@ public class TaskWorker extends VerticleBase {
             ? Future.succeededFuture(TaskState.PENDING.name())
             : settle(task, result.succeeded(), result.result(), result.cause(), SETTLE_ATTEMPTS))
         .onComplete(settled -> {
-          inFlight.remove(task.slot());
+          inFlight.remove(slot);
           busy.set(inFlight.size());
           completed.incrementAndGet();
-          Timer.builder(MetricNames.TASK_DURATION).tag(MetricNames.TASK, task.name())
-              .tag(MetricNames.STATE, settled.succeeded() ? settled.result() : "UNKNOWN").register(meters)
-              .record(System.nanoTime() - startedAt, TimeUnit.NANOSECONDS);
+          taskMeters.recordDuration(task.name(), settled.succeeded() ? settled.result() : TaskMeters.UNKNOWN,
+              System.nanoTime() - startedAt);
           running.done().complete();
           fill();
         });
@@ -362,14 +362,17 @@ public class TaskWorker extends VerticleBase {
     String outcome;
     String payload;
     long retryAt = 0;
-    JsonObject event = new JsonObject();
+    // what the event adds to its state: the result, or the error
+    String detail;
+    Object detailValue;
     if (succeeded) {
       try {
         // ignore_result: the state is kept (SUCCESS, for waiters and lists), the value is neither stored nor sent
         Object kept = task.options().ignoreResult() ? null : value;
-        payload = Json.encode(kept);
+        payload = kept == null ? "null" : Json.encode(kept); // most tasks return nothing: no JSON generator for it
         outcome = TaskState.SUCCESS.name();
-        event.put("result", kept);
+        detail = "result";
+        detailValue = kept;
       } catch (EncodeException e) {
         return settle(task, false, null, new IllegalStateException("task " + task.name() + " returned a value that is not JSON: "
             + value.getClass().getName()), attempts);
@@ -384,21 +387,23 @@ public class TaskWorker extends VerticleBase {
         taskError = new TaskError("MaxRetriesExceeded", error.getMessage() + ", but max_retries ("
             + task.options().maxRetries() + ") is reached", taskError.stack());
       }
-      payload = taskError.toJson().encode();
-      event.put("error", taskError.toJson());
+      JsonObject errorJson = taskError.toJson();
+      payload = errorJson.encode();
+      detail = "error";
+      detailValue = errorJson;
     }
     return settlements.settle(new Broker.Settle(task, outcome, payload, retryAt)).compose(answer -> {
       if (answer.changed()) {
         TaskState recorded = TaskState.valueOf(answer.state());
         count(task.name(), recorded);
         if (recorded == TaskState.RETRY) {
-          Counter.builder(MetricNames.TASK_RETRIES).tag(MetricNames.TASK, task.name()).register(meters).increment();
+          taskMeters.retried(task.name());
         }
         if (answer.bounded()) {
           Counter.builder(MetricNames.TASK_BOUND_HITS).tag(MetricNames.BOUND, "delayed").register(meters).increment();
         }
         TaskEvents.publish(vertx, TaskEvents.event(task.id(), task.name(), recorded, answer.seq(),
-            System.currentTimeMillis()).mergeIn(event));
+            System.currentTimeMillis()).put(detail, detailValue));
       }
       return Future.succeededFuture(answer.state() == null ? outcome : answer.state());
     }, err -> {

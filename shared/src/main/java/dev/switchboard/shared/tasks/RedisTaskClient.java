@@ -8,9 +8,8 @@ import dev.switchboard.api.tasks.TaskState;
 import dev.switchboard.api.tasks.TaskOptions;
 import dev.switchboard.api.tasks.TaskSignature;
 import dev.switchboard.shared.config.TaskSettings;
-import dev.switchboard.shared.metrics.MetricNames;
 import dev.switchboard.shared.metrics.SwitchboardMetrics;
-import io.micrometer.core.instrument.Counter;
+import dev.switchboard.shared.metrics.TaskMeters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -66,9 +65,11 @@ public final class RedisTaskClient implements TaskClient {
   private final ConsumedQueues queues;
   private final RedisWorkflowClient workflows;
   private final BatchedEnqueue batches;
+  private final TaskMeters taskMeters;
 
   private RedisTaskClient(Vertx vertx, String redisUrl, TaskSettings settings, Context home) {
     this.vertx = vertx;
+    this.taskMeters = new TaskMeters(SwitchboardMetrics.registry(vertx));
     // named so that its connection shows in the vertx_pool_* meters (pool_type=redis)
     this.redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(redisUrl)
         .setPoolName(REDIS_NAME), home);
@@ -370,8 +371,7 @@ public final class RedisTaskClient implements TaskClient {
 
   /** Submissions and revocations are counted where they happen; the worker counts the rest. */
   private void count(String name, TaskState state) {
-    Counter.builder(MetricNames.TASKS).tag(MetricNames.TASK, String.valueOf(name)).tag(MetricNames.STATE, state.name())
-        .register(SwitchboardMetrics.registry(vertx)).increment();
+    taskMeters.count(name, state);
   }
 
   /** A hash reply as a map, whether Redis answered in RESP3 (a map) or RESP2 (a flat array). */
