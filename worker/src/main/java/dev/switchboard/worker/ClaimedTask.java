@@ -2,7 +2,6 @@ package dev.switchboard.worker;
 
 import dev.switchboard.api.tasks.TaskOptions;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Response;
 
 /**
@@ -17,7 +16,7 @@ record ClaimedTask(String id, String name, JsonArray args, TaskOptions options, 
   /** One task of the claim script's reply: [id, name, args, options, retries, delivery, lease, seq, stream, entry]. */
   static ClaimedTask fromReply(Response task) {
     return new ClaimedTask(task.get(0).toString(), task.get(1).toString(), new JsonArray(task.get(2).toString()),
-        TaskOptions.fromStored(new JsonObject(task.get(3).toString())), task.get(4).toInteger(), task.get(5).toInteger(),
+        TaskOptions.fromStored(task.get(3).toString()), task.get(4).toInteger(), task.get(5).toInteger(),
         task.get(6).toLong(), task.get(7).toLong(), task.get(8).toString(), task.get(9).toString());
   }
 

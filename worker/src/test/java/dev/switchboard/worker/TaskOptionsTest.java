@@ -58,6 +58,20 @@ class TaskOptionsTest {
   }
 
   @Test
+  @DisplayName("The stored options read back the same from their text (a worker's streaming read) as from a JsonObject")
+  void storedReadFromText() {
+    long now = 1_800_000_000_000L;
+    for (TaskOptions sent : List.of(options(), options().withCountdown(Duration.ofSeconds(3))
+        .withExpires(Duration.ofMinutes(2)).withRetries(4, Duration.ofMillis(250), Duration.ofSeconds(9), false)
+        .withRetryOn(List.of("ValueError", "java.io.IOException")).withTimeLimits(Duration.ofMillis(1500),
+            Duration.ofSeconds(2)).withQueue("reports.slow").withPriority(8).withMaxDeliveries(7).withIgnoreResult(true))) {
+      JsonObject stored = sent.toStored(now).put("added_later", new JsonObject().put("nested", new JsonArray().add(1)));
+      assertEquals(TaskOptions.fromStored(stored), TaskOptions.fromStored(stored.encode()), stored.encode());
+    }
+    assertEquals(TaskOptions.fromStored(new JsonObject()), TaskOptions.fromStored("{}"));
+  }
+
+  @Test
   @Timeout(10_000)
   @DisplayName("countdown: the task starts no earlier than the countdown after it was sent")
   void countdown(Vertx vertx, VertxTestContext testContext) {

@@ -1,10 +1,15 @@
 package dev.switchboard.api.tasks;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -62,6 +67,7 @@ public record TaskOptions(
   /** Instants must lie in years 0000 to 9999 (ISO-8601's four digits). */
   private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+  private static final JsonFactory STORED = new JsonFactory();
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
   private static final Set<String> JSON_KEYS = Set.of("countdown", "eta", "expires", "max_retries", "retry_backoff",
       "retry_backoff_max", "retry_jitter", "retry_on", "soft_time_limit", "time_limit", "queue", "priority", "task_id", "max_deliveries",
@@ -266,6 +272,69 @@ public record TaskOptions(
         soft == 0 ? null : Duration.ofMillis(soft), hard == 0 ? null : Duration.ofMillis(hard),
         json.getString("queue", DEFAULT_QUEUE), json.getInteger("priority", DEFAULT_PRIORITY), null,
         json.getInteger("max_deliveries", DEFAULT_MAX_DELIVERIES), json.getBoolean("ignore_result", false));
+  }
+
+  /**
+   * Reads back {@link #toStored} from its JSON text with a streaming parser: a worker reads every claimed task's
+   * options, and a JsonObject (a map entry and a boxed value per field) cost more than the task's other fields
+   * together. Same defaults as {@link #fromStored(JsonObject)}; unknown fields are skipped. Throws
+   * {@link IllegalArgumentException} when the text is not a JSON object.
+   */
+  public static TaskOptions fromStored(String json) {
+    long eta = 0, expires = 0, soft = 0, hard = 0;
+    long backoff = DEFAULT_RETRY_BACKOFF.toMillis(), backoffMax = DEFAULT_RETRY_BACKOFF_MAX.toMillis();
+    int maxRetries = 0, priority = DEFAULT_PRIORITY, maxDeliveries = DEFAULT_MAX_DELIVERIES;
+    boolean jitter = true, ignoreResult = false;
+    String queue = DEFAULT_QUEUE;
+    List<String> retryOn = List.of();
+    try (JsonParser parser = STORED.createParser(json)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException("stored options: expected a JSON object, got " + json);
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (value == JsonToken.VALUE_NULL) {
+          continue;
+        }
+        switch (field) {
+          case "eta" -> eta = parser.getValueAsLong();
+          case "expires" -> expires = parser.getValueAsLong();
+          case "max_retries" -> maxRetries = parser.getValueAsInt();
+          case "retry_backoff_ms" -> backoff = parser.getValueAsLong();
+          case "retry_backoff_max_ms" -> backoffMax = parser.getValueAsLong();
+          case "retry_jitter" -> jitter = parser.getValueAsBoolean();
+          case "retry_on" -> retryOn = strings(parser);
+          case "soft_time_limit_ms" -> soft = parser.getValueAsLong();
+          case "time_limit_ms" -> hard = parser.getValueAsLong();
+          case "queue" -> queue = parser.getValueAsString();
+          case "priority" -> priority = parser.getValueAsInt();
+          case "max_deliveries" -> maxDeliveries = parser.getValueAsInt();
+          case "ignore_result" -> ignoreResult = parser.getValueAsBoolean();
+          default -> parser.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("stored options: not JSON (" + e.getMessage() + "): " + json, e);
+    }
+    return new TaskOptions(Instant.ofEpochMilli(eta), null, expires == 0 ? null : Instant.ofEpochMilli(expires), null,
+        maxRetries, Duration.ofMillis(backoff), Duration.ofMillis(backoffMax), jitter, retryOn,
+        soft == 0 ? null : Duration.ofMillis(soft), hard == 0 ? null : Duration.ofMillis(hard), queue, priority, null,
+        maxDeliveries, ignoreResult);
+  }
+
+  /** The array the parser stands on, each element as text (empty for anything else). */
+  private static List<String> strings(JsonParser parser) throws IOException {
+    if (parser.currentToken() != JsonToken.START_ARRAY) {
+      parser.skipChildren();
+      return List.of();
+    }
+    List<String> values = new ArrayList<>();
+    while (parser.nextToken() != JsonToken.END_ARRAY) {
+      values.add(parser.getValueAsString(parser.getText()));
+      parser.skipChildren();
+    }
+    return values;
   }
 
   private static Duration seconds(JsonObject json, String key) {
