@@ -5,6 +5,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -32,11 +33,16 @@ public record TaskInfo(
     long seq,
     Map<TaskState, Long> timestamps) {
 
+  private static final TaskState[] STATES = TaskState.values();
+  /** The hash field of each state's time ({@code t_SUCCESS}, ...), by ordinal: built once, read on every notify. */
+  private static final String[] STAMP_FIELDS = Arrays.stream(STATES).map(state -> "t_" + state.name())
+      .toArray(String[]::new);
+
   /** Reads the task hash as stored by the Lua scripts (values are strings, JSON where structured). */
   public static TaskInfo fromHash(Map<String, String> hash) {
     Map<TaskState, Long> stamps = new EnumMap<>(TaskState.class);
-    for (TaskState state : TaskState.values()) {
-      String at = hash.get("t_" + state.name());
+    for (TaskState state : STATES) {
+      String at = hash.get(STAMP_FIELDS[state.ordinal()]);
       if (at != null) {
         stamps.put(state, Long.parseLong(at));
       }
@@ -86,7 +92,7 @@ public record TaskInfo(
   }
 
   private static Object decode(String text) {
-    if (text == null || text.isEmpty()) {
+    if (text == null || text.isEmpty() || text.equals("null")) { // a task that returned nothing: no JSON parser
       return null;
     }
     try {
