@@ -22,6 +22,8 @@ final class TaskExecution {
   private final TaskDefinition definition;
   private final WorkerTaskContext context;
   private final ClaimedTask task;
+  /** Set when the hard time limit passed. */
+  private TimeLimitExceeded exceeded;
 
   TaskExecution(Vertx vertx, WorkerExecutor pool, TaskDefinition definition, ClaimedTask task, WorkerTaskContext context) {
     this.vertx = vertx;
@@ -33,26 +35,31 @@ final class TaskExecution {
 
   Future<Object> run() {
     Promise<Object> outcome = Promise.promise();
-    long soft = timer(task.options().softTimeLimit(), id -> context.softLimitReached());
-    TimeLimitExceeded[] exceeded = new TimeLimitExceeded[1];
-    long hard = timer(task.options().timeLimit(), id -> {
-      exceeded[0] = new TimeLimitExceeded("task " + task.name() + "[" + task.id() + "] ran past its time limit of "
-          + task.options().timeLimit().toMillis() + " ms");
+    Duration softLimit = task.options().softTimeLimit();
+    Duration hardLimit = task.options().timeLimit();
+    // most tasks have no limits: then no timers, and no callbacks built for them
+    long soft = softLimit == null ? -1 : timer(softLimit, id -> context.softLimitReached());
+    long hard = hardLimit == null ? -1 : timer(hardLimit, id -> {
+      exceeded = new TimeLimitExceeded("task " + task.name() + "[" + task.id() + "] ran past its time limit of "
+          + hardLimit.toMillis() + " ms");
       context.cancel();
       if (!definition.isBlocking()) {
-        outcome.tryFail(exceeded[0]);
+        outcome.tryFail(exceeded);
       }
     });
-    // both callbacks run on this verticle's event loop, so exceeded[0] needs no more care than that
+    // both callbacks run on this verticle's event loop, so exceeded needs no more care than that
     body().onComplete(result -> {
-      if (exceeded[0] != null) {
-        outcome.tryFail(exceeded[0]);
+      if (exceeded != null) {
+        outcome.tryFail(exceeded);
       } else if (result.succeeded()) {
         outcome.tryComplete(result.result());
       } else {
         outcome.tryFail(result.cause());
       }
     });
+    if (soft == -1 && hard == -1) {
+      return outcome.future();
+    }
     return outcome.future().andThen(done -> {
       vertx.cancelTimer(soft);
       vertx.cancelTimer(hard);
@@ -80,6 +87,6 @@ final class TaskExecution {
   }
 
   private long timer(Duration limit, io.vertx.core.Handler<Long> action) {
-    return limit == null ? -1 : vertx.setTimer(Math.max(1, limit.toMillis()), action);
+    return vertx.setTimer(Math.max(1, limit.toMillis()), action);
   }
 }
