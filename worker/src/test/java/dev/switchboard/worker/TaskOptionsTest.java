@@ -1,6 +1,7 @@
 package dev.switchboard.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.shared.config.TaskSettings;
@@ -55,6 +56,18 @@ class TaskOptionsTest {
 
   private TaskOptions options() {
     return TaskOptions.defaults();
+  }
+
+  @Test
+  @DisplayName("queue and task_id names: 1-128 of [A-Za-z0-9_.:-], anything else refused")
+  void names() {
+    for (String good : List.of("a", "reports.slow", "A-z_0:9", "q".repeat(128))) {
+      assertEquals(good, options().withQueue(good).withTaskId(good).queue());
+    }
+    for (String bad : List.of("", "with space", "ümlaut", "slash/", "q".repeat(129))) {
+      assertThrows(TaskException.class, () -> options().withQueue(bad), bad);
+      assertThrows(TaskException.class, () -> options().withTaskId(bad), bad);
+    }
   }
 
   @Test

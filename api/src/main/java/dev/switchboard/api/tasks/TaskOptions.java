@@ -12,7 +12,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * How to run one task call, Celery's {@code apply_async} options. Immutable; start from {@link #defaults()}
@@ -68,7 +67,6 @@ public record TaskOptions(
   private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
   private static final JsonFactory STORED = new JsonFactory();
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
   private static final Set<String> JSON_KEYS = Set.of("countdown", "eta", "expires", "max_retries", "retry_backoff",
       "retry_backoff_max", "retry_jitter", "retry_on", "soft_time_limit", "time_limit", "queue", "priority", "task_id", "max_deliveries",
       "ignore_result");
@@ -84,10 +82,10 @@ public record TaskOptions(
     if (priority < 0 || priority > MAX_PRIORITY) {
       throw TaskException.invalid("priority: expected 0 to " + MAX_PRIORITY + ", got " + priority);
     }
-    if (!NAME.matcher(queue).matches()) {
+    if (!isName(queue)) {
       throw TaskException.invalid("queue: expected 1-128 of [A-Za-z0-9_.:-], got \"" + queue + "\"");
     }
-    if (taskId != null && !NAME.matcher(taskId).matches()) {
+    if (taskId != null && !isName(taskId)) {
       throw TaskException.invalid("task_id: expected 1-128 of [A-Za-z0-9_.:-], got \"" + taskId + "\"");
     }
     requireNonNegative("countdown", countdown);
@@ -335,6 +333,26 @@ public record TaskOptions(
       parser.skipChildren();
     }
     return values;
+  }
+
+  /**
+   * {@code [A-Za-z0-9_.:-]{1,128}}, checked without a regex Matcher: every options record is checked, a worker builds
+   * one per claimed task.
+   */
+  private static boolean isName(String value) {
+    int length = value.length();
+    if (length < 1 || length > 128) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = value.charAt(i);
+      boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.'
+          || c == ':' || c == '-';
+      if (!allowed) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Duration seconds(JsonObject json, String key) {
