@@ -38,13 +38,7 @@ switches() { cat /proc/$1/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_swit
 [ -f "$JAR" ] || { echo "no $JAR: run mvn -B package first" >&2; exit 1; }
 for p in $GW $CONS; do port_open "$p" && { echo "port $p busy (set PORT_BASE)" >&2; exit 1; }; done
 JH=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-python3 - "$JH/lib/jfr/${JFR_SETTINGS:-default}.jfc" "$OUT/alloc.jfc" <<'PY'
-import re, sys
-s = open(sys.argv[1]).read()
-i = s.index('<event name="jdk.ThreadAllocationStatistics">'); j = s.index('</event>', i)
-s = s[:i] + re.sub(r'<setting name="period">[^<]*</setting>', '<setting name="period">1 s</setting>', s[i:j]) + s[j:]
-open(sys.argv[2], 'w').write(s)
-PY
+python3 "$ROOT/bench/jfr_alloc.py" settings "$JH/lib/jfr/${JFR_SETTINGS:-default}.jfc" "$OUT/alloc.jfc"
 JAVA_OPTS=(-Xmx512m -Dhazelcast.wait.seconds.before.join=0 -Dhazelcast.logging.type=slf4j)
 jfr() { echo "-XX:StartFlightRecording=settings=$OUT/alloc.jfc,filename=$OUT/$1.jfr,dumponexit=true -Xlog:gc:file=$OUT/$1-gc.log:time"; }
 export SWITCHBOARD_CLUSTER_NAME=$CLUSTER SWITCHBOARD_CLUSTER_MEMBERS=127.0.0.1 SWITCHBOARD_CLUSTER_PORT=$HZ_PORT
@@ -79,16 +73,13 @@ sleep 3
 echo "gateway $((G1 - G0)) consumers $((C1 - C0))" > "$OUT/ticks"
 echo "gateway $((GS1 - GS0)) consumers $((CS1 - CS0))" > "$OUT/switches"
 cleanup
-python3 - "$OUT" "$(getconf CLK_TCK)" "${COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo +dirty)}" <<'PY' | tee "$OUT/results.txt"
+python3 - "$OUT" "$(getconf CLK_TCK)" "${COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo +dirty)}" "$ROOT/bench" <<'PY' | tee "$OUT/results.txt"
 import collections, json, re, subprocess, sys
 from datetime import datetime
 out, hz, commit = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sys.path.insert(0, sys.argv[-1]); from jfr_alloc import recording, ts
 def events(name, kind, depth=64):
-    text = subprocess.run(['jfr', 'print', '--json', '--stack-depth', str(depth), '--events', kind, f'{out}/{name}.jfr'],
-                          capture_output=True, text=True).stdout
-    return json.loads(text)['recording']['events']
-def ts(s):
-    return datetime.fromisoformat(s.replace('Z', '+00:00')).timestamp()
+    return recording(f'{out}/{name}.jfr', kind, depth)
 line = open(f'{out}/measured.txt').read()
 msgs = int(re.search(r' msgs=(\d+)', line).group(1))
 t0 = float(open(f'{out}/t0').read()); t1 = float(open(f'{out}/t1').read())

@@ -10,13 +10,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd); ROOT=$(dirname "$HERE"); JAR=$ROOT/deploy/target/switchboard.jar
 OUT=${OUT:-$ROOT/bench/out/http-alloc-$(date +%Y%m%d-%H%M%S)}; mkdir -p "$OUT"; PORT=${PORT:-19611}
 JH=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-python3 - "$JH/lib/jfr/default.jfc" "$OUT/alloc.jfc" <<'PY'
-import re, sys
-s = open(sys.argv[1]).read()
-i = s.index('<event name="jdk.ThreadAllocationStatistics">'); j = s.index('</event>', i)
-s = s[:i] + re.sub(r'<setting name="period">[^<]*</setting>', '<setting name="period">1 s</setting>', s[i:j]) + s[j:]
-open(sys.argv[2], 'w').write(s)
-PY
+python3 "$ROOT/bench/jfr_alloc.py" settings "$JH/lib/jfr/default.jfc" "$OUT/alloc.jfc"
 run() {  # run NAME -- java args
   local name=$1 pid i; shift
   java -XX:StartFlightRecording=settings="$OUT/alloc.jfc",filename="$OUT/$name.jfr",dumponexit=true "$@" > "$OUT/$name.log" 2>&1 &
@@ -30,17 +24,14 @@ run() {  # run NAME -- java args
 }
 SWITCHBOARD_HTTP_PORT=$PORT SWITCHBOARD_TCP_ECHO_PORT=0 run gateway -Xmx512m -jar "$JAR" all
 run bare -Xmx512m -cp "$JAR" "$HERE/BareHttpServer.java" "$PORT"
-python3 - "$OUT" gateway bare <<'PY' | tee "$OUT/results.txt"
+python3 - "$OUT" gateway bare "$ROOT/bench" <<'PY' | tee "$OUT/results.txt"
 import collections, json, re, subprocess, sys
 from datetime import datetime
 out = sys.argv[1]
+sys.path.insert(0, sys.argv[-1]); from jfr_alloc import recording, ts
 def events(name, kind, depth=64):
-    text = subprocess.run(['jfr', 'print', '--json', '--stack-depth', str(depth), '--events', kind, f'{out}/{name}.jfr'],
-                          capture_output=True, text=True).stdout
-    return json.loads(text)['recording']['events']
-def ts(s):
-    return datetime.fromisoformat(s.replace('Z', '+00:00')).timestamp()
-for name in sys.argv[2:]:
+    return recording(f'{out}/{name}.jfr', kind, depth)
+for name in sys.argv[2:-1]:
     t0 = float(open(f'{out}/{name}-t0').read()); t1 = float(open(f'{out}/{name}-t1').read())
     reqs = int(re.search(r'(\d+) requests in', open(f'{out}/{name}-wrk.txt').read()).group(1))
     per_thread = collections.defaultdict(list)

@@ -17,13 +17,7 @@ STARTED=()
 cleanup() { local i; for ((i=${#STARTED[@]}-1; i>=0; i--)); do kill -TERM "${STARTED[$i]}" 2>/dev/null; wait "${STARTED[$i]}" 2>/dev/null; done; STARTED=(); }
 trap cleanup EXIT
 JH=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-python3 - "$JH/lib/jfr/default.jfc" "$OUT/alloc.jfc" <<'PY'
-import re, sys
-s = open(sys.argv[1]).read()
-i = s.index('<event name="jdk.ThreadAllocationStatistics">'); j = s.index('</event>', i)
-s = s[:i] + re.sub(r'<setting name="period">[^<]*</setting>', '<setting name="period">1 s</setting>', s[i:j]) + s[j:]
-open(sys.argv[2], 'w').write(s)
-PY
+python3 "$ROOT/bench/jfr_alloc.py" settings "$JH/lib/jfr/default.jfc" "$OUT/alloc.jfc"
 jfr_opt() { echo "-XX:StartFlightRecording=settings=$OUT/alloc.jfc,filename=$OUT/$1.jfr,dumponexit=true"; }
 redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$OUT" > "$OUT/redis.log" 2>&1 &
 STARTED+=($!)
@@ -41,16 +35,13 @@ TASK_DEADLINE_S=300 java -Xmx512m $(jfr_opt client) -cp "$JAR" "$ROOT/bench/Task
 date +%s.%N > "$OUT/t1"; sleep 3
 cleanup
 TOTAL=$((1 + 200 + 2 * TASKS + 20 + 20))
-python3 - "$OUT" "$TOTAL" "${COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo +dirty)}" <<'PY' | tee "$OUT/results.txt"
+python3 - "$OUT" "$TOTAL" "${COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo +dirty)}" "$ROOT/bench" <<'PY' | tee "$OUT/results.txt"
 import collections, json, subprocess, sys
 from datetime import datetime
 out, total, commit = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sys.path.insert(0, sys.argv[-1]); from jfr_alloc import recording, ts
 def events(name, kind, depth=64):
-    text = subprocess.run(['jfr', 'print', '--json', '--stack-depth', str(depth), '--events', kind, f'{out}/{name}.jfr'],
-                          capture_output=True, text=True).stdout
-    return json.loads(text)['recording']['events']
-def ts(s):
-    return datetime.fromisoformat(s.replace('Z', '+00:00')).timestamp()
+    return recording(f'{out}/{name}.jfr', kind, depth)
 t0 = float(open(f'{out}/t0').read()); t1 = float(open(f'{out}/t1').read())
 print(f'commit {commit}; {total} noop tasks measured')
 for name, whole in (('worker', False), ('client', True)):
