@@ -1,13 +1,11 @@
 package dev.switchboard.shared.tasks;
 
 import dev.switchboard.shared.context.CallerContext;
+import dev.switchboard.shared.context.TurnBatcher;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -17,7 +15,7 @@ import java.util.function.Function;
  * flight, go to Redis as one call of {@code enqueue_batch.lua} (at most {@link #MAX_BATCH} tasks), and each caller
  * gets its own task's outcome. Each task is checked and written as a lone enqueue would be (idempotent id, the queue's
  * length bound, the bound on the number of queues), so one refused task changes nothing for the others. A lone
- * enqueue waits for no one: it leaves at the end of the turn it was issued in. Touched on the home context only.
+ * enqueue waits for no one: it leaves at the end of the turn it was issued in ({@link TurnBatcher}).
  */
 final class BatchedEnqueue {
 
@@ -35,80 +33,34 @@ final class BatchedEnqueue {
       int priority, long expires) {
   }
 
-  /** What became of one task: {@code created}, {@code full}, {@code queues}, or {@code existing:STATE}. */
-  private record Waiting(Task task, Promise<String> outcome) {
-  }
-
-  private final Context home;
   private final Redis redis;
   private final TaskKeys keys;
   private final List<Object> shared;
   private final Function<Response, Future<Response>> afterWrite;
-  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-  private int inFlight;
-  private boolean flushScheduled;
+  private final TurnBatcher<Task, String> batches;
 
   /** {@code afterWrite} runs once per batch before its callers hear (the replicas' acknowledgement, say). */
   BatchedEnqueue(Context home, Redis redis, TaskKeys keys, long maxLength, String notifyChannel,
       Function<Response, Future<Response>> afterWrite) {
-    this.home = home;
     this.redis = redis;
     this.keys = keys;
     this.shared = List.of(maxLength, TaskKeys.HISTORY_LENGTH, TaskKeys.MAX_QUEUES, notifyChannel);
     this.afterWrite = afterWrite;
+    this.batches = new TurnBatcher<>(home, MAX_BATCH, MAX_IN_FLIGHT, MAX_WAITING,
+        task -> new RedisUnavailableException("task " + task.name() + "[" + task.id() + "] not queued: "
+            + MAX_WAITING + " enqueues already wait for Redis", null),
+        this::send);
   }
 
-  /** Queues {@code task} with the next batch; the Future completes on the calling context. */
+  /**
+   * Queues {@code task} with the next batch; the Future completes on the calling context with what became of the
+   * task: {@code created}, {@code full}, {@code queues}, or {@code existing:STATE}.
+   */
   Future<String> submit(Task task) {
-    Promise<String> outcome = Promise.promise();
-    Context caller = Vertx.currentContext();
-    if (caller == home) {
-      add(new Waiting(task, outcome));
-    } else {
-      home.runOnContext(v -> add(new Waiting(task, outcome)));
-    }
-    return CallerContext.on(caller, outcome.future());
+    return CallerContext.of(batches.submit(task));
   }
 
-  private void add(Waiting item) {
-    if (waiting.size() >= MAX_WAITING) {
-      item.outcome().fail(new RedisUnavailableException("task " + item.task().name() + "[" + item.task().id()
-          + "] not queued: " + MAX_WAITING + " enqueues already wait for Redis", null));
-      return;
-    }
-    waiting.add(item);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      // the end of this turn: the other enqueues of the turn join the batch
-      home.runOnContext(v -> {
-        flushScheduled = false;
-        flush();
-      });
-    }
-  }
-
-  private void flush() {
-    while (inFlight < MAX_IN_FLIGHT && !waiting.isEmpty()) {
-      List<Waiting> batch = new ArrayList<>(Math.min(MAX_BATCH, waiting.size()));
-      while (batch.size() < MAX_BATCH && !waiting.isEmpty()) {
-        batch.add(waiting.poll());
-      }
-      inFlight++;
-      send(batch).onComplete(replies -> {
-        for (int i = 0; i < batch.size(); i++) {
-          if (replies.succeeded()) {
-            batch.get(i).outcome().complete(replies.result().get(i).toString());
-          } else {
-            batch.get(i).outcome().fail(replies.cause());
-          }
-        }
-        inFlight--;
-        flush();
-      });
-    }
-  }
-
-  private Future<Response> send(List<Waiting> batch) {
+  private Future<List<String>> send(List<Task> batch) {
     List<String> scriptKeys = new ArrayList<>(4 + 2 * batch.size());
     scriptKeys.add(keys.delayed());
     scriptKeys.add(keys.recent());
@@ -116,8 +68,7 @@ final class BatchedEnqueue {
     scriptKeys.add(keys.stats());
     List<Object> args = new ArrayList<>(shared.size() + 10 * batch.size());
     args.addAll(shared);
-    for (Waiting item : batch) {
-      Task task = item.task();
+    for (Task task : batch) {
       scriptKeys.add(keys.task(task.id()));
       scriptKeys.add(keys.stream(task.queue(), task.priority()));
       args.add(task.id());
@@ -131,6 +82,12 @@ final class BatchedEnqueue {
       args.add(task.priority());
       args.add(task.expires());
     }
-    return SCRIPT.run(redis, scriptKeys, args).compose(afterWrite);
+    return SCRIPT.run(redis, scriptKeys, args).compose(afterWrite).map(replies -> {
+      List<String> outcomes = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        outcomes.add(replies.get(i).toString());
+      }
+      return outcomes;
+    });
   }
 }
