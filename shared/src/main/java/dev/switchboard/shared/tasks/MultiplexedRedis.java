@@ -12,8 +12,11 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * A {@link Redis} that sends every command over ONE connection, pipelined: many commands in flight, replies in
@@ -31,6 +34,12 @@ import java.util.function.Function;
  * passes, the connection is dropped (its in-flight commands fail, the next one reconnects) and the command fails
  * with {@link RedisUnavailableException}, as do commands that could not connect or whose connection dropped under
  * them. TCP keepalive is on as well, for idle connections. A command that timed out may still have run.
+ *
+ * <p>Error replies that say Redis cannot serve anyone right now ({@link #UNAVAILABLE_CODES}: a Redis restarting
+ * answers {@code LOADING} while it reads its AOF or RDB) fail the command with {@link RedisUnavailableException}
+ * too; a reply saying the server is a replica now ({@link #REPLICA_CODES}: it was failed over) also replaces the
+ * connection, as a stall does, so that the next command reaches whatever the URL names now. Every other error reply
+ * (a script's, a wrong type) passes through unchanged.
  */
 public final class MultiplexedRedis implements Redis {
 
@@ -41,6 +50,14 @@ public final class MultiplexedRedis implements Redis {
    * machine stalls JVMs for seconds.
    */
   public static final long COMMAND_TIMEOUT_MS = 10_000;
+  /**
+   * Error codes of a Redis that cannot serve this command now, whoever sends it: loading its data, a replica, a
+   * replica without its primary, a script or module busy past its limit, a cluster slot moving.
+   */
+  public static final Set<String> UNAVAILABLE_CODES = Set.of("LOADING", "READONLY", "MASTERDOWN", "BUSY", "TRYAGAIN");
+  /** Of those, the codes of a server that is a replica now: the connection is replaced. */
+  public static final Set<String> REPLICA_CODES = Set.of("READONLY", "MASTERDOWN");
+  private static final Pattern BATCH_LINE = Pattern.compile("^ERR \\[\\d+] ");
 
   private final Vertx vertx;
   private final RedisOptions options;
@@ -124,14 +141,14 @@ public final class MultiplexedRedis implements Redis {
    * Connects if needed and runs the command: its reply, or a {@link RedisUnavailableException} when the connection
    * could not be made, dropped under the command, or nothing came within the timeout (connecting included: a
    * silent server stalls the handshake too); the stalled connection is then dropped. Error replies pass through
-   * unchanged. On home only.
+   * unchanged, but for those of a Redis that cannot serve now ({@link #failure}). On home only.
    */
   private <T> Future<T> guarded(Function<RedisConnection, Future<T>> command) {
     Promise<T> guarded = home.promise();
     RedisConnection[] used = new RedisConnection[1];
     long timer = home.owner().setTimer(COMMAND_TIMEOUT_MS, id -> {
       if (!guarded.future().isComplete()) {
-        stalled(); // first: the failure's listeners may send the next command at once
+        replaceConnector(); // first: the failure's listeners may send the next command at once
         guarded.tryFail(new RedisUnavailableException("Redis did not answer within " + COMMAND_TIMEOUT_MS
             + " ms; connection dropped", null));
       }
@@ -147,12 +164,58 @@ public final class MultiplexedRedis implements Redis {
         guarded.tryFail(result.cause()); // could not connect: already a RedisUnavailableException
       } else {
         // a drop fails the in-flight commands first and runs the end handler right after: judge on the next turn
-        home.runOnContext(v -> guarded.tryFail(connection != used[0]
-            ? new RedisUnavailableException("connection to Redis lost: " + result.cause().getMessage(), result.cause())
-            : result.cause()));
+        home.runOnContext(v -> guarded.tryFail(failure(used[0], result.cause())));
       }
     });
     return guarded.future();
+  }
+
+  /** What a command that failed on {@code used} fails with: see the class comment. On home only. */
+  private Throwable failure(RedisConnection used, Throwable cause) {
+    String code = unavailableCode(cause);
+    if (code != null) {
+      boolean replica = REPLICA_CODES.contains(code);
+      if (replica && connection == used) {
+        replaceConnector();
+      }
+      return new RedisUnavailableException("Redis cannot serve commands now (" + cause.getMessage() + ")"
+          + (replica ? "; reconnecting" : ""), cause);
+    }
+    return connection != used
+        ? new RedisUnavailableException("connection to Redis lost: " + cause.getMessage(), cause)
+        : cause;
+  }
+
+  /**
+   * The first of {@link #UNAVAILABLE_CODES} among the error replies in {@code error}, or null. A failed batch is one
+   * error whose message has a line {@code ERR [index] message} per failed command (the client's format).
+   */
+  private static String unavailableCode(Throwable error) {
+    if (errorCode(error) == null) {
+      return null;
+    }
+    for (String line : error.getMessage().split("\\R")) {
+      String reply = BATCH_LINE.matcher(line).replaceFirst("");
+      int space = reply.indexOf(' ');
+      String code = space < 0 ? reply : reply.substring(0, space);
+      if (UNAVAILABLE_CODES.contains(code)) {
+        return code;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The code of a Redis error reply (its first word, by the protocol: {@code LOADING}, {@code WRONGTYPE}), or null
+   * when {@code error} is not an error reply.
+   */
+  public static String errorCode(Throwable error) {
+    if (!(error instanceof Response reply) || reply.type() != ResponseType.ERROR || error.getMessage() == null) {
+      return null;
+    }
+    String message = error.getMessage();
+    int space = message.indexOf(' ');
+    return space < 0 ? message : message.substring(0, space);
   }
 
   /** The shared connection, opened on first use and after a drop; on the home context only. */
@@ -192,11 +255,12 @@ public final class MultiplexedRedis implements Redis {
   }
 
   /**
-   * A command or a handshake got no answer in time: the socket is half-open or Redis is stuck. Closing a pooled
+   * A command or a handshake got no answer in time (the socket is half-open or Redis is stuck), or the server turned
+   * out to be a replica. Closing a pooled
    * connection would only hand the same socket back to the pool, so the whole connector goes (closing its sockets,
    * failing what is in flight on them) and a fresh one serves the next command.
    */
-  private void stalled() {
+  private void replaceConnector() {
     Redis stale = connector;
     connection = null;
     connecting = null;
