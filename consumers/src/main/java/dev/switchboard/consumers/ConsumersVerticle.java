@@ -3,6 +3,8 @@ package dev.switchboard.consumers;
 import dev.switchboard.api.tasks.TaskClient;
 import dev.switchboard.shared.tasks.RedisTaskClient;
 
+import dev.switchboard.consumers.builtin.BuiltinApp;
+import dev.switchboard.consumers.builtin.ChatConsumer;
 import dev.switchboard.shared.apps.AppCatalog;
 import dev.switchboard.shared.apps.AppManifest;
 import dev.switchboard.shared.apps.WebsocketRoute;

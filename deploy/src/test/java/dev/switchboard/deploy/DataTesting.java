@@ -1,8 +1,10 @@
 package dev.switchboard.deploy;
 
 import dev.switchboard.consumers.ConsumersVerticle;
+import dev.switchboard.consumers.data.AppMigrations;
 import dev.switchboard.consumers.data.DatabaseVerticle;
 import dev.switchboard.gateway.GatewayVerticle;
+import dev.switchboard.shared.apps.AppCatalog;
 import dev.switchboard.shared.channels.ChannelLayerVerticle;
 import dev.switchboard.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -53,7 +55,7 @@ final class DataTesting {
       Node node = new Node(vertx);
       DeploymentOptions options = new DeploymentOptions().setConfig(config);
       Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(), options).onSuccess(node.deployments::add)
-          .compose(v -> vertx.deployVerticle(new DatabaseVerticle(), options).onSuccess(node.deployments::add))
+          .compose(v -> vertx.deployVerticle(new DatabaseVerticle(AppMigrations.of(AppCatalog.discover(DataTesting.class.getClassLoader()).apps())), options).onSuccess(node.deployments::add))
           .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options).onSuccess(node.deployments::add));
       if (withWorker) {
         chain = chain.compose(v -> vertx.deployVerticle(new WorkerVerticle(), options).onSuccess(node.deployments::add));

@@ -1,5 +1,6 @@
 package dev.switchboard.consumers.data;
 
+import dev.switchboard.api.data.DatabaseErrors;
 import dev.switchboard.shared.config.ConfigException;
 import dev.switchboard.shared.config.PgSettings;
 import dev.switchboard.shared.config.SwitchboardConfig;
@@ -8,12 +9,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * How Switchboard reaches PostgreSQL: the node's reactive pool (one per Vert.x instance and URL, shared by every
@@ -23,10 +22,6 @@ import java.util.Set;
  * <p>Every method returns at once; nothing here blocks.
  */
 public final class Database {
-
-  /** SQLSTATE classes and codes that mean the server is unreachable, shutting down, overloaded or not migrated yet. */
-  private static final Set<String> UNAVAILABLE_CLASSES = Set.of("08", "53", "57");
-  private static final Set<String> UNAVAILABLE_CODES = Set.of("42P01", "3D000");
 
   private Database() {
   }
@@ -91,18 +86,11 @@ public final class Database {
   }
 
   /**
-   * True when {@code failure} means PostgreSQL cannot serve right now (down, unreachable, restarting, too busy, the
-   * pool's wait queue full or its wait timed out, the schema not migrated yet): the caller should answer 503 and
-   * may retry. False for errors of the query itself.
+   * True when {@code failure} means PostgreSQL cannot serve right now: the public rule
+   * ({@link DatabaseErrors#isUnavailable}), and never a migration that cannot be applied (retrying cannot fix that).
    */
   public static boolean isUnavailable(Throwable failure) {
-    if (failure instanceof DatabaseException db) {
-      String state = db.getSqlState() == null ? "" : db.getSqlState();
-      return UNAVAILABLE_CODES.contains(state) || state.length() >= 2 && UNAVAILABLE_CLASSES.contains(state.substring(0, 2));
-    }
-    // anything else the client fails with is about the connection: refused, closed, timed out, queue full
-    return !(failure instanceof IllegalArgumentException || failure instanceof MigrationException
-        || failure instanceof NullPointerException || failure instanceof ClassCastException);
+    return !(failure instanceof MigrationException) && DatabaseErrors.isUnavailable(failure);
   }
 
   /** {@code url} without its password, for logs and health output. */

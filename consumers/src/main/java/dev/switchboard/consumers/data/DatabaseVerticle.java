@@ -1,6 +1,5 @@
 package dev.switchboard.consumers.data;
 
-import dev.switchboard.consumers.chat.ChatSchema;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.protocol.Addresses;
 import io.vertx.core.Future;
@@ -33,10 +32,7 @@ public class DatabaseVerticle extends VerticleBase {
   private volatile String pending = "migrations not applied yet";
   private long retryTimer = -1;
 
-  public DatabaseVerticle() {
-    this(ChatSchema.MIGRATIONS);
-  }
-
+  /** Applies {@code migrations}: those of the node's apps that use PostgreSQL ({@link AppMigrations#of}). */
   public DatabaseVerticle(List<Migration> migrations) {
     this.migrations = List.copyOf(migrations);
   }

@@ -1,11 +1,14 @@
 package dev.switchboard.consumers.data;
 
+import dev.switchboard.consumers.builtin.BuiltinApp;
+import dev.switchboard.shared.apps.AppManifest;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -32,6 +35,11 @@ public final class PgTesting {
       return Future.succeededFuture();
     }
     return admin(vertx, "DROP DATABASE IF EXISTS " + url.substring(url.lastIndexOf('/') + 1) + " WITH (FORCE)");
+  }
+
+  /** The built-in app's migrations ({@code db/chat}), found as a node finds any app's: from what the app declares. */
+  public static List<Migration> builtinMigrations() {
+    return AppMigrations.of(List.of(AppManifest.of(new BuiltinApp())));
   }
 
   public static SwitchboardConfig config(String url) {

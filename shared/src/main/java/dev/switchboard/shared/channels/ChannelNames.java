@@ -1,20 +1,20 @@
 package dev.switchboard.shared.channels;
 
+import dev.switchboard.api.channels.GroupNames;
 import dev.switchboard.shared.protocol.Addresses;
-import java.util.regex.Pattern;
 
 /** Checks group and channel names at the boundary, as Channels does, with messages that say what was expected. */
 public final class ChannelNames {
 
   /** Channels' limit: group names shorter than 100 characters. */
-  public static final int MAX_GROUP_LENGTH = 99;
-  private static final Pattern GROUP = Pattern.compile("[A-Za-z0-9_.\\-]{1," + MAX_GROUP_LENGTH + "}");
+  public static final int MAX_GROUP_LENGTH = GroupNames.MAX_LENGTH;
 
   private ChannelNames() {
   }
 
+  /** The public rule, {@link GroupNames#valid}. */
   public static boolean validGroup(String group) {
-    return group != null && GROUP.matcher(group).matches();
+    return GroupNames.valid(group);
   }
 
   /** Returns {@code group}, or throws an IllegalArgumentException naming it. */

@@ -1,10 +1,10 @@
-package dev.switchboard.consumers.http;
+package dev.switchboard.consumers.builtin.http;
 
+import dev.switchboard.api.channels.GroupNames;
 import dev.switchboard.api.http.HttpConsumer;
 import dev.switchboard.api.http.HttpRequest;
 import dev.switchboard.api.protocol.Asgi;
-import dev.switchboard.consumers.ChatConsumer;
-import dev.switchboard.shared.channels.ChannelNames;
+import dev.switchboard.consumers.builtin.ChatConsumer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
@@ -32,7 +32,7 @@ public final class RoomEventsConsumer extends HttpConsumer {
       return sendError(405, "method not allowed: GET");
     }
     String group = ChatConsumer.group(request.param("room"));
-    if (!ChannelNames.validGroup(group)) {
+    if (!GroupNames.valid(group)) {
       return sendError(400, "invalid room name");
     }
     return sendHeaders(200, Map.of("content-type", "text/event-stream", "cache-control", "no-cache"))

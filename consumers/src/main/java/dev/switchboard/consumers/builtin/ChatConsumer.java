@@ -1,9 +1,9 @@
-package dev.switchboard.consumers;
+package dev.switchboard.consumers.builtin;
 
 import dev.switchboard.api.channels.GroupNames;
 import dev.switchboard.api.consumers.JsonWebsocketConsumer;
-import dev.switchboard.consumers.chat.ChatHistory;
-import dev.switchboard.consumers.chat.ChatMessage;
+import dev.switchboard.consumers.builtin.chat.ChatHistory;
+import dev.switchboard.consumers.builtin.chat.ChatMessage;
 import dev.switchboard.api.protocol.Asgi;
 import dev.switchboard.api.protocol.CloseCodes;
 import io.vertx.core.Context;

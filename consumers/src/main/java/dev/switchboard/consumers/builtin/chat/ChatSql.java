@@ -1,4 +1,4 @@
-package dev.switchboard.consumers.chat;
+package dev.switchboard.consumers.builtin.chat;
 
 /**
  * Every statement of {@link ChatHistory}, as SQL client templates: values go in as {@code #{name}} parameters, never

@@ -1,4 +1,4 @@
-package dev.switchboard.consumers;
+package dev.switchboard.consumers.builtin;
 
 import dev.switchboard.api.consumers.JsonWebsocketConsumer;
 import dev.switchboard.api.tasks.TaskState;

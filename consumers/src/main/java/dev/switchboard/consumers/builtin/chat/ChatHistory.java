@@ -1,4 +1,4 @@
-package dev.switchboard.consumers.chat;
+package dev.switchboard.consumers.builtin.chat;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.RowSet;
@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * valid channel-layer group {@code chat.<room>}), a user 1–150 characters, a message at most
  * {@code maxMessageBytes} of UTF-8; none may contain NUL. A bad value fails the Future with an
  * IllegalArgumentException whose message says what was expected. Everything else is stored verbatim, through
- * parameters. A database failure fails the Future with the client's exception (see {@code Database.isUnavailable}).
+ * parameters. A database failure fails the Future with the client's exception (see {@code DatabaseErrors.isUnavailable}).
  */
 public final class ChatHistory {
 

@@ -1,4 +1,4 @@
-package dev.switchboard.consumers.chat;
+package dev.switchboard.consumers.builtin.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -35,7 +35,7 @@ class ChatHistoryTest {
         .compose(created -> {
           url = created;
           SwitchboardConfig config = PgTesting.config(created);
-          return Database.migrate(vertx, config, ChatSchema.MIGRATIONS).map(report -> config);
+          return Database.migrate(vertx, config, PgTesting.builtinMigrations()).map(report -> config);
         })
         .onSuccess(config -> {
           pool = Database.pool(vertx, config);

@@ -1,12 +1,12 @@
-package dev.switchboard.consumers.http;
+package dev.switchboard.consumers.builtin.http;
 
 import dev.switchboard.api.http.HttpConsumer;
 import dev.switchboard.api.http.HttpRequest;
+import dev.switchboard.api.data.DatabaseErrors;
 import dev.switchboard.api.protocol.Asgi;
-import dev.switchboard.consumers.ChatConsumer;
-import dev.switchboard.consumers.chat.ChatHistory;
-import dev.switchboard.consumers.chat.ChatMessage;
-import dev.switchboard.consumers.data.Database;
+import dev.switchboard.consumers.builtin.ChatConsumer;
+import dev.switchboard.consumers.builtin.chat.ChatHistory;
+import dev.switchboard.consumers.builtin.chat.ChatMessage;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -99,7 +99,7 @@ public final class RoomMessagesConsumer extends HttpConsumer {
     if (err instanceof IllegalArgumentException) {
       return sendError(400, err.getMessage());
     }
-    if (Database.isUnavailable(err)) {
+    if (DatabaseErrors.isUnavailable(err)) {
       return sendError(503, "chat history is unavailable: PostgreSQL did not answer (" + err.getMessage() + ")");
     }
     return Future.failedFuture(err);

@@ -1,7 +1,7 @@
-package dev.switchboard.consumers;
+package dev.switchboard.consumers.builtin;
 
-import dev.switchboard.consumers.http.RoomEventsConsumer;
-import dev.switchboard.consumers.http.RoomMessagesConsumer;
+import dev.switchboard.consumers.builtin.http.RoomEventsConsumer;
+import dev.switchboard.consumers.builtin.http.RoomMessagesConsumer;
 import dev.switchboard.api.AppBuilder;
 import dev.switchboard.api.SwitchboardApp;
 

@@ -1,4 +1,4 @@
-package dev.switchboard.consumers.chat;
+package dev.switchboard.consumers.builtin.chat;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.templates.RowMapper;

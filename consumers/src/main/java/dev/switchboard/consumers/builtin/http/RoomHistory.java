@@ -1,8 +1,8 @@
-package dev.switchboard.consumers.http;
+package dev.switchboard.consumers.builtin.http;
 
 import dev.switchboard.api.AppEnvironment;
-import dev.switchboard.consumers.ChatConsumer;
-import dev.switchboard.consumers.chat.ChatHistory;
+import dev.switchboard.consumers.builtin.ChatConsumer;
+import dev.switchboard.consumers.builtin.chat.ChatHistory;
 import io.vertx.core.Context;
 
 /**
