@@ -237,10 +237,21 @@ public class ChannelLayerVerticle extends VerticleBase {
     }
   }
 
-  /** A node that has just joined may not have its layer's address known here yet: retry a few times, backing off. */
-  private Future<Void> snapshotWithRetries(String node, int attempts, long backoffMs) {
-    return snapshotOrFail(node).recover(err -> attempts <= 1 ? Future.succeededFuture()
-        : vertx.timer(backoffMs).compose(t -> snapshotWithRetries(node, attempts - 1, backoffMs * 2)));
+  /**
+   * A node that has just joined may not have its layer's address known here yet: retry a few times, backing off. When
+   * every attempt fails, the node's members stay unknown here (group sends from this node miss them until they join
+   * again): logged and counted ({@code switchboard.group.snapshots.abandoned}).
+   */
+  Future<Void> snapshotWithRetries(String node, int attempts, long backoffMs) {
+    return snapshotOrFail(node).recover(err -> {
+      if (attempts > 1) {
+        return vertx.timer(backoffMs).compose(t -> snapshotWithRetries(node, attempts - 1, backoffMs * 2));
+      }
+      stats.snapshotAbandoned();
+      log.warn("gave up asking node {} for its group members: {}; group sends from here miss them until they join again",
+          node, err.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   private void joined(GroupMember member) {

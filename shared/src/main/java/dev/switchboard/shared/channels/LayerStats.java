@@ -24,6 +24,7 @@ public final class LayerStats {
   private final LongAdder channelDelivered = new LongAdder();
   private final LongAdder channelDroppedClosed = new LongAdder();
   private final LongAdder channelDroppedSlow = new LongAdder();
+  private final LongAdder snapshotsAbandoned = new LongAdder();
 
   /** Counts one group send issued from this node, with its report. */
   public void groupSent(GroupSendReport report) {
@@ -49,6 +50,15 @@ public final class LayerStats {
     (why == Outbox.Result.TOO_SLOW ? channelDroppedSlow : channelDroppedClosed).increment();
   }
 
+  /** Counts a node (joined, or merged back after a split) whose group members this node gave up asking for. */
+  public void snapshotAbandoned() {
+    snapshotsAbandoned.increment();
+  }
+
+  public long snapshotsAbandoned() {
+    return snapshotsAbandoned.sum();
+  }
+
   /** Shows these counters in {@code registry} (Micrometer reads them on each scrape); idempotent. */
   public void bind(MeterRegistry registry, String node) {
     FunctionCounter.builder(MetricNames.GROUP_SENDS, this, s -> s.groupSends.sum()).tag(MetricNames.NODE, node)
@@ -62,6 +72,8 @@ public final class LayerStats {
     drops(registry, node, "node_unreachable", droppedUnreachable);
     FunctionCounter.builder(MetricNames.CHANNEL_DELIVERIES, channelDelivered, LongAdder::sum).tag(MetricNames.NODE, node)
         .description("events sent to channels and handed to their sockets on this node").register(registry);
+    FunctionCounter.builder(MetricNames.GROUP_SNAPSHOTS_ABANDONED, snapshotsAbandoned, LongAdder::sum).tag(MetricNames.NODE, node)
+        .description("nodes whose group members this node gave up asking for after they joined").register(registry);
     channelDrops(registry, node, "channel_closed", channelDroppedClosed);
     channelDrops(registry, node, "client_too_slow", channelDroppedSlow);
   }
@@ -103,6 +115,7 @@ public final class LayerStats {
         .put("slowClientsClosed", slowClientsClosed.sum())
         .put("channelDelivered", channelDelivered.sum())
         .put("channelDroppedChannelClosed", channelDroppedClosed.sum())
-        .put("channelDroppedClientTooSlow", channelDroppedSlow.sum());
+        .put("channelDroppedClientTooSlow", channelDroppedSlow.sum())
+        .put("snapshotsAbandoned", snapshotsAbandoned.sum());
   }
 }

@@ -27,6 +27,11 @@ public final class MetricNames {
   public static final String GROUP_DELIVERIES = "switchboard.group.deliveries";
   /** Counter: group messages dropped, tags {@link #REASON} (channel_closed, client_too_slow, node_unreachable), node. */
   public static final String GROUP_DROPS = "switchboard.group.drops";
+  /**
+   * Counter: nodes (joined, or merged back after a split) that a node gave up asking for their group members, tag node;
+   * its group sends miss those members until they join again.
+   */
+  public static final String GROUP_SNAPSHOTS_ABANDONED = "switchboard.group.snapshots.abandoned";
 
   /** Counter: events sent to a channel ({@code websocket.send} and the like) handed to the socket on this node. */
   public static final String CHANNEL_DELIVERIES = "switchboard.channel.deliveries";
