@@ -26,12 +26,13 @@ final class Broker {
 
   /** Where each script that ends a task finds {@code finish()}, the one writer of final states. */
   private static final String TRANSITIONS = "transitions.lua";
-  /** Moves a workflow on when one of its members ends; {@code finish()} calls it, so it comes first. */
-  private static final String WORKFLOW_STEPS = "/dev/switchboard/shared/tasks/workflow_steps.lua";
   /** The claim itself, for claim.lua and for settle.lua, which claims for the slots its settles free. */
   private static final String CLAIMING = "claiming.lua";
-  private static final LuaScript CLAIM = LuaScript.load(Broker.class, "claim.lua", WORKFLOW_STEPS, TRANSITIONS, CLAIMING);
-  private static final LuaScript SETTLE = LuaScript.load(Broker.class, "settle.lua", WORKFLOW_STEPS, TRANSITIONS, CLAIMING);
+  // workflow progression moves a workflow on when one of its members ends; finish() calls it, so it comes first
+  private static final LuaScript CLAIM = LuaScript.load(Broker.class, "claim.lua", LuaScript.NEW_TASK,
+      LuaScript.WORKFLOW_STEPS, TRANSITIONS, CLAIMING);
+  private static final LuaScript SETTLE = LuaScript.load(Broker.class, "settle.lua", LuaScript.NEW_TASK,
+      LuaScript.WORKFLOW_STEPS, TRANSITIONS, CLAIMING);
   private static final LuaScript PROGRESS = LuaScript.load(Broker.class, "progress.lua");
   private static final LuaScript TOUCH = LuaScript.load(Broker.class, "touch.lua");
   private static final LuaScript PROMOTE = LuaScript.load(Broker.class, "promote.lua");

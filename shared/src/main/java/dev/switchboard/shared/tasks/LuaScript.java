@@ -27,6 +27,8 @@ public final class LuaScript {
   private static final String PRELUDE = read(LuaScript.class, "celery_meta.lua");
   /** The library that writes a new task ({@code task_refusal}, {@code task_create}), for every script that makes one. */
   public static final String NEW_TASK = "/dev/switchboard/shared/tasks/new_task.lua";
+  /** Workflow progression, for every script that ends a task; it queues later steps, so it comes after NEW_TASK. */
+  public static final String WORKFLOW_STEPS = "/dev/switchboard/shared/tasks/workflow_steps.lua";
 
   private final String name;
   private final String source;

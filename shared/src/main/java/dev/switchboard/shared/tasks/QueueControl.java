@@ -29,7 +29,7 @@ import java.util.List;
 public final class QueueControl {
 
   private static final LuaScript PAUSE = LuaScript.load(QueueControl.class, "pause.lua");
-  private static final LuaScript PURGE = LuaScript.load(QueueControl.class, "purge.lua", "workflow_steps.lua", "waiting.lua");
+  private static final LuaScript PURGE = LuaScript.load(QueueControl.class, "purge.lua", LuaScript.NEW_TASK, LuaScript.WORKFLOW_STEPS, "waiting.lua");
   /** Waiting tasks one purge script looks at before it lets other clients in. */
   static final int PURGE_BATCH = 500;
 

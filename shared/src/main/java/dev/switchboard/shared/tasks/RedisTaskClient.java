@@ -42,7 +42,7 @@ public final class RedisTaskClient implements TaskClient {
 
   /** The libraries enqueue.lua needs; a guarded enqueue ({@link EnqueueGuard}) loads the same ones. */
   static final String[] ENQUEUE_LIBRARIES = {LuaScript.NEW_TASK};
-  private static final LuaScript REVOKE = LuaScript.load(RedisTaskClient.class, "revoke.lua", "workflow_steps.lua",
+  private static final LuaScript REVOKE = LuaScript.load(RedisTaskClient.class, "revoke.lua", LuaScript.NEW_TASK, LuaScript.WORKFLOW_STEPS,
       "revoke_task.lua");
   private static final long SIGNATURE_TTL_MS = 5_000;
   /** The Redis client's name in the {@code vertx_pool_*} meters (pool_type=redis). */

@@ -41,10 +41,10 @@ import java.util.function.Function;
 public final class RedisWorkflowClient implements WorkflowClient {
 
   private static final LuaScript SUBMIT = LuaScript.load(RedisWorkflowClient.class, "workflow_submit.lua",
-      "workflow_steps.lua");
+      LuaScript.NEW_TASK, LuaScript.WORKFLOW_STEPS);
   private static final LuaScript READ = LuaScript.load(RedisWorkflowClient.class, "workflow_read.lua");
   private static final LuaScript REVOKE = LuaScript.load(RedisWorkflowClient.class, "workflow_revoke.lua",
-      "workflow_steps.lua", "revoke_task.lua");
+      LuaScript.NEW_TASK, LuaScript.WORKFLOW_STEPS, "revoke_task.lua");
 
   private final Vertx vertx;
   private final Redis redis;

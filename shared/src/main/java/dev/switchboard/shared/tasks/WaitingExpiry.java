@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class WaitingExpiry {
 
-  private static final LuaScript EXPIRE = LuaScript.load(WaitingExpiry.class, "expire_waiting.lua", "workflow_steps.lua", "waiting.lua");
+  private static final LuaScript EXPIRE = LuaScript.load(WaitingExpiry.class, "expire_waiting.lua", LuaScript.NEW_TASK, LuaScript.WORKFLOW_STEPS, "waiting.lua");
   /** Tasks one script call expires before it lets other clients in. */
   static final int BATCH = 500;
 

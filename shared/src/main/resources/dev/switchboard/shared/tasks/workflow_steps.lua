@@ -1,4 +1,4 @@
--- Workflow progression (chain, group, chord), a library prepended to every script that ends a task (the worker's
+-- Workflow progression (chain, group, chord), a library prepended (after new_task.lua) to every script that ends a task (the worker's
 -- settle and claim, the client's revoke) and to workflow_submit.lua: the next step is queued by the same script
 -- that records the step before it, so a worker killed at any moment leaves nothing half done.
 --
@@ -11,7 +11,8 @@
 --   r:i the node's result (raw JSON text, never decoded here: big integers stay exact) once it finished:
 --   these fields are the set of finished members, so a member counts once (HSETNX) however often it is reported;
 --   n:i how many children of group i finished (incremented only when a child's r: field is new);
---   state (PENDING, STARTED, SUCCESS, FAILURE), created, finished, result, error, live_ttl.
+--   state (PENDING, STARTED, SUCCESS, FAILURE), created, finished, result, error, live_ttl,
+--   max_len (the queues' length bound when it was submitted, which later steps are held to).
 -- Task hashes of members carry 'workflow' (the wid) and 'wnode' (their node).
 local WF_HISTORY = 1000 -- TaskKeys.HISTORY_LENGTH: the recent list's bound
 local wf_start, wf_complete
@@ -26,10 +27,13 @@ local function wf_finish(ctx, state, field, payload)
   redis.call('PEXPIRE', ctx.key, ctx.ttl)
 end
 
--- queues task node i as a task of its own (the layout of enqueue.lua), with the previous step's result first
+-- queues task node i as a task of its own (new_task.lua's layout and bounds), with the previous step's result first.
+-- A step its queue (or the delayed set) has no room for fails the workflow, naming the step, and nothing more of
+-- it is queued: the queue's bound holds for later steps as for the first ones.
 local function wf_enqueue(ctx, i, input)
+  if ctx.refused then return end
   local f = redis.call('HMGET', ctx.key, 'id:' .. i, 'name:' .. i, 'args:' .. i, 'kw:' .. i, 'opt:' .. i, 'q:' .. i,
-    'pr:' .. i, 'in:' .. i, 'eta:' .. i, 'rel:' .. i)
+    'pr:' .. i, 'in:' .. i, 'eta:' .. i, 'rel:' .. i, 'max_len')
   local id = f[1]
   local task = ctx.base .. 'task:' .. id
   if redis.call('EXISTS', task) == 1 then return end
@@ -51,19 +55,22 @@ local function wf_enqueue(ctx, i, input)
       options = string.gsub(options, '"expires":%-?%d+', '"expires":' .. string.format('%d', tonumber(ctx.now) + rel.expires), 1)
     end
   end
-  local stream = ctx.base .. 'queue:' .. f[6] .. ':' .. f[7]
-  redis.call('HSET', task, 'id', id, 'name', f[2], 'args', args, 'kwargs', f[4], 'options', options, 'queue', f[6],
-    'priority', f[7], 'stream', stream, 'state', 'PENDING', 't_PENDING', ctx.now, 'seq', 1, 'retries', 0,
-    'deliveries', 0, 'notify', '', 'workflow', ctx.wid, 'wnode', i)
-  if eta > tonumber(ctx.now) then
-    redis.call('ZADD', ctx.base .. 'delayed', eta, id)
-  else
-    redis.call('XADD', stream, '*', 'id', id)
+  local t = {task = task, stream = ctx.base .. 'queue:' .. f[6] .. ':' .. f[7], delayed = ctx.base .. 'delayed',
+    recent = ctx.base .. 'recent', queues = ctx.base .. 'queues', stats = ctx.base .. 'stats',
+    id = id, name = f[2], args = args, kwargs = f[4], options = options, queue = f[6], priority = f[7], notify = '',
+    retries = 0, now = ctx.now, eta = eta, maxLength = f[11], history = WF_HISTORY,
+    fields = {'workflow', ctx.wid, 'wnode', i}}
+  -- workflows stored before the bound was kept in their hash have no max_len: queued unchecked, as then
+  local refusal = f[11] and task_refusal(t)
+  if refusal then
+    ctx.refused = true
+    local room = (eta > tonumber(ctx.now)) and 'the delayed set' or ('queue ' .. f[6])
+    wf_finish(ctx, 'FAILURE', 'error', '{"type":"WorkflowFailed","message":'
+      .. cjson.encode('task ' .. f[2] .. '[' .. id .. '] not queued: ' .. room .. ' is full (' .. f[11] .. ' tasks)')
+      .. ',"task":' .. cjson.encode(f[2]) .. ',"task_id":' .. cjson.encode(id) .. ',"cause":null}')
+    return
   end
-  redis.call('LPUSH', ctx.base .. 'recent', id)
-  redis.call('LTRIM', ctx.base .. 'recent', 0, WF_HISTORY - 1)
-  redis.call('SADD', ctx.base .. 'queues', f[6])
-  redis.call('HINCRBY', ctx.base .. 'stats', 'enqueued:' .. f[6], 1)
+  task_create(t)
 end
 
 -- starts node i with `input` (nil at the root): a task is queued, a chain starts its first step, a group all

@@ -1,4 +1,4 @@
--- Create a workflow and queue its first step(s), atomically (after workflow_steps.lua).
+-- Create a workflow and queue its first step(s), atomically (after new_task.lua and workflow_steps.lua).
 -- KEYS[1] workflow hash, KEYS[2] workflows list (newest first), KEYS[3..] the streams its tasks go to
 -- ARGV: wid, now, nodes JSON [{k, p?, x?, c?, id?, name?, args?, kw?, opt?, q?, pr?, eta?, in?, rel?}] (node i at
 --       index i), key prefix (switchboard:[ns:]tasks:), liveTtlMs, historyLength, maxLength (queue bound)
@@ -10,7 +10,8 @@ for i = 3, #KEYS do
   if redis.call('XLEN', KEYS[i]) >= maxLength then return cjson.encode({full = KEYS[i]}) end
 end
 local nodes = cjson.decode(ARGV[3])
-local fields = {'id', ARGV[1], 'state', 'PENDING', 'created', ARGV[2], 'nodes', #nodes, 'live_ttl', ARGV[5]}
+local fields = {'id', ARGV[1], 'state', 'PENDING', 'created', ARGV[2], 'nodes', #nodes, 'live_ttl', ARGV[5],
+  'max_len', ARGV[7]}
 local function flush()
   redis.call('HSET', key, unpack(fields))
   fields = {}

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WorkflowStepsTest {
 
   private static final String REDIS_URL = System.getenv().getOrDefault("SWITCHBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379");
-  private static final LuaScript MEMBER_DONE = LuaScript.load(WorkflowStepsTest.class, "member_done.lua", "workflow_steps.lua");
+  private static final LuaScript MEMBER_DONE = LuaScript.load(WorkflowStepsTest.class, "member_done.lua", LuaScript.NEW_TASK, LuaScript.WORKFLOW_STEPS);
 
   private final String namespace = "test-" + UUID.randomUUID().toString().substring(0, 8);
   private RedisTaskClient client;
@@ -93,6 +93,37 @@ class WorkflowStepsTest {
           assertEquals("[[2,4]]", all.resultAt(0));
           assertEquals("PENDING", all.resultAt(1));
           assertEquals("2", all.resultAt(2), "each member counted once");
+          testContext.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(10_000)
+  @DisplayName("a later step its queue has no room for fails the workflow, naming the step, and is not queued past "
+      + "the bound")
+  void laterStepHeldToTheBound(Vertx vertx, VertxTestContext testContext) {
+    // a client of the same namespace whose queues hold one task: the chain's first step fills the queue
+    RedisTaskClient small = RedisTaskClient.create(vertx, REDIS_URL, TaskSettings.fromJson(new JsonObject()
+        .put("tasks", new JsonObject().put("namespace", namespace).put("maxQueueLength", 1))));
+    // nodes: 1 chain, 2 add(1, 1), 3 add(2) with the result first
+    small.workflows().submit(Workflow.chain(Signature.of("add", 1, 1), Signature.of("add", 2)))
+        .compose(id -> report(id + ".2", "2")
+            .compose(v -> {
+              String workflow = new WorkflowKeys(client.keys()).workflow(id);
+              return Future.all(field(workflow, "state"), field(workflow, "error"),
+                  field(client.keys().task(id + ".3"), "state"), Future.succeededFuture(id));
+            }))
+        .eventually(() -> {
+          small.close();
+          return Future.succeededFuture();
+        })
+        .onComplete(testContext.succeeding(all -> testContext.verify(() -> {
+          String id = all.resultAt(3);
+          assertEquals("FAILURE", all.resultAt(0));
+          JsonObject error = new JsonObject((String) all.resultAt(1));
+          assertEquals("task add[" + id + ".3] not queued: queue default is full (1 tasks)", error.getString("message"));
+          assertEquals(id + ".3", error.getString("task_id"));
+          assertNull(all.resultAt(2), "the step is not queued past the bound");
           testContext.completeNow();
         })));
   }
