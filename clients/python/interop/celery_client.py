@@ -10,9 +10,10 @@ seed's, but they never run here: a Switchboard worker takes the messages from qu
 import argparse
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 
 from celery import Celery
-from celery.exceptions import TaskRevokedError
+from celery.exceptions import TaskRevokedError, TimeLimitExceeded
 from celery.result import ResultSet
 
 parser = argparse.ArgumentParser()
@@ -110,6 +111,67 @@ def check_revoke():
         print("revoked")
         return
     raise AssertionError("get() did not raise")
+
+
+def done_at(res):
+    """The meta's date_done (naive UTC, as Celery writes it) as an aware datetime."""
+    done = res.date_done
+    assert done is not None, (res.id, res.state)
+    return done if done.tzinfo else done.replace(tzinfo=timezone.utc)
+
+
+def check_countdown():
+    sent = datetime.now(timezone.utc)
+    sent = sent.replace(microsecond=sent.microsecond // 1000 * 1000)  # the worker counts whole ms: no finer
+    res = add.apply_async((2, 2), countdown=2)
+    assert res.get(timeout=30) == 4
+    print("countdown done", done_at(res) - sent)
+    assert done_at(res) >= sent + timedelta(seconds=2), (sent, res.date_done)
+
+
+def check_expired():
+    res = add.apply_async((1, 1), expires=datetime.now(timezone.utc) - timedelta(seconds=5))
+    until(lambda: res.state == "REVOKED", "REVOKED")
+    try:
+        res.get(timeout=30)
+    except TaskRevokedError as e:  # what a Celery worker writes for an expired task: TaskRevokedError('expired')
+        print("raised", type(e).__name__, e)
+        assert str(e) == "expired", str(e)
+        return
+    raise AssertionError("get() did not raise")
+
+
+def check_priority():
+    """Run while no worker takes the queue: a priority-9 add, then a priority-0 long_running(1). Once the test
+    starts a worker of concurrency 1, the priority-0 task (Celery's highest on Redis) must finish first."""
+    low = add.apply_async((1, 1), priority=9)
+    high = long_running_task.apply_async((1,), priority=0)
+    print("queued", flush=True)
+    assert high.get(timeout=60) == "Task finished!"
+    assert low.get(timeout=60) == 2
+    print("high done", done_at(high), "low done", done_at(low))
+    assert done_at(high) <= done_at(low), (high.date_done, low.date_done)
+
+
+def check_timelimit():
+    res = long_running_task.apply_async((30,), time_limit=1)
+    try:
+        res.get(timeout=30)
+    except TimeLimitExceeded as e:  # Celery's own class (billiard's), as a Celery worker's hard limit raises
+        print("raised", type(e).__name__, e)
+        assert "time limit" in str(e), str(e)
+        assert res.state == "FAILURE"
+        return
+    raise AssertionError("get() did not raise TimeLimitExceeded")
+
+
+def check_retries():
+    """retry_once (a JVM task of the test) retries once, then returns its retries count: a message that says it is
+    the third attempt (retries=2, as Celery's self.retry() sends it) ends with 3."""
+    res = app.send_task("retry_once", [], retries=2)
+    result = res.get(timeout=30)
+    print("retries", result)
+    assert result == 3, result
 
 
 def check_bulk():

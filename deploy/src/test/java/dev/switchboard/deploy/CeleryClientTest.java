@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchboard.api.tasks.TaskDefinition;
 import dev.switchboard.api.tasks.TaskOptions;
+import dev.switchboard.api.tasks.TaskSignature;
 import dev.switchboard.api.tasks.TaskState;
 import dev.switchboard.interop.celery.CeleryIngestVerticle;
 import dev.switchboard.interop.celery.CeleryTaskClient;
 import dev.switchboard.shared.config.SwitchboardConfig;
+import dev.switchboard.worker.TaskRegistry;
 import dev.switchboard.worker.WorkerVerticle;
+import io.vertx.core.Future;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -18,8 +22,11 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,18 +46,30 @@ class CeleryClientTest {
   private static final String REDIS = "redis://127.0.0.1:6379";
   private final String queue = "jvm-" + UUID.randomUUID().toString().substring(0, 8);
 
+  /** Ids retry_once has seen: it asks for one retry per id. */
+  private static final Set<String> RETRIED = ConcurrentHashMap.newKeySet();
+
   private String worker;
+  private String ingest;
 
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
+    deploy(vertx, 16);
+  }
+
+  private void deploy(Vertx vertx, int concurrency) throws Exception {
     JsonObject json = new JsonObject()
         .put("redis", new JsonObject().put("url", REDIS))
         .put("tasks", new JsonObject().put("namespace", "test-" + queue).put("schedulerIntervalMs", 20)
-            .put("shutdownGraceMs", 0))
+            .put("shutdownGraceMs", 0).put("concurrency", concurrency))
         .put("celery", new JsonObject().put("queues", queue).put("aliases", "tasks.long_running_task=long_running"));
     DeploymentOptions options = new DeploymentOptions().setConfig(SwitchboardConfig.fromJson(json).toJson());
-    worker = vertx.deployVerticle(new WorkerVerticle(), options).await(60, TimeUnit.SECONDS);
-    vertx.deployVerticle(new CeleryIngestVerticle(), options).await(60, TimeUnit.SECONDS);
+    // retry_once: asks for one retry, then returns its retries count (what the worker read from the Celery message)
+    TaskRegistry registry = TaskRegistry.shipped().register(TaskDefinition.async("retry_once", TaskSignature.of(),
+        context -> RETRIED.add(context.id()) ? Future.failedFuture(context.retry(Duration.ZERO))
+            : Future.succeededFuture(context.retries())));
+    worker = vertx.deployVerticle(new WorkerVerticle(registry), options).await(60, TimeUnit.SECONDS);
+    ingest = vertx.deployVerticle(new CeleryIngestVerticle(), options).await(60, TimeUnit.SECONDS);
   }
 
   /** The test's task keys go (its Celery metas expire with their TTL). */
@@ -105,6 +124,46 @@ class CeleryClientTest {
   @DisplayName("app.control.revoke(id) from Python revokes a countdown task durably")
   void revoke() throws Exception {
     assertTrue(run("revoke").contains("revoked"));
+  }
+
+  @Test
+  @DisplayName("countdown=2: the task is done no earlier than its eta")
+  void countdown() throws Exception {
+    assertTrue(run("countdown").contains("countdown done"));
+  }
+
+  @Test
+  @DisplayName("an expires already past: REVOKED, and get() raises TaskRevokedError('expired') as from a Celery worker")
+  void expired() throws Exception {
+    assertTrue(run("expired").contains("raised TaskRevokedError expired"));
+  }
+
+  @Test
+  @DisplayName("priority 0 is Celery's highest on Redis: queued after a priority-9 task, it still runs first")
+  void priority(Vertx vertx) throws Exception {
+    // no worker while Python queues both: then one worker that runs one task at a time
+    vertx.undeploy(ingest).await(30, TimeUnit.SECONDS);
+    vertx.undeploy(worker).await(30, TimeUnit.SECONDS);
+    List<String> command = List.of("/usr/bin/python3", "python/interop/celery_client.py", "--redis", REDIS,
+        "--queue", queue, "priority");
+    try (ScriptRun run = ScriptRun.start(command)) {
+      run.awaitLine("queued", 60);
+      deploy(vertx, 1);
+      assertEquals(0, run.awaitExit(120), run.output());
+      assertTrue(run.output().contains("all checks passed"), run.output());
+    }
+  }
+
+  @Test
+  @DisplayName("time_limit=1 on a longer task: FAILURE, and get() raises Celery's TimeLimitExceeded")
+  void timeLimit() throws Exception {
+    assertTrue(run("timelimit").contains("raised TimeLimitExceeded"));
+  }
+
+  @Test
+  @DisplayName("the retries count of a Celery message is carried: a third attempt that retries once ends with retries 3")
+  void retries() throws Exception {
+    assertTrue(run("retries").contains("retries 3"));
   }
 
   @Test

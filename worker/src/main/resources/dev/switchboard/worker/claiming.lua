@@ -62,7 +62,7 @@ local function claim_tasks(c)
       redis.call('HSET', task, 'state', 'REVOKED', 't_REVOKED', now,
         'error', cjson.encode({type = 'TaskExpired', message = 'expired before it started'}))
       redis.call('PEXPIRE', task, ttl)
-      celery_meta(task, 'REVOKED', CELERY_REVOKED, nil, now)
+      celery_meta(task, 'REVOKED', CELERY_EXPIRED, nil, now)
       table.insert(events, {id = id, name = name, state = 'REVOKED', seq = seq})
       if h[6] and h[6] ~= '' then
         redis.call('PUBLISH', h[6], cjson.encode({id = id, name = name, state = 'REVOKED', seq = seq,

@@ -2,6 +2,7 @@ package dev.switchboard.interop.celery;
 
 import dev.switchboard.api.tasks.TaskException;
 import dev.switchboard.api.tasks.TaskOptions;
+import dev.switchboard.api.tasks.TaskRetry;
 import dev.switchboard.shared.config.InteropSettings;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.config.TaskSettings;
@@ -57,6 +58,8 @@ public final class CeleryIngestVerticle extends VerticleBase {
   private static final LuaScript INGEST = LuaScript.load(CeleryIngestVerticle.class, "ingest.lua", LuaScript.NEW_TASK);
   private static final LuaScript REFUSE = LuaScript.load(CeleryIngestVerticle.class, "refuse.lua");
   private static final long RETRY_MS = 1_000;
+  /** Celery's {@code Task.max_retries} default: the bound of the retries a task asks for. */
+  static final int CELERY_MAX_RETRIES = 3;
   /** Envelopes re-read from an ingesting list per recovery pass, at most. */
   private static final int RECOVER_BATCH = 100;
 
@@ -208,11 +211,18 @@ public final class CeleryIngestVerticle extends VerticleBase {
     };
   }
 
-  /** The Switchboard options of a Celery message: its id, eta, expires, priority and time limits. */
+  /**
+   * The Switchboard options of a Celery message: its id, eta, expires, priority and time limits. Retries are
+   * Celery's: only those the task asks for ({@code context.retry(...)}, Python's {@code self.retry()}), up to
+   * Celery's default {@code max_retries} counting the message's own {@code retries}; no exception is retried by itself.
+   */
   private TaskOptions options(String queue, CeleryEnvelope envelope) {
     String target = tasks.queues().contains(queue) ? queue : tasks.queues().get(0);
-    TaskOptions options = TaskOptions.defaults().withTaskId(envelope.id()).withQueue(target)
-        .withPriority(envelope.switchboardPriority());
+    TaskOptions defaults = TaskOptions.defaults();
+    TaskOptions options = defaults.withTaskId(envelope.id()).withQueue(target)
+        .withPriority(envelope.switchboardPriority())
+        .withRetries(CELERY_MAX_RETRIES, defaults.retryBackoff(), defaults.retryBackoffMax(), defaults.retryJitter())
+        .withRetryOn(List.of(TaskRetry.class.getName()));
     if (envelope.eta() != null) {
       options = options.withEta(envelope.eta());
     }

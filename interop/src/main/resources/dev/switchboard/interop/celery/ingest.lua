@@ -30,4 +30,7 @@ if redis.call('ZSCORE', KEYS[8], t.id) then
   return cjson.encode({created = true, revoked = true})
 end
 task_create(t)
+-- the attempts before this message count as deliveries too (a delivery is an attempt or a lost one), so the claim's
+-- count of lost deliveries (deliveries - retries - handbacks) starts at 0
+if tonumber(t.retries) > 0 then redis.call('HSET', t.task, 'deliveries', t.retries) end
 return cjson.encode({created = true})

@@ -4,6 +4,13 @@
 -- the key once, then listens on the channel only). JSON is built as text: Redis' cjson would turn the empty
 -- "children": [] into {}.
 local CELERY_REVOKED = '{"exc_type": "TaskRevokedError", "exc_message": ["revoked"], "exc_module": "celery.exceptions"}'
+-- what a Celery worker writes for a task whose expires passed before it started (Request.revoked: 'expired')
+local CELERY_EXPIRED = '{"exc_type": "TaskRevokedError", "exc_message": ["expired"], "exc_module": "celery.exceptions"}'
+-- Switchboard errors with a Celery counterpart raise that very class in Python, so `except TimeLimitExceeded:`
+-- written for a Celery worker still catches them
+local CELERY_EXCEPTIONS = {
+  ['dev.switchboard.worker.TimeLimitExceeded'] = {'billiard.exceptions', 'TimeLimitExceeded'},
+  MaxRetriesExceeded = {'celery.exceptions', 'MaxRetriesExceededError'}}
 
 -- Celery's date_done: naive UTC isoformat with microseconds (days-from-civil, inverted; Redis' Lua has no os.date).
 local function celery_iso(ms)
@@ -56,6 +63,8 @@ local function celery_error(payload)
   local full = type(err.type) == 'string' and err.type or 'java.lang.RuntimeException'
   local module, simple = string.match(full, '^(.*)%.([^%.]+)$')
   if not module then module, simple = 'switchboard', full end
+  local celery = CELERY_EXCEPTIONS[full]
+  if celery then module, simple = celery[1], celery[2] end
   local message = type(err.message) == 'string' and ('[' .. cjson.encode(err.message) .. ']') or '[]'
   return '{"exc_type": ' .. cjson.encode(simple) .. ', "exc_message": ' .. message .. ', "exc_module": '
     .. cjson.encode(module) .. '}', err.stack
