@@ -12,7 +12,7 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 
-from celery import Celery
+from celery import Celery, chord
 from celery.exceptions import TaskRevokedError, TimeLimitExceeded
 from celery.result import ResultSet
 
@@ -30,6 +30,11 @@ app.conf.accept_content = ["json", "pickle"]
 @app.task(name="add")
 def add(x, y):
     return x + y
+
+
+@app.task(name="xsum")
+def xsum(numbers):
+    return sum(numbers)
 
 
 @app.task(bind=True, name="tasks.long_running_task")
@@ -172,6 +177,38 @@ def check_retries():
     result = res.get(timeout=30)
     print("retries", result)
     assert result == 3, result
+
+
+def raises(res, kind, *words):
+    """get() raises an exception of class name `kind` whose message holds each of `words`."""
+    try:
+        res.get(timeout=30)
+    except Exception as e:
+        print("raised", type(e).__name__, e)
+        assert type(e).__name__ == kind, type(e)
+        for word in words:
+            assert word in str(e), str(e)
+        return
+    raise AssertionError("get() did not raise " + kind)
+
+
+def check_chain():
+    """res is the last task's. Its get() raises its parent's error by itself; a handle on its id alone (another
+    process, no parents) must read FAILURE too, as a Celery worker marks a failed task's chain."""
+    res = (add.s(1, 1) | add.s(2)).apply_async()
+    raises(res, "NotImplementedError", "chain")
+    assert res.parent.state == "FAILURE", res.parent.state
+    raises(app.AsyncResult(res.id), "NotImplementedError", "chain")
+
+
+def check_chord():
+    res = chord([add.s(1, 1), add.s(2, 2)])(xsum.s())  # res is the body's
+    raises(res, "NotImplementedError", "chord")
+    raises(app.AsyncResult(res.id), "NotImplementedError", "chord")
+
+
+def check_compressed():
+    raises(add.apply_async((1, 1), compression="zlib"), "ContentDisallowed", "compressed")
 
 
 def check_bulk():

@@ -121,6 +121,20 @@ class CeleryClientTest {
   }
 
   @Test
+  @DisplayName("a chain or a chord from Python ends FAILURE NotImplementedError naming it, on the result Python holds")
+  void canvas() throws Exception {
+    String output = run("chain", "chord");
+    assertTrue(output.contains("raised NotImplementedError canvas 'chain'"), output);
+    assertTrue(output.contains("raised NotImplementedError canvas 'chord'"), output);
+  }
+
+  @Test
+  @DisplayName("a compressed message (compression='zlib') ends FAILURE ContentDisallowed saying so")
+  void compressed() throws Exception {
+    assertTrue(run("compressed").contains("raised ContentDisallowed compressed task messages"));
+  }
+
+  @Test
   @DisplayName("app.control.revoke(id) from Python revokes a countdown task durably")
   void revoke() throws Exception {
     assertTrue(run("revoke").contains("revoked"));

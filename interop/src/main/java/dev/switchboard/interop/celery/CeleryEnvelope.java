@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +20,13 @@ import java.util.Map;
  *
  * @param id       the Celery task id (null only when the envelope is not even JSON)
  * @param refusal  null when the task can run, else an exception type and message for its FAILURE
+ * @param downstream the ids whose results wait on this task's when it comes with a canvas (a chain's later tasks,
+ *                   a chord's body): a Celery worker marks them FAILURE with it, so a refusal does too, or Python's
+ *                   {@code chain.apply_async().get()} would wait for ever
  */
 record CeleryEnvelope(String raw, String id, String task, JsonArray args, JsonObject kwargs, Instant eta,
-    Instant expires, int priority, int retries, Double softLimit, Double hardLimit, Refusal refusal) {
+    Instant expires, int priority, int retries, Double softLimit, Double hardLimit, Refusal refusal,
+    List<String> downstream) {
 
   /** Why an envelope is not run: Celery's exception type and module for the FAILURE meta, and a message. */
   record Refusal(String type, String module, String message) {
@@ -78,8 +83,9 @@ record CeleryEnvelope(String raw, String id, String task, JsonArray args, JsonOb
     for (String field : CANVAS) {
       Object value = embed.getValue(field);
       if (value != null && !(value instanceof JsonArray array && array.isEmpty())) {
-        return refused(raw, id, task, "NotImplementedError", "builtins",
-            "canvas '" + field + "' is not supported by Switchboard workers yet: send the tasks one by one");
+        return new CeleryEnvelope(raw, id, task, null, null, null, null, 0, 0, null, null, new Refusal(
+            "NotImplementedError", "builtins", "canvas '" + field
+                + "' is not supported by Switchboard workers yet: send the tasks one by one"), downstream(embed));
       }
     }
     if (!(args instanceof JsonArray argList) || !(kwargs instanceof JsonObject kwargMap)) {
@@ -92,14 +98,32 @@ record CeleryEnvelope(String raw, String id, String task, JsonArray args, JsonOb
           instant(headers.getValue("expires")), Math.max(0, Math.min(9, priority)),
           headers.getValue("retries") instanceof Number r ? r.intValue() : 0,
           limits.size() > 1 ? number(limits.getValue(1)) : null, limits.size() > 0 ? number(limits.getValue(0)) : null,
-          null);
+          null, List.of());
     } catch (DateTimeParseException | ClassCastException e) {
       return refused(raw, id, task, "ValueError", "builtins", "bad eta, expires or timelimit: " + e.getMessage());
     }
   }
 
   private static CeleryEnvelope refused(String raw, String id, String task, String type, String module, String message) {
-    return new CeleryEnvelope(raw, id, task, null, null, null, null, 0, 0, null, null, new Refusal(type, module, message));
+    return new CeleryEnvelope(raw, id, task, null, null, null, null, 0, 0, null, null, new Refusal(type, module, message),
+        List.of());
+  }
+
+  /** The task ids of the chain's later signatures and of the chord's body, as Celery's mark_as_failure finds them. */
+  private static List<String> downstream(JsonObject embed) {
+    List<String> ids = new ArrayList<>();
+    if (embed.getValue("chain") instanceof JsonArray chain) {
+      chain.forEach(signature -> addTaskId(ids, signature));
+    }
+    addTaskId(ids, embed.getValue("chord"));
+    return List.copyOf(ids);
+  }
+
+  private static void addTaskId(List<String> ids, Object signature) {
+    if (signature instanceof JsonObject sig && sig.getValue("options") instanceof JsonObject options
+        && options.getValue("task_id") instanceof String taskId && !taskId.isEmpty()) {
+      ids.add(taskId);
+    }
   }
 
   /** kombu ≥ 5.3 wraps datetime, uuid, bytes and decimal as {"__type__", "__value__"}: JSON tasks get the value. */

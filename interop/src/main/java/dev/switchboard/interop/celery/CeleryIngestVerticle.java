@@ -23,6 +23,7 @@ import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -196,10 +197,10 @@ public final class CeleryIngestVerticle extends VerticleBase {
 
   private Future<Void> refuse(String queue, CeleryEnvelope envelope, CeleryEnvelope.Refusal refusal) {
     log.warn("Celery task {} ({}) on queue {} not run: {}", envelope.id(), envelope.task(), queue, refusal.message());
-    return REFUSE.run(broker, List.of(keys.ingesting(queue)), List.of(envelope.raw(),
-            envelope.id() == null ? "" : envelope.id(), refusal.toCeleryResult(), System.currentTimeMillis(),
-            celery.resultExpires()))
-        .mapEmpty();
+    List<Object> args = new ArrayList<>(List.of(envelope.raw(), envelope.id() == null ? "" : envelope.id(),
+        refusal.toCeleryResult(), System.currentTimeMillis(), celery.resultExpires()));
+    args.addAll(envelope.downstream());
+    return REFUSE.run(broker, List.of(keys.ingesting(queue)), args).mapEmpty();
   }
 
   private static CeleryEnvelope.Refusal refusal(String name, TaskException error) {
