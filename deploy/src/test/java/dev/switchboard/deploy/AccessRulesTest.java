@@ -68,7 +68,8 @@ class AccessRulesTest {
   void deploy(Vertx vertx, VertxTestContext testContext) {
     String secret = randomSecret();
     JsonObject config = SwitchboardConfig.fromJson(new JsonObject()
-        .put("http", new JsonObject().put("port", 0).put("instances", 1).put("host", "127.0.0.1"))
+        .put("http", new JsonObject().put("port", 0).put("instances", 1).put("host", "127.0.0.1")
+            .put("allowedHosts", new JsonArray().add("gateway-1").add(".svc.cluster.local")))
         .put("auth", new JsonObject().put("jwtSecret", secret).put("protect", new JsonArray().add("/api/tasks/"))
             .put("public", new JsonArray().add("/api/ping").add("/ws/echo").add("/ws/scope")))
         .put("roles", new JsonArray().add("gateway").add("consumers"))).toJson();
@@ -164,18 +165,48 @@ class AccessRulesTest {
     Future<Integer> rebound = wsStatus(new WebSocketConnectOptions().setURI("/ws/echo")
         .addHeader("Origin", "http://evil.example:" + port).addHeader("Host", "evil.example:" + port));
     Future<Integer> rebound80 = wsStatus(new WebSocketConnectOptions().setURI("/ws/echo")
-        .addHeader("Origin", "http://evil.example").addHeader("Host", "evil.example"));
+        .addHeader("Origin", "http://evil.example").addHeader("Host", "127.0.0.1"));
     Future<Integer> localhost = wsStatus(new WebSocketConnectOptions().setURI("/ws/echo")
         .addHeader("Origin", "http://localhost:" + port));
     Future<Integer> loopback = wsStatus(new WebSocketConnectOptions().setURI("/ws/echo")
         .addHeader("Origin", "http://127.0.0.1:" + port));
     Future.all(rebound, rebound80, localhost, loopback).onComplete(testContext.succeeding(v -> testContext.verify(() -> {
-      assertEquals(403, rebound.result());
+      assertEquals(421, rebound.result(), "its Host is refused first");
       assertEquals(403, rebound80.result());
       assertEquals(101, localhost.result());
       assertEquals(101, loopback.result());
       testContext.completeNow();
     })));
+  }
+
+  @Test
+  @DisplayName("a request naming a foreign Host is refused with 421, HTTP and WebSocket: a DNS-rebinding page sends no Origin on its GETs")
+  void foreignHostRefused(VertxTestContext testContext) {
+    Map<String, Future<HttpResponse<Buffer>>> byHost = new LinkedHashMap<>();
+    for (String host : List.of("evil.example", "evil.example:" + port, "gateway-1.evil.example", "svc.cluster.local",
+        "localhost.evil.example", "127.0.0.1.evil.example", "localhost", "localhost:" + port, "127.0.0.1:" + port,
+        "10.1.2.3", "[::1]:" + port, "gateway-1", "GATEWAY-1:" + port, "switchboard.ns.svc.cluster.local.")) {
+      byHost.put(host, web.get(port, "127.0.0.1", "/api/ping").putHeader("Host", host).send());
+    }
+    Future<HttpResponse<Buffer>> tasks = web.get(port, "127.0.0.1", "/api/tasks").putHeader("Host", "evil.example")
+        .putHeader("Authorization", "Bearer " + alice).send();
+    Future<HttpResponse<Buffer>> health = web.get(port, "127.0.0.1", "/health").putHeader("Host", "evil.example").send();
+    Future<Integer> socket = wsStatus(new WebSocketConnectOptions().setURI("/ws/echo").addHeader("Host", "evil.example"));
+    Future<Integer> socketAllowed = wsStatus(new WebSocketConnectOptions().setURI("/ws/echo").addHeader("Host", "gateway-1"));
+    Future.all(List.of(Future.all(List.copyOf(byHost.values())), tasks, health, socket, socketAllowed))
+        .onComplete(testContext.succeeding(v -> testContext.verify(() -> {
+          byHost.forEach((host, response) -> {
+            boolean foreign = host.contains("evil") || host.equals("svc.cluster.local");
+            assertEquals(foreign ? 421 : 200, response.result().statusCode(), "Host: " + host);
+          });
+          JsonObject refusal = byHost.get("evil.example").result().bodyAsJsonObject();
+          assertTrue(refusal.getString("error").contains("host not allowed: evil.example"), refusal.encode());
+          assertEquals(421, tasks.result().statusCode(), "a token does not make a foreign Host right");
+          assertEquals(421, health.result().statusCode());
+          assertEquals(421, socket.result());
+          assertEquals(101, socketAllowed.result(), "listed in http.allowedHosts");
+          testContext.completeNow();
+        })));
   }
 
   @Test

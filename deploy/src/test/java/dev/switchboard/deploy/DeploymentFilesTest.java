@@ -84,6 +84,12 @@ class DeploymentFilesTest {
     }
     String origins = String.valueOf(at(find("ConfigMap", "switchboard-config"), "data").get("SWITCHBOARD_WS_ALLOWED_ORIGINS"));
     assertTrue(origins.startsWith("https://"), origins);
+    // pods call each other by Service name: those names must pass the gateway's Host allow-list
+    List<String> hosts = List.of(String.valueOf(at(find("ConfigMap", "switchboard-config"), "data")
+        .get("SWITCHBOARD_HTTP_ALLOWED_HOSTS")).split(","));
+    for (String role : ROLES) {
+      assertTrue(hosts.contains("switchboard-" + role), hosts.toString());
+    }
   }
 
   @Test
@@ -144,6 +150,7 @@ class DeploymentFilesTest {
       Map<String, Object> env = at(service, "environment");
       assertEquals("gateway-1,gateway-2,consumers,worker", env.get("SWITCHBOARD_CLUSTER_MEMBERS"), name);
       assertEquals("redis://redis:6379", env.get("SWITCHBOARD_REDIS_URL"), name);
+      assertTrue(String.valueOf(env.get("SWITCHBOARD_HTTP_ALLOWED_HOSTS")).contains(name), name + " is reached by its service name");
       if (name.startsWith("gateway")) {
         assertFalse(env.containsKey("SWITCHBOARD_PG_URL"), name + " never opens PostgreSQL");
         assertTrue(String.valueOf(env.get("SWITCHBOARD_WS_ALLOWED_ORIGINS")).contains("http://localhost:8080"), name);

@@ -2,20 +2,25 @@ package dev.switchboard.gateway;
 
 import dev.switchboard.shared.config.SecuritySettings;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The gateway's door: Origin allow-list, per-IP connection limits and JWT, applied in that order (cheapest
- * first, and a flood of bad tokens is limited like any other) to WebSocket handshakes, protected HTTP paths
+ * The gateway's door: Host allow-list, Origin allow-list, per-IP connection limits and JWT, applied in that order
+ * (cheapest first, and a flood of bad tokens is limited like any other) to WebSocket handshakes, protected HTTP paths
  * and the SockJS bridge. One per gateway verticle; the limits behind it are shared by the node.
  */
 final class AccessControl {
 
-  /** A refusal with the HTTP status to answer: 401 bad or missing token, 403 foreign Origin, 429 over a limit. */
+  /**
+   * A refusal with the HTTP status to answer: 401 bad or missing token, 403 foreign Origin, 421 foreign Host, 429
+   * over a limit.
+   */
   static final class Denied extends RuntimeException {
     final int status;
 
@@ -35,19 +40,42 @@ final class AccessControl {
   /** The routing-context key holding the token's subject on an authenticated request. */
   static final String USER = "switchboard.user";
 
+  private final HostCheck hosts;
   private final OriginCheck origins;
   private final ClientLimits limits;
   private final TokenAuth tokens;
 
-  private AccessControl(OriginCheck origins, ClientLimits limits, TokenAuth tokens) {
+  private AccessControl(HostCheck hosts, OriginCheck origins, ClientLimits limits, TokenAuth tokens) {
+    this.hosts = hosts;
     this.origins = origins;
     this.limits = limits;
     this.tokens = tokens;
   }
 
   static Future<AccessControl> create(Vertx vertx, SecuritySettings settings, ClientLimits limits) {
-    return TokenAuth.create(vertx, settings.auth()).map(tokens -> new AccessControl(
+    return TokenAuth.create(vertx, settings.auth()).map(tokens -> new AccessControl(hostCheck(settings),
         new OriginCheck(settings.allowedOrigins()), limits, tokens));
+  }
+
+  /** The Host allow-list of {@code settings}: {@link HostCheck}. */
+  static HostCheck hostCheck(SecuritySettings settings) {
+    return new HostCheck(settings.allowedHosts(), settings.allowedOrigins());
+  }
+
+  /** Router handler, first on every request: a foreign {@code Host} is 421 (DNS rebinding). */
+  static Handler<RoutingContext> hostGuard(HostCheck hosts) {
+    return rc -> {
+      HostAndPort authority = rc.request().authority();
+      if (hosts.allows(authority)) {
+        rc.next();
+      } else {
+        rc.fail(421, new IllegalStateException(HostCheck.refusal(authority)));
+      }
+    };
+  }
+
+  Handler<RoutingContext> hostGuard() {
+    return hostGuard(hosts);
   }
 
   ClientLimits limits() {
@@ -56,6 +84,11 @@ final class AccessControl {
 
   TokenAuth tokens() {
     return tokens;
+  }
+
+  /** Whether the handshake names a Host this gateway answers to (else 421, before anything else is looked at). */
+  boolean allowsHost(ServerWebSocketHandshake handshake) {
+    return hosts.allows(handshake.authority());
   }
 
   /** Origin, then limits, then token; fails with {@link Denied}. The caller must release the permit. */

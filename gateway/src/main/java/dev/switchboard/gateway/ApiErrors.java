@@ -13,7 +13,7 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class ApiErrors {
 
-  private static final int[] STATUSES = {400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 502, 503, 504};
+  private static final int[] STATUSES = {400, 401, 403, 404, 405, 409, 413, 415, 421, 429, 500, 502, 503, 504};
 
   private ApiErrors() {
   }
@@ -68,6 +68,7 @@ final class ApiErrors {
       case 405 -> "method not allowed";
       case 413 -> "request body too large";
       case 415 -> "unsupported media type";
+      case 421 -> "host not allowed";
       case 503 -> "service unavailable";
       case 502 -> "bad gateway";
       case 504 -> "gateway timeout";

@@ -112,6 +112,7 @@ public class GatewayVerticle extends VerticleBase {
   private Router router(RedisTaskClient tasks) {
     Router router = Router.router(vertx);
     router.route().handler(services.httpMeters()::record); // first: every request is counted, refused ones too
+    router.route().handler(access.hostGuard());
     PathCheck.install(router);
     router.route().handler(access::guardStateChange);
     ApiAccess.install(router, access);
@@ -213,6 +214,12 @@ public class GatewayVerticle extends VerticleBase {
   }
 
   private void handshake(ServerWebSocketHandshake handshake) {
+    if (!access.allowsHost(handshake)) {
+      log.debug("refused WebSocket {} from {}: {}", handshake.path(), handshake.remoteAddress(),
+          HostCheck.refusal(handshake.authority()));
+      refuse(handshake, 421);
+      return;
+    }
     // an unannounced path is a fast 404: nobody serves it, so no consumer is asked
     var match = routes.match(Route.Kind.WEBSOCKET, handshake.path());
     if (match.isEmpty()) {

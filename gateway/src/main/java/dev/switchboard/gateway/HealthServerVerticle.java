@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /health} and {@code GET /metrics} on the HTTP port of a node that runs no gateway (consumers or worker only), so that
- * every node can be probed the same way (Kubernetes liveness and readiness, {@code deploy/cluster.sh}).
+ * every node can be probed the same way (Kubernetes liveness and readiness, {@code deploy/cluster.sh}); with the
+ * gateway's Host allow-list.
  */
 public class HealthServerVerticle extends VerticleBase {
 
@@ -21,6 +22,8 @@ public class HealthServerVerticle extends VerticleBase {
   public Future<?> start() {
     SwitchboardConfig config = SwitchboardConfig.fromJson(config());
     Router router = Router.router(vertx);
+    router.route().handler(AccessControl.hostGuard(AccessControl.hostCheck(config.security())));
+    ApiErrors.install(router);
     router.get("/health").handler(NodeHealth.handler(vertx, config()));
     router.get("/metrics").handler(MetricsEndpoint.handler(vertx, null, null));
     server = vertx.createHttpServer();

@@ -25,6 +25,7 @@ public final class ConfigLoader {
       Map.entry("SWITCHBOARD_HTTP_INSTANCES", "http.instances"),
       Map.entry("SWITCHBOARD_HTTP_RELAY_TIMEOUT_MS", "http.relayTimeoutMs"),
       Map.entry("SWITCHBOARD_HTTP_STRICT_THREAD_MODE", "http.strictThreadMode"),
+      Map.entry("SWITCHBOARD_HTTP_ALLOWED_HOSTS", "http.allowedHosts"),
       Map.entry("SWITCHBOARD_TCP_ECHO_PORT", "tcpEcho.port"),
       Map.entry("SWITCHBOARD_REDIS_URL", "redis.url"),
       Map.entry("SWITCHBOARD_PG_URL", "pg.url"),

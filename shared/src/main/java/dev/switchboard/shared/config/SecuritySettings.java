@@ -7,7 +7,9 @@ import java.util.Optional;
 
 /**
  * Who may reach the gateway: JWT authentication ({@code auth}), the WebSocket Origin allow-list
- * ({@code websocket.allowedOrigins}) and per-IP connection limits ({@code limits}).
+ * ({@code websocket.allowedOrigins}), the {@code Host} allow-list ({@code http.allowedHosts}: names besides loopback,
+ * IP literals and the allowed origins' hosts; {@code "*"} any; {@code ".example.com"} its subdomains) and per-IP
+ * connection limits ({@code limits}).
  *
  * <p>The HS256 secret comes from {@code SWITCHBOARD_JWT_SECRET} or a file named by {@code auth.jwtSecretFile}
  * ({@code SWITCHBOARD_JWT_SECRET_FILE}); a public key (PEM) for RS256/ES256 tokens from
@@ -17,7 +19,7 @@ import java.util.Optional;
  * segments). A protect list without any key configured is a configuration error. Tokens older than
  * {@code auth.maxTokenAgeSeconds} (by {@code iat}, or expiring further ahead than that) are refused; 0 turns it off.
  */
-public record SecuritySettings(Auth auth, List<String> allowedOrigins, Limits limits) {
+public record SecuritySettings(Auth auth, List<String> allowedOrigins, List<String> allowedHosts, Limits limits) {
 
   /** The name in {@code auth.protect} that puts the TCP event-bus bridge behind a token. */
   public static final String TCP_BRIDGE = "tcp-bridge";
@@ -48,6 +50,7 @@ public record SecuritySettings(Auth auth, List<String> allowedOrigins, Limits li
   static SecuritySettings fromJson(JsonObject root) {
     Settings auth = new Settings(root, "auth");
     Settings ws = new Settings(root, "websocket");
+    Settings http = new Settings(root, "http");
     Settings limits = new Settings(root, "limits");
     int perSecond = limits.integer("connectionsPerSecond", 200, 1, 1_000_000);
     SecuritySettings settings = new SecuritySettings(
@@ -62,6 +65,7 @@ public record SecuritySettings(Auth auth, List<String> allowedOrigins, Limits li
             auth.listOrEmpty("public"),
             auth.integer("maxTokenAgeSeconds", Auth.DEFAULT_MAX_TOKEN_AGE_SECONDS, 0, Integer.MAX_VALUE)),
         ws.listOrEmpty("allowedOrigins"),
+        http.listOrEmpty("allowedHosts"),
         new Limits(
             perSecond,
             limits.integer("connectionBurst", Math.max(perSecond * 2, 1), 1, 1_000_000),
@@ -88,6 +92,7 @@ public record SecuritySettings(Auth auth, List<String> allowedOrigins, Limits li
     auth.secret.ifPresent(secret -> authJson.put("jwtSecret", secret));
     root.put("auth", authJson);
     root.getJsonObject("websocket", new JsonObject()).put("allowedOrigins", new JsonArray(allowedOrigins));
+    root.getJsonObject("http", new JsonObject()).put("allowedHosts", new JsonArray(allowedHosts));
     root.put("limits", new JsonObject().put("connectionsPerSecond", limits.connectionsPerSecond)
         .put("connectionBurst", limits.connectionBurst).put("maxConnectionsPerIp", limits.maxConnectionsPerIp)
         .put("maxTrackedIps", limits.maxTrackedIps));
@@ -96,6 +101,6 @@ public record SecuritySettings(Auth auth, List<String> allowedOrigins, Limits li
   @Override
   public String toString() {
     return "SecuritySettings[protect=" + auth.protect + ", public=" + auth.publicPaths + ", secret=" + (auth.secret.isPresent() ? "(set)" : "(unset)")
-        + ", allowedOrigins=" + allowedOrigins + ", limits=" + limits + "]";
+        + ", allowedOrigins=" + allowedOrigins + ", allowedHosts=" + allowedHosts + ", limits=" + limits + "]";
   }
 }
