@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The {@code consumers} role: deploys the WebSocket and HTTP consumers of every app it is given, one
@@ -33,20 +34,23 @@ public class ConsumersVerticle extends VerticleBase {
   private RedisTaskClient ownTasks;
   private RouteAnnouncer announcer;
 
-  /** The apps on this class path (ServiceLoader): the built-in one, and any other listed in a services file. */
-  public ConsumersVerticle() {
-    this(AppCatalog.discover(ConsumersVerticle.class.getClassLoader()));
-  }
-
-  /** {@code apps}' consumers, with a task client of this verticle's own (for tests of the role alone). */
-  public ConsumersVerticle(AppCatalog apps) {
-    this(apps, null);
-  }
-
-  /** {@code apps}' consumers, all given the node's task client {@code tasks} (null: one of this verticle's own). */
+  /** {@code apps}' consumers, all given the node's task client {@code tasks}, created once by its composition root. */
   public ConsumersVerticle(AppCatalog apps, TaskClient tasks) {
+    this.apps = Objects.requireNonNull(apps, "apps");
+    this.sharedTasks = Objects.requireNonNull(tasks, "the node's task client (a test's lone role: standalone())");
+  }
+
+  private ConsumersVerticle(AppCatalog apps) {
     this.apps = apps;
-    this.sharedTasks = tasks;
+    this.sharedTasks = null;
+  }
+
+  /**
+   * The apps on this class path (ServiceLoader: the built-in one, and any other listed in a services file), with a
+   * task client of this verticle's own: for tests of the role alone. A node never builds one.
+   */
+  public static ConsumersVerticle standalone() {
+    return new ConsumersVerticle(AppCatalog.discover(ConsumersVerticle.class.getClassLoader()));
   }
 
   /** The WebSocket routes this role serves: (pattern, consumer name, factory) of every app, in declaration order. */

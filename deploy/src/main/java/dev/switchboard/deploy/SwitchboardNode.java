@@ -154,10 +154,10 @@ public final class SwitchboardNode {
           app -> app.usesDatabase() && taskPool != null ? Optional.of(taskPool) : Optional.empty());
       chain = chain.compose(v -> deploy(vertx.deployVerticle(new WorkerVerticle(tasks), once)));
       // periodic tasks: every worker's scheduler competes for the lease, the holder sends the occurrences
-      chain = chain.compose(v -> deploy(vertx.deployVerticle(new BeatVerticle(apps.schedules()), once)));
+      chain = chain.compose(v -> deploy(vertx.deployVerticle(new BeatVerticle(apps.schedules(), nodeTasks), once)));
       if (config.interop().celery().enabled()) {
         // Python Celery clients' tasks on the listed Celery queues run on this worker
-        chain = chain.compose(v -> deploy(vertx.deployVerticle(new CeleryIngestVerticle(), once)));
+        chain = chain.compose(v -> deploy(vertx.deployVerticle(new CeleryIngestVerticle(nodeTasks), once)));
       }
     }
     if (roles.contains(Role.GATEWAY)) {

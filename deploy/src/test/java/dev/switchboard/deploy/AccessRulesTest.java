@@ -76,12 +76,12 @@ class AccessRulesTest {
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     issuer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
     alice = issuer.generateToken(new JsonObject().put("sub", "alice"), new JWTOptions().setExpiresInSeconds(300));
-    GatewayVerticle gateway = new GatewayVerticle();
+    GatewayVerticle gateway = GatewayVerticle.standalone();
     web = WebClient.create(vertx);
     ws = vertx.createWebSocketClient();
     vertx.eventBus().<JsonObject>consumer(Addresses.consumer("scope"), AccessRulesTest::echoScope);
-    vertx.deployVerticle(new ChannelLayerVerticle(), options)
-        .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options))
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
+        .compose(v -> vertx.deployVerticle(ConsumersVerticle.standalone(), options))
         .compose(v -> new RouteAnnouncer(vertx, "test").announce(List.of(Route.websocket("/ws/scope", "scope"))))
         .compose(v -> vertx.deployVerticle(gateway, options))
         .onSuccess(v -> port = gateway.actualPort())

@@ -70,7 +70,7 @@ class BadInputSweepTest {
     log.start();
     root().addAppender(log);
     namespace = "sweep-" + UUID.randomUUID().toString().substring(0, 8);
-    TcpBridgeVerticle bridge = new TcpBridgeVerticle();
+    TcpBridgeVerticle bridge = TcpBridgeVerticle.standalone();
     DataTesting.createDatabase(vertx)
         .compose(url -> {
           database = url;

@@ -79,7 +79,7 @@ class CeleryBrokerTest {
             .put("aliases", "tasks.long_running_task=long_running"));
     DeploymentOptions options = new DeploymentOptions().setConfig(SwitchboardConfig.fromJson(json).toJson());
     vertx.deployVerticle(new WorkerVerticle(), options)
-        .compose(v -> vertx.deployVerticle(new CeleryIngestVerticle(), options))
+        .compose(v -> vertx.deployVerticle(CeleryIngestVerticle.standalone(), options))
         .await(60, TimeUnit.SECONDS);
   }
 

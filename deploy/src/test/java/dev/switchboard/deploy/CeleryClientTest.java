@@ -69,7 +69,7 @@ class CeleryClientTest {
         context -> RETRIED.add(context.id()) ? Future.failedFuture(context.retry(Duration.ZERO))
             : Future.succeededFuture(context.retries())));
     worker = vertx.deployVerticle(new WorkerVerticle(registry), options).await(60, TimeUnit.SECONDS);
-    ingest = vertx.deployVerticle(new CeleryIngestVerticle(), options).await(60, TimeUnit.SECONDS);
+    ingest = vertx.deployVerticle(CeleryIngestVerticle.standalone(), options).await(60, TimeUnit.SECONDS);
   }
 
   /** The test's task keys go (its Celery metas expire with their TTL). */

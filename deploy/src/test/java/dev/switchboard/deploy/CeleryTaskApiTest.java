@@ -56,7 +56,7 @@ class CeleryTaskApiTest {
         .put("redis", new JsonObject().put("url", REDIS))
         .put("tasks", new JsonObject().put("namespace", namespace));
     celery = new CeleryTaskClient(vertx, REDIS, "celery", namespace, 600);
-    GatewayVerticle gateway = new GatewayVerticle(null, celery);
+    GatewayVerticle gateway = GatewayVerticle.standalone(celery);
     vertx.deployVerticle(gateway, new DeploymentOptions().setConfig(SwitchboardConfig.fromJson(json).toJson()))
         .await(60, TimeUnit.SECONDS);
     port = gateway.actualPort();

@@ -52,11 +52,11 @@ class ChannelsRedisBridgeTest {
         .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("instances", 1))
         .put("channelsRedis", bridge);
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    GatewayVerticle gateway = new GatewayVerticle();
+    GatewayVerticle gateway = GatewayVerticle.standalone();
     redis = Redis.createClient(vertx, REDIS);
-    vertx.deployVerticle(new ChannelLayerVerticle(), options)
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
         .compose(v -> vertx.deployVerticle(new ChannelsRedisBridge(), options))
-        .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options))
+        .compose(v -> vertx.deployVerticle(ConsumersVerticle.standalone(), options))
         .compose(v -> vertx.deployVerticle(gateway, options))
         .await(30, TimeUnit.SECONDS);
     port = gateway.actualPort();

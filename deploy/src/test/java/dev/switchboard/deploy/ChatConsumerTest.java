@@ -34,9 +34,9 @@ class ChatConsumerTest {
   void deploy(Vertx vertx, VertxTestContext test) {
     JsonObject config = new JsonObject().put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("instances", 2));
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    GatewayVerticle gateway = new GatewayVerticle();
-    vertx.deployVerticle(new ChannelLayerVerticle(), options)
-        .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options))
+    GatewayVerticle gateway = GatewayVerticle.standalone();
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
+        .compose(v -> vertx.deployVerticle(ConsumersVerticle.standalone(), options))
         .compose(v -> vertx.deployVerticle(gateway, options))
         .onSuccess(v -> port = gateway.actualPort())
         .onComplete(test.succeedingThenComplete());

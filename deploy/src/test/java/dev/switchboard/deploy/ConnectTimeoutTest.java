@@ -72,10 +72,10 @@ class ConnectTimeoutTest {
         .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("instances", 1))
         .put("websocket", new JsonObject().put("connectTimeoutMs", 1000));
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    GatewayVerticle gateway = new GatewayVerticle();
+    GatewayVerticle gateway = GatewayVerticle.standalone();
     net = vertx.createNetClient();
     WebsocketRoute route = new WebsocketRoute("test", "/ws/late", "late", Late::new);
-    vertx.deployVerticle(new ChannelLayerVerticle(), options)
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
         .compose(v -> vertx.deployVerticle(() -> new ConsumerVerticle(route, new JsonObject(), false), new DeploymentOptions(options).setInstances(2)))
         .compose(v -> new RouteAnnouncer(vertx, "test").announce(List.of(Route.websocket("/ws/late", "late"))))
         .compose(v -> vertx.deployVerticle(gateway, options))

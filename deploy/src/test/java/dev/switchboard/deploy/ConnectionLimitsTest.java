@@ -71,8 +71,8 @@ class ConnectionLimitsTest {
     RouteDirectory routes = new RouteDirectory(vertx);
     GatewayServices services = GatewayServices.create(vertx, SwitchboardConfig.fromJson(config), routes, null);
     TcpBridgeVerticle bridge = new TcpBridgeVerticle(services);
-    return vertx.deployVerticle(new ChannelLayerVerticle(), options)
-        .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options))
+    return vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
+        .compose(v -> vertx.deployVerticle(ConsumersVerticle.standalone(), options))
         .compose(v -> vertx.deployVerticle(routes.verticle(), options))
         .compose(v -> vertx.deployVerticle(() -> {
           GatewayVerticle gateway = new GatewayVerticle(services, null);

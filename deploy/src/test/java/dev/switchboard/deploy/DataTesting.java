@@ -42,7 +42,7 @@ final class DataTesting {
 
   /** A node's verticles, deployed in SwitchboardNode's order; {@link #undeploy()} in reverse. */
   static final class Node {
-    final GatewayVerticle gateway = new GatewayVerticle();
+    final GatewayVerticle gateway = GatewayVerticle.standalone();
     private final Vertx vertx;
     private final List<String> deployments = new CopyOnWriteArrayList<>();
     private HttpClient http;
@@ -54,9 +54,9 @@ final class DataTesting {
     static Future<Node> deploy(Vertx vertx, JsonObject config, boolean withWorker) {
       Node node = new Node(vertx);
       DeploymentOptions options = new DeploymentOptions().setConfig(config);
-      Future<?> chain = vertx.deployVerticle(new ChannelLayerVerticle(), options).onSuccess(node.deployments::add)
+      Future<?> chain = vertx.deployVerticle(ChannelLayerVerticle.standalone(), options).onSuccess(node.deployments::add)
           .compose(v -> vertx.deployVerticle(new DatabaseVerticle(AppMigrations.of(AppCatalog.discover(DataTesting.class.getClassLoader()).apps())), options).onSuccess(node.deployments::add))
-          .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options).onSuccess(node.deployments::add));
+          .compose(v -> vertx.deployVerticle(ConsumersVerticle.standalone(), options).onSuccess(node.deployments::add));
       if (withWorker) {
         chain = chain.compose(v -> vertx.deployVerticle(new WorkerVerticle(), options).onSuccess(node.deployments::add));
       }

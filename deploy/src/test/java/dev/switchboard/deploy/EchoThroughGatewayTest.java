@@ -46,10 +46,10 @@ class EchoThroughGatewayTest {
         .put("roles", new JsonArray().add("gateway").add("consumers"));
     List<GatewayVerticle> gateways = new ArrayList<>();
     client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
-    vertx.deployVerticle(new ChannelLayerVerticle(), new DeploymentOptions().setConfig(config))
-        .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), new DeploymentOptions().setConfig(config)))
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), new DeploymentOptions().setConfig(config))
+        .compose(v -> vertx.deployVerticle(ConsumersVerticle.standalone(), new DeploymentOptions().setConfig(config)))
         .compose(id -> vertx.deployVerticle(() -> {
-          GatewayVerticle gateway = new GatewayVerticle();
+          GatewayVerticle gateway = GatewayVerticle.standalone();
           synchronized (gateways) {
             gateways.add(gateway);
           }

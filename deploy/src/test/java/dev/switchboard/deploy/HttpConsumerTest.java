@@ -101,10 +101,10 @@ class HttpConsumerTest {
         .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1").put("instances", 1)
             .put("maxBodySize", MAX_BODY).put("relayTimeoutMs", 1500));
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    GatewayVerticle gateway = new GatewayVerticle();
+    GatewayVerticle gateway = GatewayVerticle.standalone();
     http = vertx.createHttpClient();
     net = vertx.createNetClient();
-    vertx.deployVerticle(new ChannelLayerVerticle(), options)
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
         .compose(v -> consumer(vertx, "scope-echo", ScopeEcho::new, options))
         .compose(v -> consumer(vertx, "silent", Silent::new, options))
         .compose(v -> consumer(vertx, "streamer", Streamer::new, options))

@@ -59,9 +59,9 @@ class NodeInboxTest {
         .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
         .put("limits", new JsonObject().put("connectionsPerSecond", 100_000).put("connectionBurst", 100_000)
             .put("maxConnectionsPerIp", 100_000)));
-    GatewayVerticle gateway = new GatewayVerticle();
-    vertx.deployVerticle(new ChannelLayerVerticle(), options)
-        .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options))
+    GatewayVerticle gateway = GatewayVerticle.standalone();
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
+        .compose(v -> vertx.deployVerticle(ConsumersVerticle.standalone(), options))
         .compose(v -> vertx.deployVerticle(gateway, options))
         .await(60, TimeUnit.SECONDS);
     port = gateway.actualPort();

@@ -58,11 +58,11 @@ class PolyglotBridgeTest {
                 .add("re:switchboard\\.consumer\\.py-hello(\\..+)?").add("re:switchboard\\.task\\..+"))))
         .toJson();
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    GatewayVerticle gateway = new GatewayVerticle();
-    TcpBridgeVerticle bridge = new TcpBridgeVerticle();
+    GatewayVerticle gateway = GatewayVerticle.standalone();
+    TcpBridgeVerticle bridge = TcpBridgeVerticle.standalone();
     net = vertx.createNetClient();
     fixtures(vertx.eventBus())
-        .compose(v -> vertx.deployVerticle(new ChannelLayerVerticle(), options))
+        .compose(v -> vertx.deployVerticle(ChannelLayerVerticle.standalone(), options))
         .compose(v -> vertx.deployVerticle(new WorkerVerticle(), options))
         .compose(v -> vertx.deployVerticle(gateway, options))
         .compose(v -> vertx.deployVerticle(bridge, options))

@@ -67,10 +67,10 @@ class ScheduleApiTest {
         .put("tasks", new JsonObject().put("namespace", namespace).put("schedulerIntervalMs", 20).put("pollIntervalMs", 100))
         .put("schedules", new JsonObject().put("max", MAX_SCHEDULES).put("tickMs", 200));
     options = new DeploymentOptions().setConfig(SwitchboardConfig.fromJson(json).toJson());
-    gateway = new GatewayVerticle();
-    vertx.deployVerticle(new ChannelLayerVerticle(), options).onSuccess(deployments::add)
+    gateway = GatewayVerticle.standalone();
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options).onSuccess(deployments::add)
         .compose(v -> vertx.deployVerticle(new WorkerVerticle(), options).onSuccess(deployments::add))
-        .compose(v -> vertx.deployVerticle(new BeatVerticle(List.of()), options).onSuccess(deployments::add))
+        .compose(v -> vertx.deployVerticle(BeatVerticle.standalone(List.of()), options).onSuccess(deployments::add))
         .compose(v -> vertx.deployVerticle(gateway, options).onSuccess(deployments::add))
         .onSuccess(v -> {
           port = gateway.actualPort();
@@ -343,7 +343,7 @@ class ScheduleApiTest {
     assertTrue(bad.getMessage().contains("app beat-app: schedule \"broken\": every:"), bad.getMessage());
     AppCatalog apps = AppCatalog.of(List.of(declaring(
         PeriodicTask.cron("declared", "*/5 * * * *", "add").withArgs(1, 2).inZone("Asia/Tokyo"))));
-    vertx.deployVerticle(new BeatVerticle(apps.schedules()), options).onSuccess(deployments::add)
+    vertx.deployVerticle(BeatVerticle.standalone(apps.schedules()), options).onSuccess(deployments::add)
         .compose(id -> call(HttpMethod.GET, "/api/schedules", null))
         .onComplete(testContext.succeeding(reply -> testContext.verify(() -> {
           JsonObject declared = reply.json().getJsonArray("schedules").getJsonObject(0);

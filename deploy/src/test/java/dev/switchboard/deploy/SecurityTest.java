@@ -77,13 +77,13 @@ class SecurityTest {
         "forged payload", forge(alice, new JsonObject().put("sub", "mallory").put("exp", now + 300)),
         "alg none", unsigned(new JsonObject().put("sub", "mallory").put("exp", now + 300)),
         "garbage", "not.a.token");
-    GatewayVerticle gateway = new GatewayVerticle();
-    TcpBridgeVerticle bridge = new TcpBridgeVerticle();
+    GatewayVerticle gateway = GatewayVerticle.standalone();
+    TcpBridgeVerticle bridge = TcpBridgeVerticle.standalone();
     web = WebClient.create(vertx);
     ws = vertx.createWebSocketClient();
     net = vertx.createNetClient();
-    vertx.deployVerticle(new ChannelLayerVerticle(), options)
-        .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options))
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
+        .compose(v -> vertx.deployVerticle(ConsumersVerticle.standalone(), options))
         .compose(v -> vertx.deployVerticle(gateway, options))
         .compose(v -> vertx.deployVerticle(bridge, options))
         .onSuccess(v -> {

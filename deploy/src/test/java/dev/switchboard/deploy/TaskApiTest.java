@@ -55,10 +55,10 @@ class TaskApiTest {
         .put("redis", new JsonObject().put("url", REDIS_URL))
         .put("tasks", new JsonObject().put("namespace", namespace).put("schedulerIntervalMs", 20).put("pollIntervalMs", 100));
     JsonObject config = SwitchboardConfig.fromJson(json).toJson();
-    gateway = new GatewayVerticle();
+    gateway = GatewayVerticle.standalone();
     io.vertx.core.DeploymentOptions options = new io.vertx.core.DeploymentOptions().setConfig(config);
-    vertx.deployVerticle(new ChannelLayerVerticle(), options).onSuccess(deployments::add)
-        .compose(v -> vertx.deployVerticle(new ConsumersVerticle(), options).onSuccess(deployments::add))
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options).onSuccess(deployments::add)
+        .compose(v -> vertx.deployVerticle(ConsumersVerticle.standalone(), options).onSuccess(deployments::add))
         .compose(v -> vertx.deployVerticle(new WorkerVerticle(), options).onSuccess(deployments::add))
         .compose(v -> vertx.deployVerticle(gateway, options).onSuccess(deployments::add))
         .onSuccess(v -> {

@@ -56,10 +56,10 @@ class WorkflowApiTest {
         .put("tasks", new JsonObject().put("namespace", namespace.name()).put("schedulerIntervalMs", 20).put("pollIntervalMs", 50)
             .put("concurrency", 8));
     SwitchboardConfig parsed = SwitchboardConfig.fromJson(json);
-    gateway = new GatewayVerticle();
+    gateway = GatewayVerticle.standalone();
     DeploymentOptions options = new DeploymentOptions().setConfig(parsed.toJson());
     client = RedisTaskClient.create(vertx, REDIS_URL, parsed.tasks());
-    vertx.deployVerticle(new ChannelLayerVerticle(), options).onSuccess(deployments::add)
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options).onSuccess(deployments::add)
         .compose(v -> vertx.deployVerticle(new WorkerVerticle(), options).onSuccess(deployments::add))
         .compose(v -> vertx.deployVerticle(gateway, options).onSuccess(deployments::add))
         .onSuccess(v -> {

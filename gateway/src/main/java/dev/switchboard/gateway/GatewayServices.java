@@ -50,7 +50,7 @@ public final class GatewayServices {
 
   /**
    * As above, with channel-layer counters of its own and the Vert.x instance's view of the open channels (what a
-   * {@code new ChannelLayerVerticle()} deployed beside it sees): for tests of a gateway alone.
+   * {@code ChannelLayerVerticle.standalone()} deployed beside it sees): for tests of a gateway alone.
    */
   public static GatewayServices create(Vertx vertx, SwitchboardConfig config, RouteDirectory routes, RedisTaskClient tasks) {
     return create(vertx, config, routes, tasks, new LayerStats(), LocalChannels.of(vertx));

@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -61,21 +62,31 @@ public class GatewayVerticle extends VerticleBase {
   private AccessControl access;
 
   /**
-   * An instance with a route table, limits, meters and task client of its own (started and stopped with it): for
-   * tests of a single instance.
+   * An instance sharing the node's {@code services}, created once by the node's composition root, whose route table
+   * the caller starts before and stops after the gateway; {@code celery} (null: none) takes the task API's calls
+   * marked {@code "options": {"celery": true}} to Python Celery workers, and answers for the ids it sent.
    */
-  public GatewayVerticle() {
-    this(null, null);
+  public GatewayVerticle(GatewayServices services, TaskClient celery) {
+    this.shared = Objects.requireNonNull(services, "the node's gateway services (a test's lone instance: standalone())");
+    this.celery = celery;
+  }
+
+  private GatewayVerticle(TaskClient celery) {
+    this.shared = null;
+    this.celery = celery;
   }
 
   /**
-   * An instance sharing the node's {@code services} (null: its own), whose route table the caller starts before and
-   * stops after the gateway; {@code celery} (null: none) takes the task API's calls marked
-   * {@code "options": {"celery": true}} to Python Celery workers, and answers for the ids it sent.
+   * An instance with a route table, limits, meters and task client of its own, started and stopped with it: for a
+   * test of one gateway instance. A node never builds one: its instances share the node's services.
    */
-  public GatewayVerticle(GatewayServices services, TaskClient celery) {
-    this.shared = services;
-    this.celery = celery;
+  public static GatewayVerticle standalone() {
+    return standalone(null);
+  }
+
+  /** As {@link #standalone()}, sending the task API's Celery calls to {@code celery}. */
+  public static GatewayVerticle standalone(TaskClient celery) {
+    return new GatewayVerticle(celery);
   }
 
   @Override

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -54,14 +55,18 @@ public class TcpBridgeVerticle extends VerticleBase {
   private TcpEventBusBridge bridge;
   private BridgeRoutes routes;
 
-  /** A bridge with per-client limits of its own: for tests of the bridge alone. */
-  public TcpBridgeVerticle() {
-    this(null);
-  }
-
   /** A bridge counting clients' connections in the node's limits, with its gateways'. */
   public TcpBridgeVerticle(GatewayServices shared) {
-    this.shared = shared;
+    this.shared = Objects.requireNonNull(shared, "the node's gateway services (a test's lone bridge: standalone())");
+  }
+
+  private TcpBridgeVerticle() {
+    this.shared = null;
+  }
+
+  /** A bridge with per-client limits of its own: for a test of the bridge alone; a node never builds one. */
+  public static TcpBridgeVerticle standalone() {
+    return new TcpBridgeVerticle();
   }
 
   @Override

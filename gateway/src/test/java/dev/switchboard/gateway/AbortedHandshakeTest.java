@@ -70,11 +70,11 @@ class AbortedHandshakeTest {
         .put("limits", new JsonObject().put("maxConnectionsPerIp", MAX_PER_IP))
         .put("roles", new JsonArray().add("gateway"))).toJson();
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    gateway = new GatewayVerticle();
+    gateway = GatewayVerticle.standalone();
     layer = new EventBusChannelLayer(vertx, 5000);
     net = vertx.createNetClient();
     vertx.eventBus().<JsonObject>consumer(INSTANCE, this::onInstanceEvent);
-    vertx.deployVerticle(new ChannelLayerVerticle(), options)
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.consumer("slow"), this::onConnect).completion())
         .compose(v -> new RouteAnnouncer(vertx, "test").announce(List.of(Route.websocket("/ws/slow", "slow"))))
         .compose(v -> vertx.deployVerticle(gateway, options))

@@ -56,8 +56,8 @@ class ConnectOutcomeTest {
         .put("websocket", new JsonObject().put("connectTimeoutMs", connectTimeoutMs))
         .put("roles", new JsonArray().add("gateway"))).toJson();
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    GatewayVerticle gateway = new GatewayVerticle();
-    return vertx.deployVerticle(new ChannelLayerVerticle(), options)
+    GatewayVerticle gateway = GatewayVerticle.standalone();
+    return vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.consumer("mute"), message -> {
           // takes every connect and never answers; hears what else arrives on its shared address
           JsonObject event = message.body();

@@ -56,10 +56,10 @@ class EarlyEventsTest {
         .put("http", new JsonObject().put("port", 0).put("instances", 1).put("host", "127.0.0.1"))
         .put("roles", new JsonArray().add("gateway"))).toJson();
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    GatewayVerticle gateway = new GatewayVerticle();
+    GatewayVerticle gateway = GatewayVerticle.standalone();
     layer = new EventBusChannelLayer(vertx, 5000);
     client = vertx.createWebSocketClient();
-    vertx.deployVerticle(new ChannelLayerVerticle(), options)
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.consumer("early"), msg -> connect(vertx, msg)).completion())
         .compose(v -> new RouteAnnouncer(vertx, "test").announce(List.of(Route.websocket("/ws/early", "early"))))
         .compose(v -> vertx.deployVerticle(gateway, options))

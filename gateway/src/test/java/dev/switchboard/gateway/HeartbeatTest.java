@@ -58,8 +58,8 @@ class HeartbeatTest {
         .put("websocket", new JsonObject().put("pingIntervalMs", INTERVAL_MS))
         .put("roles", new JsonArray().add("gateway"))).toJson();
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    GatewayVerticle gateway = new GatewayVerticle();
-    vertx.deployVerticle(new ChannelLayerVerticle(), options)
+    GatewayVerticle gateway = GatewayVerticle.standalone();
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.consumer("upper"),
             msg -> msg.reply(new JsonObject().put(Asgi.TYPE, Asgi.ACCEPT).put(Asgi.INSTANCE, INSTANCE).put(Asgi.NODE, "test")))
             .completion())

@@ -53,7 +53,7 @@ class HttpServerMetersTest {
     PrometheusMeterRegistry registry = SwitchboardMetrics.newRegistry();
     node = SwitchboardMetrics.attach(SwitchboardMetrics.enable(Vertx.builder(), new VertxOptions(), registry).build(), registry);
     client = node.createHttpClient();
-    GatewayVerticle gateway = new GatewayVerticle();
+    GatewayVerticle gateway = GatewayVerticle.standalone();
     JsonObject config = SwitchboardConfig.fromJson(new JsonObject()
         .put("http", new JsonObject().put("port", 0).put("instances", 1).put("host", "127.0.0.1"))
         .put("roles", new JsonArray().add("gateway"))).toJson();

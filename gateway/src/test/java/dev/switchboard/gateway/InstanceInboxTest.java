@@ -60,7 +60,7 @@ class InstanceInboxTest {
       delivery.next();
     });
     GatewayVerticle[] first = new GatewayVerticle[1];
-    vertx.deployVerticle(new ChannelLayerVerticle(), options)
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
         .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.consumer("inst"), msg -> msg.reply(new JsonObject()
             .put(Asgi.TYPE, Asgi.ACCEPT).put(Asgi.INSTANCE, INSTANCE).put(Asgi.NODE, "test"))).completion())
         .compose(v -> vertx.eventBus().<JsonObject>consumer(INSTANCE, msg -> {
@@ -71,7 +71,7 @@ class InstanceInboxTest {
         }).completion())
         .compose(v -> new RouteAnnouncer(vertx, "test").announce(List.of(Route.websocket("/ws/inst", "inst"))))
         .compose(v -> vertx.deployVerticle(() -> {
-          GatewayVerticle gateway = new GatewayVerticle();
+          GatewayVerticle gateway = GatewayVerticle.standalone();
           first[0] = first[0] == null ? gateway : first[0];
           return gateway;
         }, new DeploymentOptions(options).setInstances(2)))

@@ -24,6 +24,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,8 @@ public class BeatVerticle extends VerticleBase {
   private final List<Schedule> declared;
   private ScheduleSettings settings;
   private Redis redis;
+  /** The node's task client, or null for a standalone scheduler, which makes its own at start and closes it. */
+  private final RedisTaskClient shared;
   private RedisTaskClient client;
   private TaskKeys keys;
   private ScheduleStore store;
@@ -57,9 +60,23 @@ public class BeatVerticle extends VerticleBase {
   private boolean stopped;
   private Gauge leaderGauge;
 
-  /** {@code declared}: the apps' schedules, written to Redis at start. */
-  public BeatVerticle(List<Schedule> declared) {
+  /**
+   * {@code declared}: the apps' schedules, written to Redis at start; due occurrences are sent with {@code tasks}, the
+   * node's task client, created once by its composition root.
+   */
+  public BeatVerticle(List<Schedule> declared, RedisTaskClient tasks) {
     this.declared = List.copyOf(declared);
+    this.shared = Objects.requireNonNull(tasks, "the node's task client (a test's lone scheduler: standalone())");
+  }
+
+  private BeatVerticle(List<Schedule> declared) {
+    this.declared = List.copyOf(declared);
+    this.shared = null;
+  }
+
+  /** A scheduler with a task client of its own (closed when it stops): for tests; a node never builds one. */
+  public static BeatVerticle standalone(List<Schedule> declared) {
+    return new BeatVerticle(declared);
   }
 
   @Override
@@ -69,7 +86,7 @@ public class BeatVerticle extends VerticleBase {
     settings = config.schedules();
     keys = new TaskKeys(config.tasks().namespace());
     redis = MultiplexedRedis.create(vertx, new RedisOptions().setConnectionString(url).setPoolName("switchboard-scheduler"));
-    client = RedisTaskClient.create(vertx, url, config.tasks());
+    client = shared != null ? shared : RedisTaskClient.create(vertx, url, config.tasks());
     store = new ScheduleStore(vertx, redis, keys, settings.max());
     lease = new SchedulerLease(redis, keys, "worker-" + ProcessHandle.current().pid() + "-"
         + UUID.randomUUID().toString().substring(0, 8), settings.leaseMs());
@@ -96,7 +113,9 @@ public class BeatVerticle extends VerticleBase {
     return released.eventually(() -> {
       token = null;
       meters.remove(leaderGauge);
-      client.close();
+      if (shared == null) {
+        client.close();
+      }
       return redis.close();
     });
   }

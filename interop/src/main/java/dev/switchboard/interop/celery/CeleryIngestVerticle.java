@@ -25,6 +25,7 @@ import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,10 +75,26 @@ public final class CeleryIngestVerticle extends VerticleBase {
   private Redis blocking;
   private Redis relayBlocking;
   private CeleryMetaRelay relay;
+  /** The node's task client, or null for a standalone verticle, which makes its own at start and closes it. */
+  private final RedisTaskClient shared;
   private RedisTaskClient client;
   private CeleryRevokes revokes;
   private boolean running;
   private long recoverTimer;
+
+  /** Feeds the node's worker, checking and recording tasks with {@code tasks}, the node's task client. */
+  public CeleryIngestVerticle(RedisTaskClient tasks) {
+    this.shared = Objects.requireNonNull(tasks, "the node's task client (a test's lone ingest: standalone())");
+  }
+
+  private CeleryIngestVerticle() {
+    this.shared = null;
+  }
+
+  /** An ingest with a task client of its own (closed when it stops): for tests; a node never builds one. */
+  public static CeleryIngestVerticle standalone() {
+    return new CeleryIngestVerticle();
+  }
 
   @Override
   public Future<?> start() {
@@ -94,7 +111,7 @@ public final class CeleryIngestVerticle extends VerticleBase {
     broker = separate ? Redis.createClient(vertx, new RedisOptions(brokerOptions).setMaxPoolSize(4).setMaxWaitingHandlers(1024))
         : redis;
     blocking = Redis.createClient(vertx, new RedisOptions(brokerOptions).setMaxPoolSize(celery.queues().size()));
-    client = RedisTaskClient.create(vertx, url, tasks);
+    client = shared != null ? shared : RedisTaskClient.create(vertx, url, tasks);
     revokes = new CeleryRevokes(vertx, brokerOptions, CeleryKeys.pidboxPattern(brokerOptions), client, keys, redis);
     if (separate) {
       relayBlocking = Redis.createClient(vertx, new RedisOptions(options).setMaxPoolSize(1)
@@ -126,7 +143,9 @@ public final class CeleryIngestVerticle extends VerticleBase {
     if (relay != null) {
       relay.stop();
     }
-    client.close();
+    if (shared == null) {
+      client.close();
+    }
     return Future.join(blocking.close(), redis.close(), separate ? broker.close() : Future.succeededFuture(),
         relayBlocking != null ? relayBlocking.close() : Future.succeededFuture());
   }

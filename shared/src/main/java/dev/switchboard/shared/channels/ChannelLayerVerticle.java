@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,15 +52,22 @@ public class ChannelLayerVerticle extends VerticleBase {
   /** A bridge to another channel layer listens to the local-groups and group-sent notices (see Addresses). */
   private boolean bridged;
 
-  /** A layer with counters of its own, seeing the Vert.x instance's channels: for tests of the layer alone. */
-  public ChannelLayerVerticle() {
-    this(new LayerStats(), null);
-  }
-
   /** The node's layer over the node's {@code channels}, counting in the node's {@code stats} (its gateway shares both). */
   public ChannelLayerVerticle(LayerStats stats, LocalChannels channels) {
-    this.stats = stats;
-    this.channels = channels;
+    this.stats = Objects.requireNonNull(stats, "the node's layer stats");
+    this.channels = Objects.requireNonNull(channels, "the node's channels (a test's lone layer: standalone())");
+  }
+
+  private ChannelLayerVerticle() {
+    this.stats = new LayerStats();
+  }
+
+  /**
+   * A layer with counters of its own, seeing the Vert.x instance's view of the open channels (what a standalone
+   * gateway deployed beside it sees): for tests of verticles deployed one by one. A node never builds one.
+   */
+  public static ChannelLayerVerticle standalone() {
+    return new ChannelLayerVerticle();
   }
 
   @Override

@@ -69,16 +69,23 @@ public final class SwitchboardMetrics {
     return vertx;
   }
 
-  /** The instance's registry; an in-memory one when metrics were not enabled at creation. */
+  /**
+   * The instance's registry: the one attached when the instance was built ({@code ClusterBootstrap}, the only way a
+   * node builds its Vert.x), or, for an instance built without one (a unit test's), an in-memory registry made on
+   * first use.
+   */
   public static MeterRegistry registry(Vertx vertx) {
+    Holder holder = vertx.sharedData().<String, Holder>getLocalMap(MAP).get(KEY);
+    return holder != null ? holder.registry() : unattached(vertx);
+  }
+
+  /** Made once per instance under a lock, so no caller ever builds a registry that another one then replaces. */
+  private static synchronized MeterRegistry unattached(Vertx vertx) {
     LocalMap<String, Holder> map = vertx.sharedData().getLocalMap(MAP);
     Holder holder = map.get(KEY);
     if (holder == null) {
-      Holder created = new Holder(new SimpleMeterRegistry());
-      holder = map.putIfAbsent(KEY, created);
-      if (holder == null) {
-        holder = created;
-      }
+      holder = new Holder(new SimpleMeterRegistry());
+      map.put(KEY, holder);
     }
     return holder.registry();
   }

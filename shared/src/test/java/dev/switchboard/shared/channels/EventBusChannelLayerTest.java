@@ -28,7 +28,7 @@ class EventBusChannelLayerTest extends ChannelLayerContract {
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext test) {
     layer = new EventBusChannelLayer(vertx, 5000);
-    vertx.deployVerticle(new ChannelLayerVerticle(), new io.vertx.core.DeploymentOptions().setConfig(new JsonObject()))
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), new io.vertx.core.DeploymentOptions().setConfig(new JsonObject()))
         .onComplete(test.succeedingThenComplete());
   }
 

@@ -24,7 +24,7 @@ class LayerSnapshotTest {
 
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext test) {
-    layer = new ChannelLayerVerticle(stats, null);
+    layer = new ChannelLayerVerticle(stats, LocalChannels.create(vertx));
     vertx.deployVerticle(layer, new DeploymentOptions().setConfig(new JsonObject())).onComplete(test.succeedingThenComplete());
   }
 
