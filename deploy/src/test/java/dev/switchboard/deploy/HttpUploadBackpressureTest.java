@@ -63,7 +63,7 @@ class HttpUploadBackpressureTest {
     JsonObject config = new JsonObject().put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1")
         .put("instances", 1).put("maxBodySize", TOTAL).put("relayTimeoutMs", 60_000));
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    GatewayVerticle gateway = new GatewayVerticle();
+    GatewayVerticle gateway = GatewayVerticle.standalone();
     net = vertx.createNetClient();
     // the first part comes with the scope, on the consumer's shared address: accepted at once, naming the instance
     vertx.eventBus().<JsonObject>consumer(Addresses.consumer("upload-sink"), message -> {
@@ -87,7 +87,7 @@ class HttpUploadBackpressureTest {
         respond(vertx);
       }
     });
-    vertx.deployVerticle(new ChannelLayerVerticle(), options)
+    vertx.deployVerticle(ChannelLayerVerticle.standalone(), options)
         .compose(v -> new RouteAnnouncer(vertx, "test").announce(List.of(Route.http("/upload", "upload-sink"))))
         .compose(v -> vertx.deployVerticle(gateway, options))
         .onSuccess(v -> port = gateway.actualPort())
