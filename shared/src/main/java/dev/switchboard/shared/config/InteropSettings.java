@@ -106,7 +106,12 @@ public record InteropSettings(ChannelsRedis channelsRedis, Celery celery) {
       if (eq <= 0 || eq == pair.length() - 1) {
         throw new ConfigException("celery.aliases: expected python.name=switchboard_name, got \"" + pair + "\"");
       }
-      aliases.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      String python = pair.substring(0, eq).trim();
+      String previous = aliases.put(python, pair.substring(eq + 1).trim());
+      if (previous != null) {
+        throw new ConfigException("celery.aliases: \"" + python + "\" is mapped twice (to " + previous + " and "
+            + aliases.get(python) + ")");
+      }
     }
     return Map.copyOf(aliases);
   }
