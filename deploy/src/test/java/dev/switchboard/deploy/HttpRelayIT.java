@@ -11,6 +11,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -19,18 +20,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(VertxExtension.class)
-@DisplayName("HTTP consumers on a consumers JVM, relayed by a gateway JVM that never touches PostgreSQL")
+@DisplayName("HTTP consumers on consumers JVMs, relayed by a gateway JVM that never touches PostgreSQL")
 class HttpRelayIT {
 
   private final Map<String, String> env = SwitchboardProcess.clusterEnv(2);
   private SwitchboardProcess gateway;
   private SwitchboardProcess consumers;
+  private SwitchboardProcess sender;
 
   @AfterEach
   void stopAll() throws Exception {
-    for (SwitchboardProcess process : new SwitchboardProcess[] {gateway, consumers}) {
+    for (SwitchboardProcess process : new SwitchboardProcess[] {gateway, consumers, sender}) {
       if (process != null) {
         process.close();
       }
@@ -41,8 +44,26 @@ class HttpRelayIT {
   @Timeout(value = 150, timeUnit = TimeUnit.SECONDS)
   @DisplayName("curl -N on /api/rooms/{room}/events receives a message posted to the rooms API, stored and broadcast by "
       + "the consumers JVM; the author is anonymous without a token and a body user cannot claim another; the gateway "
-      + "logs no PostgreSQL and has no pg health check")
-  void serverSentEventsAcrossJvms(Vertx vertx) throws Throwable {
+      + "logs no PostgreSQL and has no pg health check; a group message sent from a third JVM, started after the stream "
+      + "opened and holding no member, reaches the stream too")
+  void serverSentEventsAcrossJvms(Vertx vertx, @TempDir Path dir) throws Throwable {
+    // an app whose only route sends to a room's group: started on a third JVM, so the send is issued there
+    Path senderApp = AppJar.build(dir.resolve("sender"), "RoomSender", """
+        package testapp;
+        public final class RoomSender implements dev.switchboard.api.SwitchboardApp {
+          public String name() { return "room-sender"; }
+          public void configure(dev.switchboard.api.AppBuilder app) {
+            app.http("/relay-send/:room", Send::new);
+          }
+          public static final class Send extends dev.switchboard.api.http.HttpConsumer {
+            protected io.vertx.core.Future<Void> handle(dev.switchboard.api.http.HttpRequest request) {
+              return channelLayer().groupSend("chat." + request.param("room"), new io.vertx.core.json.JsonObject()
+                      .put("type", "websocket.send").put("text", request.queryParam("text")))
+                  .compose(report -> sendJson(200, report.toJson()));
+            }
+          }
+        }
+        """);
     gateway = SwitchboardProcess.start("relay-gateway", env, "gateway", "--cluster");
     int port = gateway.awaitReady();
     consumers = SwitchboardProcess.start("relay-consumers", env, "consumers", "--cluster");
@@ -63,6 +84,20 @@ class HttpRelayIT {
       String event = curl.output().lines().filter(line -> line.startsWith("data: ")).findFirst().orElseThrow();
       JsonObject broadcast = new JsonObject(event.substring("data: ".length()));
       assertEquals(posted.bodyAsJsonObject(), broadcast, "the stored message, as broadcast");
+
+      // the stream's consumer lives on the consumers JVM (the only one serving its route when it opened); the
+      // group send below is issued on a JVM started afterwards, which serves the only route that sends it
+      sender = SwitchboardProcess.start("relay-sender", env, "consumers", "--cluster", "--app", senderApp.toString());
+      sender.awaitReady();
+      Eventually.eventually(vertx, 30_000, () -> web.get(port, "127.0.0.1", "/api/routes").send()
+          .map(reply -> reply.bodyAsString().contains("/relay-send/"))).await(40, TimeUnit.SECONDS);
+      HttpResponse<?> sent = web.get(port, "127.0.0.1", "/relay-send/" + room + "?text=from-a-third-jvm").send()
+          .await(10, TimeUnit.SECONDS);
+      assertEquals(200, sent.statusCode(), sent.bodyAsString());
+      JsonObject report = sent.bodyAsJsonObject();
+      assertEquals(1, report.getInteger("delivered"), "the stream is the room's one member: " + report);
+      assertEquals(1, report.getInteger("clusterMessages"), "the member is on another JVM than the sender: " + report);
+      curl.awaitLine("data: from-a-third-jvm", 30);
     }
 
     HttpResponse<?> impostor = web.post(port, "127.0.0.1", "/api/rooms/" + room + "/messages")
