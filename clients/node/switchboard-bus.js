@@ -110,7 +110,7 @@ class EventBus extends EventEmitter {
   /**
    * Announces the routes this client serves to every gateway, e.g.
    * [{ kind: 'websocket', pattern: '/ws/node-echo', consumer: 'node-echo' }] (kind 'websocket' or 'http'); the bridge
-   * must permit 'switchboard.routes.announce' inbound. The same source again replaces its routes, [] withdraws them;
+   * must permit 'switchboard.routes.announce' inbound and list each pattern in SWITCHBOARD_TCP_BRIDGE_ROUTES. The same source again replaces its routes, [] withdraws them;
    * they are withdrawn when this connection closes. Resolves once the bridge has handled it.
    */
   announceRoutes(source, routes) {

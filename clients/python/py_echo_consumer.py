@@ -9,6 +9,7 @@ The bridge must permit (see README, "Polyglot"):
 
     SWITCHBOARD_TCP_BRIDGE_OUTBOUND='re:switchboard\\.consumer\\.py-echo(\\..+)?'
     SWITCHBOARD_TCP_BRIDGE_INBOUND='switchboard.routes.announce,re:switchboard\\.inbox\\..+'
+    SWITCHBOARD_TCP_BRIDGE_ROUTES='/ws/py-echo'
 
 Usage: py_echo_consumer.py [--host 127.0.0.1] [--port 7000] [--token JWT]
 Prints "py-echo ready" once registered; stops on SIGTERM/Ctrl-C or when the bridge goes away.

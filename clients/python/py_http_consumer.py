@@ -18,6 +18,7 @@ The bridge must permit (see README, "Polyglot"):
 
     SWITCHBOARD_TCP_BRIDGE_OUTBOUND='re:switchboard\\.consumer\\.py-hello(\\..+)?'
     SWITCHBOARD_TCP_BRIDGE_INBOUND='switchboard.routes.announce,re:switchboard\\.http\\..+'
+    SWITCHBOARD_TCP_BRIDGE_ROUTES='/py/hello/:name'
 
 Usage: py_http_consumer.py [--host 127.0.0.1] [--port 7000] [--token JWT]
 Prints "py-hello ready" once registered; stops on SIGTERM/Ctrl-C or when the bridge goes away.

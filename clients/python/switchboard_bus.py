@@ -187,7 +187,8 @@ class EventBus:
     def announce_routes(self, source, routes):
         """Announces the routes this client serves to every gateway of the cluster, e.g.
         ``[{"kind": "websocket", "pattern": "/ws/py-echo", "consumer": "py-echo"}]`` (``kind`` "websocket" or
-        "http"). The bridge must permit ``switchboard.routes.announce`` inbound. Announcing again from the same
+        "http"). The bridge must permit ``switchboard.routes.announce`` inbound and list each pattern in
+        ``tcpBridge.routes`` (SWITCHBOARD_TCP_BRIDGE_ROUTES). Announcing again from the same
         ``source`` replaces its routes, an empty list withdraws them; they are withdrawn when this connection
         closes. Raises BusError when the bridge refuses it."""
         self.publish("switchboard.routes.announce", {"source": source, "routes": list(routes)}, confirm=True)

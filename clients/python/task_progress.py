@@ -3,8 +3,8 @@
 
 It picks the task id itself (option ``task_id``) so that it can listen on the task's event address
 (``switchboard.task.<id>``) before the task exists: no event is missed. Prints each event as one JSON line
-and exits 0 when the task succeeds, 1 when it ends otherwise. The bridge must permit
-``re:switchboard\\.task\\..+`` outbound.
+and exits 0 when the task succeeds, 1 when it ends otherwise. Its ids are ``py-`` and 32 hex digits, so the
+bridge need permit outbound only ``re:switchboard\\.task\\.py-[0-9a-f]{32}`` (not every task's events).
 
 Usage: task_progress.py --http http://127.0.0.1:8080 [--bridge-port 7000] [--token JWT] long_running 3
 """

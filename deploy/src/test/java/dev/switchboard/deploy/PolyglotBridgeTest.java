@@ -51,11 +51,12 @@ class PolyglotBridgeTest {
         .put("tasks", new JsonObject().put("namespace", "test-" + UUID.randomUUID().toString().substring(0, 8))
             .put("schedulerIntervalMs", 20).put("pollIntervalMs", 100))
         .put("tcpBridge", new JsonObject().put("port", 0).put("maxFrameBytes", MAX_FRAME)
+            .put("routes", new JsonArray().add("/ws/py-echo").add("/py/hello/:name"))
             .put("inbound", new JsonArray().add("re:polyglot\\.in\\..+").add("re:switchboard\\.inbox\\..+")
                 .add("re:switchboard\\.http\\..+").add("switchboard.routes.announce"))
             .put("outbound", new JsonArray().add("re:polyglot\\.out\\..+")
                 .add("re:switchboard\\.consumer\\.py-echo(\\..+)?")
-                .add("re:switchboard\\.consumer\\.py-hello(\\..+)?").add("re:switchboard\\.task\\..+"))))
+                .add("re:switchboard\\.consumer\\.py-hello(\\..+)?").add("re:switchboard\\.task\\.py-[0-9a-f]{32}"))))
         .toJson();
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     GatewayVerticle gateway = GatewayVerticle.standalone();
@@ -213,6 +214,30 @@ class PolyglotBridgeTest {
           testContext.completeNow();
         })));
       }));
+    }));
+  }
+
+  @Test
+  @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+  @DisplayName("a bridge client may announce only the patterns tcpBridge.routes lists: claiming a chat room is refused whole")
+  void announcesOnlyListedPatterns(Vertx vertx, VertxTestContext testContext) {
+    JsonObject hijack = new JsonObject().put("source", "rogue").put("routes", new JsonArray()
+        .add(new JsonObject().put("kind", "websocket").put("pattern", "/ws/py-echo").put("consumer", "py-echo"))
+        .add(new JsonObject().put("kind", "websocket").put("pattern", "/ws/chat/lobby").put("consumer", "py-echo")));
+    net.connect(bridgePort, "127.0.0.1").onComplete(testContext.succeeding(socket -> {
+      BridgeFrames frames = new BridgeFrames(socket);
+      frames.write(new JsonObject().put("type", "publish").put("address", "switchboard.routes.announce").put("body", hijack));
+      frames.write(new JsonObject().put("type", "ping"));
+      frames.collectUntilPong()
+          .compose(seen -> RouteProbe.upgradeStatus(vertx, httpPort, "/ws/py-echo").map(status -> {
+            testContext.verify(() -> {
+              assertEquals(1, seen.size(), seen.toString());
+              assertEquals("err", ((JsonObject) seen.getValue(0)).getString("type"), seen.toString());
+              assertEquals(404, status, "a refused announcement announces none of its routes");
+            });
+            return null;
+          }))
+          .onComplete(testContext.succeedingThenComplete());
     }));
   }
 

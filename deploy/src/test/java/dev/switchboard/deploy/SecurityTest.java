@@ -211,6 +211,32 @@ class SecurityTest {
     })));
   }
 
+  @Test
+  @DisplayName("a token minted by clients/python/mint_token.py (the README's bridge example) from the key file opens the protected TCP bridge")
+  void mintedTokenOpensBridge(Vertx vertx, VertxTestContext testContext, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path keyFile = dir.resolve("jwt");
+    java.nio.file.Files.writeString(keyFile, secret + "\n");
+    String token;
+    try (ScriptRun mint = ScriptRun.start(List.of("python3", "python/mint_token.py", "--secret-file", keyFile.toString(),
+        "--sub", "py-echo", "--ttl", "600"))) {
+      assertEquals(0, mint.awaitExit(20), mint.output());
+      token = mint.output().trim();
+    }
+    net.connect(bridgePort, "127.0.0.1").compose(socket -> {
+      PolyglotBridgeTest.BridgeFrames frames = new PolyglotBridgeTest.BridgeFrames(socket);
+      frames.write(new JsonObject().put("type", "ping").put("headers", new JsonObject().put("authorization", "Bearer " + token)));
+      return frames.collectUntilPong().compose(first -> {
+        frames.write(new JsonObject().put("type", "register").put("address", "polyglot.out.news"));
+        frames.write(new JsonObject().put("type", "ping"));
+        return frames.collectUntilPong();
+      }).eventually(socket::close);
+    }).onComplete(testContext.succeeding(frames -> testContext.verify(() -> {
+      assertTrue(frames.isEmpty(), "the register of a permitted address was refused: " + frames);
+      testContext.completeNow();
+    })));
+  }
+
   private Future<Void> closedAfter(Vertx vertx, JsonObject frame) {
     return net.connect(bridgePort, "127.0.0.1").compose(socket -> {
       io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();

@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * connection: the frame's body is completed in place (node, source, version) before the bridge publishes it, it is
  * written to the cluster-wide map, and it is withdrawn when the connection closes; if this node dies, every gateway
  * drops them with the node. At most {@link #MAX_SOURCES_PER_CONNECTION} sources per connection.
+ *
+ * <p>A client may announce only the patterns {@code tcpBridge.routes} lists (exact, or {@code re:REGEX}), none by
+ * default: an announcement with any other pattern is refused whole, so a client permitted to announce cannot claim
+ * {@code /api/rooms/:room/messages} or a room of {@code /ws/chat/:room}. (The route table also refuses a pattern
+ * that would take paths from another source's route: {@link RouteDirectory}.)
  */
 final class BridgeRoutes {
 
@@ -34,12 +39,14 @@ final class BridgeRoutes {
   private final Vertx vertx;
   private final String node;
   private final List<String> inbound;
+  private final List<String> allowedPatterns;
   private final Map<NetSocket, Map<String, RouteAnnouncer>> announced = new HashMap<>();
 
-  BridgeRoutes(Vertx vertx, List<String> inbound) {
+  BridgeRoutes(Vertx vertx, List<String> inbound, List<String> allowedPatterns) {
     this.vertx = vertx;
     this.node = ClusterMembership.of(vertx).nodeId();
     this.inbound = inbound;
+    this.allowedPatterns = allowedPatterns;
   }
 
   /**
@@ -64,8 +71,13 @@ final class BridgeRoutes {
         announcer = new RouteAnnouncer(vertx, node, "bridge-" + UUID.randomUUID() + "-" + source);
       }
       List<Route> routes = new ArrayList<>();
-      for (Object route : body.getJsonArray("routes")) {
-        routes.add(Route.fromJson(route));
+      for (Object json : body.getJsonArray("routes")) {
+        Route route = Route.fromJson(json);
+        if (!BridgePermissions.permits(allowedPatterns, route.pattern())) {
+          throw new IllegalArgumentException("pattern " + route.pattern() + " is not in tcpBridge.routes"
+              + " (SWITCHBOARD_TCP_BRIDGE_ROUTES) " + allowedPatterns);
+        }
+        routes.add(route);
       }
       RouteAnnouncement announcement = announcer.next(routes);
       sources.put(source, announcer);

@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * map of current ones, so it misses neither; it drops a node's routes the moment the cluster sees the node leave
  * (stop or kill -9). Two sources announcing one pattern for different consumers is a conflict: logged, counted
  * ({@code switchboard_route_conflicts}) and listed by {@link #toJson()} ({@code GET /api/routes}); the oldest
- * announcement keeps serving the pattern until the conflict is resolved by its owners.
+ * announcement keeps serving the pattern until the conflict is resolved by its owners. So is a more specific pattern
+ * that would take paths from another consumer's route ({@code /ws/chat/lobby} beside {@code /ws/chat/:room}) when
+ * none of the sources announcing it also announces that route: it is not served while the conflict lasts (one
+ * source's own refinements, such as {@code /api/rooms/stats} beside {@code /api/rooms/:room}, are served).
  *
  * <p>One per node, shared by the gateway's instances: updates run on the context that started it, lookups read an
  * immutable snapshot from any thread. At most {@link #MAX_SOURCES} sources are kept; more are refused and counted.
@@ -49,7 +52,7 @@ public final class RouteDirectory {
   public static final int MAX_SOURCES = 10_000;
   private static final Logger log = LoggerFactory.getLogger(RouteDirectory.class);
 
-  private record Entry(String pattern, RoutePattern compiled, String consumer, long order, long announcedAt) {
+  private record Entry(String key, String pattern, RoutePattern compiled, String consumer, long order, long announcedAt) {
   }
 
   /** An immutable view: routes by kind, most specific first, and the conflicting patterns. */
@@ -200,15 +203,18 @@ public final class RouteDirectory {
   private void rebuild() {
     Map<String, Entry> byKey = new LinkedHashMap<>();
     Map<String, Set<String>> consumersByKey = new TreeMap<>();
+    // (kind, pattern) -> the sources announcing it -> the consumer each names
+    Map<String, Map<String, String>> announcers = new HashMap<>();
     for (RouteAnnouncement announcement : sources.values()) {
       long seen = firstSeen.computeIfAbsent(announcement.key(), k -> order++);
       long seenAt = firstSeenAt.computeIfAbsent(announcement.key(), k -> System.currentTimeMillis());
       for (Route route : announcement.routes()) {
         String key = route.kind().label() + " " + route.pattern();
         consumersByKey.computeIfAbsent(key, k -> new java.util.TreeSet<>()).add(route.consumer());
+        announcers.computeIfAbsent(key, k -> new HashMap<>()).put(announcement.key(), route.consumer());
         Entry entry = byKey.get(key);
         if (entry == null || entry.order > seen) {
-          byKey.put(key, new Entry(route.pattern(), RoutePattern.compile(route.pattern()), route.consumer(), seen, seenAt));
+          byKey.put(key, new Entry(key, route.pattern(), RoutePattern.compile(route.pattern()), route.consumer(), seen, seenAt));
         }
       }
     }
@@ -216,6 +222,12 @@ public final class RouteDirectory {
     firstSeenAt.keySet().retainAll(sources.keySet());
     Map<String, Set<String>> conflicts = consumersByKey.entrySet().stream().filter(e -> e.getValue().size() > 1)
         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+    shadowing(byKey.values(), announcers).forEach((specific, broad) -> {
+      byKey.remove(specific.key);
+      Set<String> consumers = conflicts.computeIfAbsent(specific.key, k -> new java.util.TreeSet<>());
+      consumers.addAll(consumersByKey.get(specific.key));
+      consumers.add(broad.consumer);
+    });
     Map<Route.Kind, List<Entry>> routes = new HashMap<>();
     byKey.forEach((key, entry) -> routes.computeIfAbsent(Route.Kind.valueOf(key.substring(0, key.indexOf(' ')).toUpperCase()),
         k -> new ArrayList<>()).add(entry));
@@ -226,8 +238,44 @@ public final class RouteDirectory {
     conflictCount.set(conflicts.size());
     conflicts.forEach((pattern, consumers) -> {
       if (!consumers.equals(previous.conflicts.get(pattern))) {
-        log.warn("route conflict: {} is announced for consumers {}; the first announced serves it", pattern, consumers);
+        log.warn("route conflict: {} is announced for consumers {}: the first announced serves an identical pattern, and"
+            + " a more specific one that would take another consumer's paths is not served", pattern, consumers);
       }
     });
+  }
+
+  /**
+   * The entries that would take paths from a route of another consumer (more specific than it, overlapping it, and
+   * announced by no source that also announces it for the consumer serving it), each with that route.
+   */
+  private static Map<Entry, Entry> shadowing(java.util.Collection<Entry> entries, Map<String, Map<String, String>> announcers) {
+    Map<Entry, Entry> found = new LinkedHashMap<>();
+    Map<String, List<Entry>> byKindAndLength = new HashMap<>();
+    for (Entry entry : entries) {
+      String kind = entry.key.substring(0, entry.key.indexOf(' '));
+      byKindAndLength.computeIfAbsent(kind + " " + entry.pattern.split("/", -1).length, k -> new ArrayList<>()).add(entry);
+    }
+    for (List<Entry> group : byKindAndLength.values()) {
+      for (Entry specific : group) {
+        for (Entry broad : group) {
+          if (specific.compiled.specificity() > broad.compiled.specificity() && !specific.consumer.equals(broad.consumer)
+              && specific.compiled.overlaps(broad.compiled) && !refines(announcers.get(specific.key), announcers.get(broad.key), broad.consumer)) {
+            found.put(specific, broad);
+            break;
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Whether a source announcing the specific pattern also announces the broad one for {@code broadConsumer}. */
+  private static boolean refines(Map<String, String> specificSources, Map<String, String> broadSources, String broadConsumer) {
+    for (String source : specificSources.keySet()) {
+      if (broadConsumer.equals(broadSources.get(source))) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -75,7 +75,7 @@ public class TcpBridgeVerticle extends VerticleBase {
     settings = config.bridges().tcp();
     limits = shared != null ? shared.limits()
         : ClientLimits.create(config.security().limits(), dev.switchboard.shared.metrics.SwitchboardMetrics.registry(vertx));
-    routes = new BridgeRoutes(vertx, settings.inbound());
+    routes = new BridgeRoutes(vertx, settings.inbound(), settings.routes());
     return TokenAuth.create(vertx, config.security().auth()).compose(auth -> {
       tokens = auth;
       tokenRequired = auth.protects(SecuritySettings.TCP_BRIDGE);
@@ -84,8 +84,9 @@ public class TcpBridgeVerticle extends VerticleBase {
       bridge = TcpEventBusBridge.create(servers, permissions, new NetServerOptions(), this::onBridgeEvent);
       return vertx.eventBus().consumer(Addresses.BRIDGE_ECHO, message -> message.reply(message.body())).completion()
           .compose(v -> bridge.listen(settings.port(), settings.host()));
-    }).onSuccess(b -> log.info("TCP event-bus bridge listening on {}:{} (inbound {}, outbound {}, token {})",
-        settings.host(), actualPort(), settings.inbound(), settings.outbound(), tokenRequired ? "required" : "not required"));
+    }).onSuccess(b -> log.info("TCP event-bus bridge listening on {}:{} (inbound {}, outbound {}, routes {}, token {})",
+        settings.host(), actualPort(), settings.inbound(), settings.outbound(), settings.routes(),
+        tokenRequired ? "required" : "not required"));
   }
 
   @Override

@@ -111,4 +111,31 @@ class RouteDirectoryTest {
           testContext.completeNow();
         })));
   }
+
+  @Test
+  @DisplayName("a more specific pattern from another source that would take a room of another consumer's route is a conflict and not served; a source's own refinement is")
+  void shadowingIsAConflict(Vertx vertx, VertxTestContext testContext) {
+    RouteDirectory directory = new RouteDirectory(vertx);
+    directory.start()
+        .compose(v -> new RouteAnnouncer(vertx, "app").announce(List.of(Route.websocket("/ws/chat/:room", "chat"),
+            Route.http("/api/rooms/:room", "room"), Route.http("/api/rooms/stats", "stats"))))
+        .compose(v -> new RouteAnnouncer(vertx, "app-upgraded").announce(List.of(Route.websocket("/ws/chat/:room", "chat"),
+            Route.websocket("/ws/chat/admin", "chat-admin"))))
+        .compose(v -> new RouteAnnouncer(vertx, "rogue").announce(List.of(Route.websocket("/ws/chat/lobby", "rogue"),
+            Route.websocket("/ws/rogue/:x", "rogue"))))
+        .compose(v -> settle(vertx, directory))
+        .onComplete(testContext.succeeding(v -> testContext.verify(() -> {
+          assertEquals("chat", directory.match(Route.Kind.WEBSOCKET, "/ws/chat/lobby").orElseThrow().consumer(),
+              "the room stays with the consumer of /ws/chat/:room");
+          assertEquals("rogue", directory.match(Route.Kind.WEBSOCKET, "/ws/rogue/1").orElseThrow().consumer());
+          assertEquals("chat-admin", directory.match(Route.Kind.WEBSOCKET, "/ws/chat/admin").orElseThrow().consumer(),
+              "its source serves /ws/chat/:room for chat as well");
+          assertEquals("stats", directory.match(Route.Kind.HTTP, "/api/rooms/stats").orElseThrow().consumer());
+          io.vertx.core.json.JsonArray conflicts = directory.toJson().getJsonArray("conflicts");
+          assertEquals(1, conflicts.size(), conflicts.encode());
+          assertEquals("websocket /ws/chat/lobby", conflicts.getJsonObject(0).getString("route"));
+          assertEquals(List.of("chat", "rogue"), conflicts.getJsonObject(0).getJsonArray("consumers").getList());
+          testContext.completeNow();
+        })));
+  }
 }

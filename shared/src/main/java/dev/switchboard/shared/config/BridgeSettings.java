@@ -16,8 +16,13 @@ public record BridgeSettings(Tcp tcp, SockJs sockJs) {
   /** The regex marker in a permission list. */
   public static final String REGEX_PREFIX = "re:";
 
-  /** {@code port} -1 = off. Frames whose length prefix exceeds {@code maxFrameBytes} close the connection. */
-  public record Tcp(String host, int port, List<String> inbound, List<String> outbound, int maxFrameBytes) {
+  /**
+   * {@code port} -1 = off. Frames whose length prefix exceeds {@code maxFrameBytes} close the connection.
+   * {@code routes}: the route patterns a client may announce (exact, or {@code re:REGEX} matched against the whole
+   * pattern); none by default, so an announcement is refused unless its every pattern is listed.
+   */
+  public record Tcp(String host, int port, List<String> inbound, List<String> outbound, int maxFrameBytes,
+      List<String> routes) {
 
     public boolean enabled() {
       return port >= 0;
@@ -37,7 +42,8 @@ public record BridgeSettings(Tcp tcp, SockJs sockJs) {
             tcp.integer("port", -1, -1, 65535),
             permissions(tcp, "inbound"),
             permissions(tcp, "outbound"),
-            tcp.integer("maxFrameBytes", 1024 * 1024, 64, 64 * 1024 * 1024)),
+            tcp.integer("maxFrameBytes", 1024 * 1024, 64, 64 * 1024 * 1024),
+            permissions(tcp, "routes")),
         new SockJs(
             permissions(sockJs, "inbound"),
             permissions(sockJs, "outbound"),
@@ -64,7 +70,7 @@ public record BridgeSettings(Tcp tcp, SockJs sockJs) {
   void writeTo(JsonObject root) {
     root.put("tcpBridge", new JsonObject().put("host", tcp.host).put("port", tcp.port)
         .put("inbound", new JsonArray(tcp.inbound)).put("outbound", new JsonArray(tcp.outbound))
-        .put("maxFrameBytes", tcp.maxFrameBytes));
+        .put("maxFrameBytes", tcp.maxFrameBytes).put("routes", new JsonArray(tcp.routes)));
     root.put("sockjsBridge", new JsonObject().put("inbound", new JsonArray(sockJs.inbound))
         .put("outbound", new JsonArray(sockJs.outbound)).put("maxMessageBytes", sockJs.maxMessageBytes));
   }

@@ -93,6 +93,19 @@ public final class RoutePattern {
     return literals;
   }
 
+  /** Whether some path matches both this pattern and {@code other}. */
+  public boolean overlaps(RoutePattern other) {
+    if (segments.length != other.segments.length) {
+      return false;
+    }
+    for (int i = 0; i < segments.length; i++) {
+      if (!segments[i].startsWith(":") && !other.segments[i].startsWith(":") && !segments[i].equals(other.segments[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The parameters when {@code path} matches, else null. */
   public JsonObject match(String path) {
     String[] parts = split(path);
