@@ -248,6 +248,11 @@ public final class SwitchboardNode {
     return config;
   }
 
+  /** The node's task client (every role's, and the test kit's), once started; closed when the node stops. */
+  public dev.switchboard.api.tasks.TaskClient tasks() {
+    return nodeTasks;
+  }
+
   /** The node's Vert.x instance, once started. */
   public Vertx vertx() {
     return vertx;

@@ -7,7 +7,6 @@ import dev.switchboard.deploy.SwitchboardNode;
 import dev.switchboard.shared.apps.AppCatalog;
 import dev.switchboard.shared.config.ConfigLoader;
 import dev.switchboard.shared.config.SwitchboardConfig;
-import dev.switchboard.shared.tasks.RedisTaskClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -40,7 +39,6 @@ public final class SwitchboardTestNode implements AutoCloseable {
   public static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final SwitchboardNode node;
-  private RedisTaskClient tasks;
 
   private SwitchboardTestNode(SwitchboardNode node) {
     this.node = node;
@@ -166,13 +164,9 @@ public final class SwitchboardTestNode implements AutoCloseable {
     return new HttpCommunicator(vertx(), port(), method, path);
   }
 
-  /** A task client on this node's Redis, closed with the node. */
-  public synchronized TaskClient tasks() {
-    if (tasks == null) {
-      SwitchboardConfig config = node.config();
-      tasks = RedisTaskClient.create(vertx(), config.redisUrl().orElseThrow(), config.tasks());
-    }
-    return tasks;
+  /** The node's own task client (on its Redis), closed with the node. */
+  public TaskClient tasks() {
+    return node.tasks();
   }
 
   /**
@@ -191,9 +185,6 @@ public final class SwitchboardTestNode implements AutoCloseable {
 
   @Override
   public void close() {
-    if (tasks != null) {
-      tasks.close();
-    }
     node.stop();
   }
 }
