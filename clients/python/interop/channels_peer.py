@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A Django Channels peer of Switchboard's channels_redis bridge, using only channels_redis (Debian's 4.0.0).
 
-  channels_peer.py --redis URL --prefix P [--key K] receive GROUP COUNT
+  channels_peer.py --redis URL --prefix P [--key K] [--group-expiry S] receive GROUP COUNT
       joins GROUP with a new channel, prints "joined <channel>", then prints "received <json>" for each of the
       first COUNT messages, then leaves the group and exits 0.
   channels_peer.py --redis URL --prefix P [--key K] send GROUP JSON
@@ -18,7 +18,8 @@ from channels_redis.core import RedisChannelLayer
 
 def layer(args):
     keys = [args.key] if args.key else None
-    return RedisChannelLayer(hosts=[args.redis], prefix=args.prefix, symmetric_encryption_keys=keys)
+    return RedisChannelLayer(hosts=[args.redis], prefix=args.prefix, symmetric_encryption_keys=keys,
+                             group_expiry=args.group_expiry)
 
 
 async def receive(args):
@@ -40,6 +41,7 @@ def main():
     parser.add_argument("--redis", required=True)
     parser.add_argument("--prefix", default="asgi")
     parser.add_argument("--key")
+    parser.add_argument("--group-expiry", type=int, default=86400)  # channels_redis' default
     parser.add_argument("mode", choices=["receive", "send"])
     parser.add_argument("group")
     parser.add_argument("payload")

@@ -17,6 +17,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -44,7 +45,12 @@ class ChannelsRedisBridgeTest {
   private int port;
 
   private void start(Vertx vertx, String encryptionKey) throws Exception {
-    JsonObject bridge = new JsonObject().put("url", REDIS).put("prefix", prefix).put("groups", "re:chat\\..*");
+    start(vertx, encryptionKey, 86_400);
+  }
+
+  private void start(Vertx vertx, String encryptionKey, int groupExpiry) throws Exception {
+    JsonObject bridge = new JsonObject().put("url", REDIS).put("prefix", prefix).put("groups", "re:chat\\..*")
+        .put("groupExpiry", groupExpiry);
     if (encryptionKey != null) {
       bridge.put("encryptionKeys", new JsonArray().add(encryptionKey));
     }
@@ -155,6 +161,50 @@ class ChannelsRedisBridgeTest {
     assertEquals("from the jvm", new JsonObject(first.getString("text")).getString("message"));
     assertTrue(received.get(1).contains("later"), django.output());
     assertEquals(2, ann.received.size(), ann.received.toString());
+  }
+
+  @Test
+  @DisplayName("while a local member stays, the bridge's membership is renewed (score and TTL) past group_expiry, so a Django group_send still reaches it")
+  void membershipRefreshed(Vertx vertx) throws Exception {
+    start(vertx, null, 10); // channels_redis' group_expiry of 10 s on both sides: the bridge renews every 2.5 s
+    RoomClient ann = join(vertx, "lobby");
+    awaitMembers(vertx, "chat.lobby", 1);
+    String group = prefix + ":group:chat.lobby";
+    double joined = score(group).await(10, TimeUnit.SECONDS);
+    // the member's score moves past its first group_expiry: every Django group_send since would have dropped it
+    Eventually.eventually(vertx, 30_000, () -> score(group).map(now -> now >= joined + 10)).await(40, TimeUnit.SECONDS);
+    long ttl = redis.send(Request.cmd(Command.TTL).arg(group)).await(10, TimeUnit.SECONDS).toLong();
+    assertTrue(ttl > 0 && ttl <= 10, "TTL " + ttl); // renewed, or the key would be gone by now
+    ScriptRun send = peer(null, "--group-expiry", "10", "send", "chat.lobby",
+        new JsonObject().put("type", "chat.message").put("user", "django").put("message", "still here").encode());
+    assertEquals(0, send.awaitExit(60), send.output());
+    assertEquals("still here", new JsonObject(ann.first(1).await(30, TimeUnit.SECONDS).get(0)).getString("message"));
+  }
+
+  /** The score (channels_redis' join time, seconds) of the one member of {@code key}. */
+  private Future<Double> score(String key) {
+    return redis.send(Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(0).arg("WITHSCORES")).map(reply -> {
+      // RESP3 answers [[member, score]], RESP2 [member, score]
+      Response first = reply.get(0);
+      return first.type() == io.vertx.redis.client.ResponseType.MULTI ? first.get(1).toDouble() : reply.get(1).toDouble();
+    });
+  }
+
+  @Test
+  @DisplayName("a room whose group is as long as Channels allows (99 characters) is bridged both ways")
+  void longestGroup(Vertx vertx) throws Exception {
+    start(vertx, null);
+    String room = "r".repeat(99 - "chat.".length());
+    String group = "chat." + room;
+    ScriptRun django = peer(null, "receive", group, "2");
+    django.awaitLine("joined", 30);
+    RoomClient ann = join(vertx, room);
+    awaitMembers(vertx, group, 2);
+    djangoSends(null, group, new JsonObject().put("type", "chat.message").put("user", "django").put("message", "long in"));
+    assertEquals("long in", new JsonObject(ann.first(1).await(30, TimeUnit.SECONDS).get(0)).getString("message"));
+    ann.send(new JsonObject().put("message", "long out").encode()).await(30, TimeUnit.SECONDS);
+    django.awaitLine("long out", 30);
+    assertEquals(0, django.awaitExit(30), django.output());
   }
 
   @Test

@@ -21,6 +21,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +70,8 @@ public final class ChannelsRedisBridge extends VerticleBase {
   private Redis redis;
   private Redis receiver;
   private RedisConnection inbox;
-  private final Set<String> joined = new HashSet<>();
+  /** The bridged groups with local members, by this node's member channel in each. */
+  private final Map<String, String> joined = new HashMap<>();
   private final Set<String> refused = new HashSet<>();
   private int inFlight;
   private boolean running;
@@ -103,8 +105,8 @@ public final class ChannelsRedisBridge extends VerticleBase {
   public Future<?> stop() {
     running = false;
     vertx.cancelTimer(refreshTimer);
-    List<Future<?>> leaving = joined.stream().<Future<?>>map(g -> redis.send(
-        Request.cmd(Command.ZREM).arg(keys.group(g)).arg(keys.member(g)))).toList();
+    List<Future<?>> leaving = joined.entrySet().stream().<Future<?>>map(e -> redis.send(
+        Request.cmd(Command.ZREM).arg(keys.group(e.getValue())).arg(e.getKey()))).toList();
     joined.clear();
     return Future.join(leaving).eventually(() -> {
       if (inbox != null) {
@@ -121,7 +123,7 @@ public final class ChannelsRedisBridge extends VerticleBase {
     }
     if (Boolean.TRUE.equals(msg.body().getBoolean("present"))) {
       join(group);
-    } else if (joined.remove(group)) {
+    } else if (joined.remove(keys.member(group)) != null) {
       redis.send(Request.cmd(Command.ZREM).arg(keys.group(group)).arg(keys.member(group)))
           .onFailure(err -> log.warn("channels_redis group {}: could not leave: {}", group, err.getMessage()));
     }
@@ -139,7 +141,7 @@ public final class ChannelsRedisBridge extends VerticleBase {
       }
       return;
     }
-    joined.add(group);
+    joined.put(keys.member(group), group);
     addMember(group).onFailure(err -> log.warn("channels_redis group {}: could not join: {}", group, err.getMessage()));
   }
 
@@ -152,7 +154,7 @@ public final class ChannelsRedisBridge extends VerticleBase {
 
   /** Re-adds every membership so channels_redis' group expiry never forgets a group that still has members here. */
   private void refresh() {
-    joined.forEach(group -> addMember(group)
+    joined.values().forEach(group -> addMember(group)
         .onFailure(err -> log.warn("channels_redis group {}: could not refresh: {}", group, err.getMessage())));
   }
 
@@ -197,8 +199,8 @@ public final class ChannelsRedisBridge extends VerticleBase {
         : addressed == null ? List.of() : List.of(addressed.toString());
     List<Future<?>> deliveries = new ArrayList<>();
     for (String channel : channels) {
-      String group = keys.groupOf(channel);
-      if (group != null && joined.contains(group)) {
+      String group = joined.get(channel);
+      if (group != null) {
         count("in");
         deliveries.add(vertx.eventBus().request(Addresses.LAYER_DELIVER_LOCAL,
             new JsonObject().put("group", group).put("message", message), LOCAL));
@@ -211,7 +213,11 @@ public final class ChannelsRedisBridge extends VerticleBase {
 
   private void onGroupSent(Message<JsonObject> msg) {
     String group = msg.body().getString("group");
-    if (!settings.bridges(group) || keys.refusal(group) != null) {
+    if (!settings.bridges(group)) {
+      return;
+    }
+    if (keys.refusal(group) != null) {
+      drop("refused_group");
       return;
     }
     if (inFlight >= MAX_IN_FLIGHT) {

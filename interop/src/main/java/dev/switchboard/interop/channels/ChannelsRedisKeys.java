@@ -1,5 +1,9 @@
 package dev.switchboard.interop.channels;
 
+import dev.switchboard.api.channels.GroupNames;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -8,14 +12,15 @@ import java.util.regex.Pattern;
  * Every channels_redis key and channel name the bridge uses, built in one place. A node's bridge holds one
  * channels_redis "process" of its own, {@code sb.<8 hex>!}: its member of bridged group {@code g} is the channel
  * {@code sb.<8 hex>!g}, and all of them share the one inbox key {@code <prefix>sb.<8 hex>!}, as every channel of
- * one Django process shares {@code <prefix>specific.<hex>!}.
+ * one Django process shares {@code <prefix>specific.<hex>!}. A group too long for that channel name to stay under
+ * Channels' 100 characters (Switchboard and Channels both allow groups of 99) is stood for by
+ * {@code sb.<8 hex>!h.<32 hex>}, a SHA-256 digest of the group: every group the channel layer accepts is bridged.
  */
 final class ChannelsRedisKeys {
 
   /** Channels' limit on channel names: shorter than 100 characters. */
   static final int MAX_CHANNEL_LENGTH = 99;
   private static final Pattern SWITCHBOARD_CHANNEL = Pattern.compile("sb\\.[0-9a-f]{8}!.*");
-  private static final Pattern GROUP = Pattern.compile("[A-Za-z0-9_.\\-]+");
 
   private final String prefix;
   private final String process;
@@ -30,19 +35,23 @@ final class ChannelsRedisKeys {
     return prefix + ":group:" + group;
   }
 
-  /** This node's member channel in {@code group}. */
+  /** This node's member channel in {@code group}: the group's name after the node's, or its digest when too long. */
   String member(String group) {
-    return process + group;
+    String plain = process + group;
+    if (plain.length() <= MAX_CHANNEL_LENGTH) {
+      return plain;
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(group.getBytes(StandardCharsets.UTF_8));
+      return process + "h." + HexFormat.of().formatHex(digest, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e); // every JVM has SHA-256
+    }
   }
 
   /** The key this node's messages arrive on, for all its groups. */
   String inbox() {
     return prefix + process;
-  }
-
-  /** The group a channel of this node stands for, or null when {@code channel} is not one of ours. */
-  String groupOf(String channel) {
-    return channel != null && channel.startsWith(process) ? channel.substring(process.length()) : null;
   }
 
   /** The key a channel's messages are stored under: its name up to and including '!', with the prefix. */
@@ -56,15 +65,14 @@ final class ChannelsRedisKeys {
     return SWITCHBOARD_CHANNEL.matcher(channel).matches();
   }
 
-  /** Null when channels_redis can hold {@code group} with this node's member; else why not. */
+  /**
+   * Null when channels_redis can hold {@code group}; else why not. The channel layer accepts no other group names
+   * (Channels' rule is Switchboard's), so this only guards the bridge against a name that reached it another way.
+   */
   String refusal(String group) {
-    if (!GROUP.matcher(group).matches()) {
-      return "group \"" + group + "\" has characters channels_redis does not allow";
-    }
-    if (member(group).length() > MAX_CHANNEL_LENGTH) {
-      return "group \"" + group + "\" is " + group.length() + " characters long: channels_redis channel names must be"
-          + " shorter than 100 characters, so a bridged group may have at most "
-          + (MAX_CHANNEL_LENGTH - process.length()) + " characters";
+    if (!GroupNames.valid(group)) {
+      return "group \"" + group + "\" cannot be a channels_redis group: expected 1 to " + GroupNames.MAX_LENGTH
+          + " ASCII letters, digits, '-', '_' or '.'";
     }
     return null;
   }

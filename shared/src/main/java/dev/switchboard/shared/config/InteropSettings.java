@@ -85,7 +85,7 @@ public record InteropSettings(ChannelsRedis channelsRedis, Celery celery) {
             celery.integer("resultExpires", 86_400, 1, 86_400 * 365)));
   }
 
-  /** channels_redis holds group names of ASCII letters, digits, '-', '_' and '.', shorter than 100 characters. */
+  /** channels_redis holds group names of ASCII letters, digits, '-', '_' and '.', shorter than 100 characters (as Switchboard). */
   private static void checkGroupEntry(String entry) {
     if (entry.startsWith(REGEX_PREFIX)) {
       try {
@@ -93,9 +93,9 @@ public record InteropSettings(ChannelsRedis channelsRedis, Celery celery) {
       } catch (PatternSyntaxException e) {
         throw new ConfigException("channelsRedis.groups: invalid regular expression " + entry + ": " + e.getDescription());
       }
-    } else if (!entry.matches("[A-Za-z0-9_.\\-]{1,87}")) {
+    } else if (!entry.matches("[A-Za-z0-9_.\\-]{1,99}")) {
       throw new ConfigException("channelsRedis.groups: \"" + entry + "\" cannot be a channels_redis group bridged to"
-          + " Switchboard: expected 1 to 87 ASCII letters, digits, '-', '_' or '.'");
+          + " Switchboard: expected 1 to 99 ASCII letters, digits, '-', '_' or '.'");
     }
   }
 

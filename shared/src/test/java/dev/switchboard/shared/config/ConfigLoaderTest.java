@@ -165,10 +165,10 @@ class ConfigLoaderTest {
   @Test
   @DisplayName("channelsRedis.groups: a name channels_redis cannot hold, or a bad re: pattern, is refused naming it")
   void badBridgedGroups() {
-    assertEquals(List.of("a", "x".repeat(87), "Chat_room-1.b"), SwitchboardConfig.fromJson(new JsonObject()
-        .put("channelsRedis", new JsonObject().put("groups", "a," + "x".repeat(87) + ",Chat_room-1.b")))
+    assertEquals(List.of("a", "x".repeat(99), "Chat_room-1.b"), SwitchboardConfig.fromJson(new JsonObject()
+        .put("channelsRedis", new JsonObject().put("groups", "a," + "x".repeat(99) + ",Chat_room-1.b")))
         .interop().channelsRedis().groups());
-    for (String bad : List.of("chat lobby", "chat/lobby", "x".repeat(88), "caf\u00e9", "re:chat[")) {
+    for (String bad : List.of("chat lobby", "chat/lobby", "x".repeat(100), "caf\u00e9", "re:chat[")) {
       ConfigException error = assertThrows(ConfigException.class, () -> SwitchboardConfig.fromJson(new JsonObject()
           .put("channelsRedis", new JsonObject().put("groups", new io.vertx.core.json.JsonArray().add(bad)))), bad);
       assertTrue(error.getMessage().startsWith("channelsRedis.groups: "), error.getMessage());
