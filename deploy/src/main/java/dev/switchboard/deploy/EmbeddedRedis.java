@@ -28,16 +28,21 @@ final class EmbeddedRedis implements AutoCloseable {
 
   static EmbeddedRedis start() throws IOException {
     int port = freePort();
-    RedisServer server = RedisServer.newRedisServer()
-        .bind("127.0.0.1")
-        .port(port)
-        .setting("save \"\"")
-        .setting("appendonly no")
-        .setting("maxmemory-policy noeviction")
-        .build();
+    EmbeddedRedis redis = start(port, java.util.List.of("save \"\"", "appendonly no", "maxmemory-policy noeviction"));
+    log.info("no SWITCHBOARD_REDIS_URL set: started embedded Redis on 127.0.0.1:{}", port);
+    return redis;
+  }
+
+  /**
+   * A redis-server on {@code port} with these config lines ({@code "appendonly yes"}, {@code "dir /some/where"}), under
+   * the same watchdog: for tests that need a Redis of their own (persistent, restartable on the same port).
+   */
+  static EmbeddedRedis start(int port, java.util.List<String> settings) throws IOException {
+    redis.embedded.core.RedisServerBuilder builder = RedisServer.newRedisServer().bind("127.0.0.1").port(port);
+    settings.forEach(builder::setting);
+    RedisServer server = builder.build();
     java.util.Set<Long> before = childPids();
     server.start();
-    log.info("no SWITCHBOARD_REDIS_URL set: started embedded Redis on 127.0.0.1:{}", port);
     return new EmbeddedRedis(server, port, watch(port, before));
   }
 

@@ -38,6 +38,18 @@ final class ParentWatchdog implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts {@code builder}'s process so that it dies with this JVM: if this JVM dies first (kill -9 included), the
+   * process gets SIGKILL; once the process ends on its own, its watchdog ends too. For the processes tests start
+   * (nodes, workers, scripts), which must never outlive a test run killed midway.
+   */
+  static Process startGuarded(ProcessBuilder builder) throws IOException {
+    Process process = builder.start();
+    ParentWatchdog watchdog = guard(process.pid(), "KILL");
+    process.onExit().thenRun(watchdog::close);
+    return process;
+  }
+
   /** For a process that could not be found: watches over nothing. */
   static ParentWatchdog none() {
     return new ParentWatchdog(null);

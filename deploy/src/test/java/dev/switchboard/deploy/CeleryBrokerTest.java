@@ -33,7 +33,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import redis.embedded.RedisServer;
 
 /**
  * {@code celery.brokerUrl} names another Redis than Switchboard's: the Celery broker and backend are a redis-server
@@ -46,7 +45,7 @@ class CeleryBrokerTest {
   private static final String SWITCHBOARD_REDIS = "redis://127.0.0.1:6379";
   private final String queue = "jvm-broker-" + UUID.randomUUID().toString().substring(0, 8);
   private final String namespace = "test-" + queue;
-  private RedisServer celeryRedis;
+  private EmbeddedRedis celeryRedis;
   private String celeryUrl;
 
   @BeforeEach
@@ -55,8 +54,7 @@ class CeleryBrokerTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    celeryRedis = RedisServer.newRedisServer().bind("127.0.0.1").port(port).setting("save \"\"").build();
-    celeryRedis.start();
+    celeryRedis = EmbeddedRedis.start(port, List.of("save \"\""));
     celeryUrl = "redis://127.0.0.1:" + port;
   }
 
@@ -67,7 +65,7 @@ class CeleryBrokerTest {
             .arg("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 1")
             .arg(0).arg("switchboard:" + namespace + ":*"))
         .eventually(redis::close).await(20, TimeUnit.SECONDS);
-    celeryRedis.stop();
+    celeryRedis.close();
   }
 
   private void deploy(Vertx vertx) throws Exception {

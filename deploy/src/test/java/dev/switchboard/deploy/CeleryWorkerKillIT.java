@@ -60,7 +60,7 @@ class CeleryWorkerKillIT {
     env.put("SWITCHBOARD_HTTP_PORT", "0");
     env.put("SWITCHBOARD_TCP_ECHO_PORT", "0");
     env.put("SWITCHBOARD_WORKER_CONCURRENCY", "8");
-    Process process = builder.start();
+    Process process = ParentWatchdog.startGuarded(builder);
     workers.add(process);
     return process;
   }

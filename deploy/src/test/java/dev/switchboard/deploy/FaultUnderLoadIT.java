@@ -34,7 +34,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.embedded.RedisServer;
 
 /**
  * Faults under a steady stream of tasks and chat messages, on six JVMs from the jar, one role each and two of each
@@ -58,7 +57,7 @@ class FaultUnderLoadIT {
   private volatile Phase phase;
   private final Object progress = new Object();
   private final List<SwitchboardProcess> nodes = new java.util.ArrayList<>();
-  private RedisServer redis;
+  private EmbeddedRedis redis;
   private EmbeddedPostgres postgres;
 
   /**
@@ -99,7 +98,7 @@ class FaultUnderLoadIT {
       node.close();
     }
     if (redis != null) {
-      redis.stop();
+      redis.close();
     }
     if (postgres != null) {
       postgres.close();
@@ -151,7 +150,7 @@ class FaultUnderLoadIT {
         awaitAccepted(30);
       }
       enter("Redis restart");
-      redis.stop();
+      redis.close();
       redis = startRedis(redisPort, redisDir);
       awaitAccepted(30);
       enter("PostgreSQL restart");
@@ -402,11 +401,8 @@ class FaultUnderLoadIT {
     return ids;
   }
 
-  private static RedisServer startRedis(int port, Path dir) throws IOException {
-    RedisServer server = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
-        .setting("appendonly yes").setting("appendfsync always").setting("save \"\"").setting("dir " + dir).build();
-    server.start();
-    return server;
+  private static EmbeddedRedis startRedis(int port, Path dir) throws IOException {
+    return EmbeddedRedis.start(port, List.of("appendonly yes", "appendfsync always", "save \"\"", "dir " + dir));
   }
 
   private static int freePort() throws IOException {

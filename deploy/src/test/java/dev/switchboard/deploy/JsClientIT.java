@@ -41,8 +41,8 @@ class JsClientIT {
   void reconnectPolicy() throws Exception {
     Path log = Path.of("target", "it-logs", "sdk-unit.log");
     Files.createDirectories(log.getParent());
-    Process node = new ProcessBuilder("node", "--test", "test/").directory(SDK.toFile())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process node = ParentWatchdog.startGuarded(new ProcessBuilder("node", "--test", "test/").directory(SDK.toFile())
+        .redirectErrorStream(true).redirectOutput(log.toFile()));
     boolean finished = node.waitFor(50, TimeUnit.SECONDS);
     if (!finished) {
       node.destroyForcibly();
@@ -75,7 +75,7 @@ class JsClientIT {
     ProcessBuilder builder = new ProcessBuilder("node", "sdk-reconnect.test.mjs").directory(BROWSER_TEST.toFile())
         .redirectErrorStream(true);
     builder.environment().putAll(Map.of("SWITCHBOARD_URL", "http://127.0.0.1:" + port, "CHROMIUM", CHROMIUM.toString()));
-    Process browser = builder.start();
+    Process browser = ParentWatchdog.startGuarded(builder);
     StringBuilder output = new StringBuilder();
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(browser.getInputStream(), StandardCharsets.UTF_8))) {
       String line;

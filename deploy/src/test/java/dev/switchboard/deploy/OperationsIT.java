@@ -224,7 +224,7 @@ class OperationsIT {
     ProcessBuilder builder = new ProcessBuilder("node", "dashboard.test.mjs").directory(BROWSER_TEST.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(Map.of("SWITCHBOARD_URL", base, "SCREENSHOT", screenshot.toString(), "CHROMIUM", CHROMIUM.toString()));
-    Process browser = builder.start();
+    Process browser = ParentWatchdog.startGuarded(builder);
     boolean finished = browser.waitFor(200, TimeUnit.SECONDS);
     if (!finished) {
       browser.destroyForcibly();
@@ -247,7 +247,7 @@ class OperationsIT {
     Path out = Files.createTempFile("cli", ".out");
     Path err = Files.createTempFile("cli", ".err");
     try {
-      Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      Process process = ParentWatchdog.startGuarded(new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()));
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new AssertionError("switchboard " + String.join(" ", args) + " did not exit within 60 s");

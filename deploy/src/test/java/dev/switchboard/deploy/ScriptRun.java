@@ -35,7 +35,7 @@ final class ScriptRun implements AutoCloseable {
   static ScriptRun start(List<String> command) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(CLIENTS.toFile());
     builder.environment().put("PYTHONUNBUFFERED", "1");
-    return new ScriptRun(builder.start());
+    return new ScriptRun(ParentWatchdog.startGuarded(builder));
   }
 
   /** Waits for the exit; kills the process after {@code seconds}. */

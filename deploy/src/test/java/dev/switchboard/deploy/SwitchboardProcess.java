@@ -134,7 +134,7 @@ final class SwitchboardProcess implements AutoCloseable {
     builder.environment().putAll(environment);
     Path logs = Path.of("target", "it-logs");
     Files.createDirectories(logs);
-    return new SwitchboardProcess(builder.start(), logs.resolve(name + ".log"));
+    return new SwitchboardProcess(ParentWatchdog.startGuarded(builder), logs.resolve(name + ".log"));
   }
 
   /**

@@ -45,7 +45,7 @@ final class TaskNamespace {
     env.put("SWITCHBOARD_TASKS_VISIBILITY_TIMEOUT_MS", "2000");
     env.put("SWITCHBOARD_HTTP_PORT", "0");
     env.put("SWITCHBOARD_WORKER_CONCURRENCY", "8");
-    Process process = builder.start();
+    Process process = ParentWatchdog.startGuarded(builder);
     workers.add(process);
     return process;
   }

@@ -56,6 +56,7 @@ final class RedisProcess implements AutoCloseable {
         "127.0.0.1", "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", ""));
     command.addAll(extra);
     process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    watch(process);
     CompletableFuture<Void> ready = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -73,6 +74,18 @@ final class RedisProcess implements AutoCloseable {
     reader.setDaemon(true);
     reader.start();
     ready.get(20, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Makes the server die with this JVM even when the JVM is killed with -9 (no shutdown hook runs then): a small
+   * {@code sh} blocks reading a pipe whose only writer is this JVM, and signals the server when the kernel closes that
+   * pipe. The same mechanism as the node's embedded servers ({@code deploy}'s {@code ParentWatchdog}), which this
+   * module cannot see. It ends with the server.
+   */
+  private static void watch(Process server) throws IOException {
+    Process watcher = new ProcessBuilder("/bin/sh", "-c", "read unused; kill -KILL " + server.pid() + " 2>/dev/null")
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    server.onExit().thenRun(watcher::destroyForcibly);
   }
 
   /** SIGTERM (redis-server flushes and exits), then waits for the exit. */
