@@ -24,8 +24,8 @@ import java.util.Objects;
 /**
  * The {@code consumers} role: deploys the WebSocket and HTTP consumers of every app it is given, one
  * {@link ConsumerVerticle} / {@link HttpConsumerVerticle} per event loop for each route, announces their routes to
- * every gateway of the cluster ({@link RouteAnnouncer}; withdrawn on undeploy), and answers this node's health query
- * for the role.
+ * every gateway of the cluster ({@link RouteAnnouncer}; again whenever a node joins, as after a split; withdrawn on
+ * undeploy), and answers this node's health query for the role.
  */
 public class ConsumersVerticle extends VerticleBase {
 
@@ -33,6 +33,7 @@ public class ConsumersVerticle extends VerticleBase {
   private final TaskClient sharedTasks;
   private RedisTaskClient ownTasks;
   private RouteAnnouncer announcer;
+  private Runnable stopRepeating = () -> { };
 
   /** {@code apps}' consumers, all given the node's task client {@code tasks}, created once by its composition root. */
   public ConsumersVerticle(AppCatalog apps, TaskClient tasks) {
@@ -89,12 +90,14 @@ public class ConsumersVerticle extends VerticleBase {
     return deployed.compose(v -> vertx.eventBus()
             .<JsonObject>localConsumer(Addresses.localHealth("consumers"), msg -> msg.reply(health))
             .completion())
-        .compose(v -> announcer.announce(announcedRoutes()));
+        .compose(v -> announcer.announce(announcedRoutes()))
+        .onSuccess(v -> stopRepeating = announcer.repeatWhenNodesJoin());
   }
 
   /** Takes the routes back from every gateway, so they answer 404 rather than relay to consumers that are stopping. */
   @Override
   public Future<?> stop() {
+    stopRepeating.run();
     return (announcer == null ? Future.succeededFuture() : announcer.withdraw().otherwiseEmpty())
         .onComplete(v -> {
           if (ownTasks != null) {

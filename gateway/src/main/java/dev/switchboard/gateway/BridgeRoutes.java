@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * the bridge must permit inbound. The routes are announced as this node's, under a source named for the client's
  * connection: the frame's body is completed in place (node, source, version) before the bridge publishes it, it is
  * written to the cluster-wide map, and it is withdrawn when the connection closes; if this node dies, every gateway
- * drops them with the node. At most {@link #MAX_SOURCES_PER_CONNECTION} sources per connection.
+ * drops them with the node, and every client's routes are announced again when a node joins. At most
+ * {@link #MAX_SOURCES_PER_CONNECTION} sources per connection.
  *
  * <p>A client may announce only the patterns {@code tcpBridge.routes} lists (exact, or {@code re:REGEX}), none by
  * default: an announcement with any other pattern is refused whole, so a client permitted to announce cannot claim
@@ -90,6 +91,12 @@ final class BridgeRoutes {
       log.info("refused a route announcement from bridge client {}: {}", socket.remoteAddress(), e.getMessage());
       return false;
     }
+  }
+
+  /** Announces every client's routes again whenever a node joins (as after a split); returns a handle that stops it. */
+  Runnable repeatWhenNodesJoin() {
+    return RouteAnnouncer.whenNodesJoin(vertx, () -> announced.values().forEach(sources -> sources.values().forEach(
+        announcer -> announcer.repeat().onFailure(err -> log.debug("bridge routes not announced again: {}", err.getMessage())))));
   }
 
   /** The client's connection closed: its routes leave every gateway. */

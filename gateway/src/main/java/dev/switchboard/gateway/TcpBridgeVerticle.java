@@ -54,6 +54,7 @@ public class TcpBridgeVerticle extends VerticleBase {
   private GuardedNetServers servers;
   private TcpEventBusBridge bridge;
   private BridgeRoutes routes;
+  private Runnable stopRepeating = () -> { };
 
   /** A bridge counting clients' connections in the node's limits, with its gateways'. */
   public TcpBridgeVerticle(GatewayServices shared) {
@@ -76,6 +77,7 @@ public class TcpBridgeVerticle extends VerticleBase {
     limits = shared != null ? shared.limits()
         : ClientLimits.create(config.security().limits(), dev.switchboard.shared.metrics.SwitchboardMetrics.registry(vertx));
     routes = new BridgeRoutes(vertx, settings.inbound(), settings.routes());
+    stopRepeating = routes.repeatWhenNodesJoin();
     return TokenAuth.create(vertx, config.security().auth()).compose(auth -> {
       tokens = auth;
       tokenRequired = auth.protects(SecuritySettings.TCP_BRIDGE);
@@ -91,6 +93,7 @@ public class TcpBridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopRepeating.run();
     new ArrayList<>(open).forEach(NetSocket::close);
     return bridge == null ? Future.succeededFuture() : bridge.close();
   }
