@@ -1,5 +1,8 @@
 package dev.switchboard.shared.tasks;
 
+import dev.switchboard.shared.metrics.MetricNames;
+import dev.switchboard.shared.metrics.SwitchboardMetrics;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -43,8 +46,14 @@ import java.util.regex.Pattern;
  */
 public final class MultiplexedRedis implements Redis {
 
-  /** Commands in flight on the connection at most; beyond, a command fails at once (the client's own bound). */
+  /**
+   * Commands in flight (waiting for the connection or for their replies) at most; beyond, a command fails at once
+   * with {@link RedisUnavailableException}, counted in {@code switchboard_tasks_bound_hits_total{bound="redis_in_flight"}}.
+   * The client's own queue has the same bound.
+   */
   public static final int MAX_IN_FLIGHT = 16_384;
+  /** The {@code bound} tag of the in-flight bound's hits. */
+  public static final String IN_FLIGHT_BOUND = "redis_in_flight";
   /**
    * How long one command may wait for its reply before the connection is declared dead; generous, because a loaded
    * machine stalls JVMs for seconds.
@@ -67,12 +76,17 @@ public final class MultiplexedRedis implements Redis {
   private RedisConnection connection;
   private Future<RedisConnection> connecting;
   private boolean closed;
+  /** Commands (a batch counts its requests) taken and not yet completed; on home only. */
+  private int inFlight;
+  private final Counter inFlightHits;
 
   private MultiplexedRedis(Vertx vertx, RedisOptions options, ContextInternal home) {
     this.vertx = vertx;
     this.options = options;
     this.home = home;
     this.connector = Redis.createClient(vertx, options);
+    this.inFlightHits = Counter.builder(MetricNames.TASK_BOUND_HITS).tag(MetricNames.BOUND, IN_FLIGHT_BOUND)
+        .description("task-system bounds hit").register(SwitchboardMetrics.registry(vertx));
   }
 
   /**
@@ -99,12 +113,12 @@ public final class MultiplexedRedis implements Redis {
 
   @Override
   public Future<Response> send(Request request) {
-    return onHome(conn -> conn.send(request));
+    return onHome(1, conn -> conn.send(request));
   }
 
   @Override
   public Future<List<Response>> batch(List<Request> requests) {
-    return onHome(conn -> conn.batch(requests));
+    return onHome(requests.size(), conn -> conn.batch(requests));
   }
 
   /** A separate connection (not the shared one), for blocking commands or pub/sub; the caller closes it. */
@@ -127,14 +141,25 @@ public final class MultiplexedRedis implements Redis {
     return done.future();
   }
 
-  private <T> Future<T> onHome(Function<RedisConnection, Future<T>> command) {
+  private <T> Future<T> onHome(int weight, Function<RedisConnection, Future<T>> command) {
     ContextInternal caller = ((VertxInternal) home.owner()).getOrCreateContext();
     if (caller == home) {
-      return guarded(command);
+      return bounded(weight, command);
     }
     Promise<T> result = caller.promise();
-    home.runOnContext(v -> guarded(command).onComplete(result));
+    home.runOnContext(v -> bounded(weight, command).onComplete(result));
     return result.future();
+  }
+
+  /** {@link #guarded}, unless {@link #MAX_IN_FLIGHT} commands are in flight already. On home only. */
+  private <T> Future<T> bounded(int weight, Function<RedisConnection, Future<T>> command) {
+    if (inFlight + weight > MAX_IN_FLIGHT) {
+      inFlightHits.increment();
+      return Future.failedFuture(new RedisUnavailableException("too many Redis commands in flight: " + inFlight
+          + " of at most " + MAX_IN_FLIGHT + " (Redis is slower than the callers)", null));
+    }
+    inFlight += weight;
+    return guarded(command).onComplete(done -> inFlight -= weight);
   }
 
   /**

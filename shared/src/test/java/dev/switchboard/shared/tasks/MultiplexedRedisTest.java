@@ -69,4 +69,36 @@ class MultiplexedRedisTest {
       });
     }).onComplete(testContext.succeedingThenComplete());
   }
+
+  @Test
+  @Timeout(30_000)
+  @DisplayName("Past MAX_IN_FLIGHT commands in flight (connecting or awaiting replies), the next fails unavailable at once and is counted; a batch counts its requests")
+  void inFlightBoundCounted(Vertx vertx, VertxTestContext testContext) {
+    NetServer silent = vertx.createNetServer().connectHandler(socket -> socket.handler(bytes -> { }));
+    silent.listen(0, "127.0.0.1").compose(server -> {
+      MultiplexedRedis redis = MultiplexedRedis.create(vertx, new RedisOptions()
+          .setConnectionString("redis://127.0.0.1:" + server.actualPort()).setProtocolNegotiation(false));
+      java.util.List<io.vertx.core.Future<?>> pending = new java.util.ArrayList<>();
+      for (int i = 0; i < MultiplexedRedis.MAX_IN_FLIGHT - 1; i++) {
+        pending.add(redis.send(Request.cmd(Command.PING)));
+      }
+      io.vertx.core.Future<?> tooBigBatch = redis.batch(java.util.List.of(Request.cmd(Command.PING), Request.cmd(Command.PING)));
+      io.vertx.core.Future<?> last = redis.send(Request.cmd(Command.PING));
+      io.vertx.core.Future<?> over = redis.send(Request.cmd(Command.PING));
+      return io.vertx.core.Future.all(tooBigBatch.transform(io.vertx.core.Future::succeededFuture), over.transform(io.vertx.core.Future::succeededFuture))
+          .compose(v -> {
+            testContext.verify(() -> {
+              assertTrue(tooBigBatch.failed() && over.failed(), "no reply can have come from a silent server");
+              assertInstanceOf(RedisUnavailableException.class, tooBigBatch.cause());
+              assertInstanceOf(RedisUnavailableException.class, over.cause());
+              assertTrue(!last.isComplete(), "the last command within the bound is in flight: " + last);
+              double hits = dev.switchboard.shared.metrics.SwitchboardMetrics.registry(vertx)
+                  .get(dev.switchboard.shared.metrics.MetricNames.TASK_BOUND_HITS)
+                  .tag(dev.switchboard.shared.metrics.MetricNames.BOUND, MultiplexedRedis.IN_FLIGHT_BOUND).counter().count();
+              assertEquals(2.0, hits);
+            });
+            return redis.close();
+          });
+    }).onComplete(testContext.succeedingThenComplete());
+  }
 }
