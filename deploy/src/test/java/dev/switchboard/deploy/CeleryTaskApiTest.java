@@ -134,6 +134,25 @@ class CeleryTaskApiTest {
   }
 
   @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  @DisplayName("DELETE revokes a Celery task: PENDING until it reaches the Python worker, then GET reads REVOKED with Celery's error")
+  void revoke(Vertx vertx) throws Exception {
+    String id = submit("pytasks.add", new JsonObject().put("args", List.of(1, 1))
+        .put("options", new JsonObject().put("celery", true).put("queue", idle)));
+    Reply revoked = call(HttpMethod.DELETE, "/api/tasks/" + id, null);
+    assertEquals(200, revoked.status(), revoked.body().encode());
+    assertEquals("PENDING", revoked.body().getString("state"), revoked.body().encode());
+    worker.awaitLine("Tasks flagged as revoked: " + id, 30);
+    // the message reaches the worker only now, as if its queue had been busy
+    Redis redis = Redis.createClient(vertx, REDIS);
+    redis.send(Request.cmd(Command.LMOVE).arg(idle).arg(queue).arg("RIGHT").arg("LEFT")).eventually(redis::close)
+        .await(10, TimeUnit.SECONDS);
+    JsonObject done = awaitState(vertx, id, "REVOKED");
+    assertEquals("celery.exceptions.TaskRevokedError", done.getJsonObject("error").getString("type"), done.encode());
+    assertEquals("pytasks.add", done.getString("name"), done.encode());
+  }
+
+  @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   @DisplayName("a Celery task no worker took yet is PENDING; an id nobody sent is 404; a non-boolean celery option is 400")
   void pendingUnknownAndBadInput() throws Exception {

@@ -254,7 +254,10 @@ public final class CeleryTaskClient implements TaskClient {
     };
   }
 
-  /** Celery's meta as Switchboard's snapshot; states map one to one, a custom state is PROGRESS. */
+  /**
+   * Celery's meta as Switchboard's snapshot; states map one to one, a custom state is PROGRESS with that name as
+   * {@code customState}; the meta of PROGRESS and custom states is the progress.
+   */
   static TaskInfo toInfo(String id, String name, JsonObject meta) {
     Map<TaskState, Long> stamps = new EnumMap<>(TaskState.class);
     if (meta == null) {
@@ -278,9 +281,11 @@ public final class CeleryTaskClient implements TaskClient {
       error = new TaskError(exc.getString("exc_module", "builtins") + "." + exc.getString("exc_type", "Exception"), message,
           meta.getString("traceback"));
       result = null;
-    } else if (state == TaskState.PROGRESS || state == TaskState.STARTED) {
+    } else if (state == TaskState.PROGRESS) {
       progress = result instanceof JsonObject json ? json : null;
       result = null;
+    } else if (state == TaskState.STARTED) {
+      result = null; // Celery's {"pid", "hostname"} of the worker: neither progress nor a result
     }
     return new TaskInfo(id, name, state, null, null, result, error, progress, customState, 0, 0, null, 0, stamps);
   }
