@@ -51,11 +51,11 @@ class PolyglotBridgeTest {
         .put("tasks", new JsonObject().put("namespace", "test-" + UUID.randomUUID().toString().substring(0, 8))
             .put("schedulerIntervalMs", 20).put("pollIntervalMs", 100))
         .put("tcpBridge", new JsonObject().put("port", 0).put("maxFrameBytes", MAX_FRAME)
-            .put("routes", new JsonArray().add("/ws/py-echo").add("/py/hello/:name"))
+            .put("routes", new JsonArray().add("/ws/py-echo").add("/ws/node-echo").add("/py/hello/:name"))
             .put("inbound", new JsonArray().add("re:polyglot\\.in\\..+").add("re:switchboard\\.inbox\\..+")
                 .add("re:switchboard\\.http\\..+").add("switchboard.routes.announce"))
             .put("outbound", new JsonArray().add("re:polyglot\\.out\\..+")
-                .add("re:switchboard\\.consumer\\.py-echo(\\..+)?")
+                .add("re:switchboard\\.consumer\\.py-echo(\\..+)?").add("re:switchboard\\.consumer\\.node-echo(\\..+)?")
                 .add("re:switchboard\\.consumer\\.py-hello(\\..+)?").add("re:switchboard\\.task\\.py-[0-9a-f]{32}"))))
         .toJson();
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
@@ -109,17 +109,30 @@ class PolyglotBridgeTest {
   @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
   @DisplayName("a consumer written in Python announces /ws/py-echo through the bridge and serves it; its route leaves with its connection")
   void pythonConsumerServesWebSocket(Vertx vertx) throws Exception {
-    assertEquals(404, RouteProbe.upgradeStatus(vertx, httpPort, "/ws/py-echo").await(10, TimeUnit.SECONDS), "served before it was announced");
-    ScriptRun consumer = ScriptRun.start(List.of("python3", "python/py_echo_consumer.py", "--port", String.valueOf(bridgePort)));
+    echoConsumerServes(vertx, List.of("python3", "python/py_echo_consumer.py", "--port", String.valueOf(bridgePort)), "py-echo");
+  }
+
+  @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  @DisplayName("a consumer written in Node announces /ws/node-echo with announceRoutes and serves it; its route leaves with its connection")
+  void nodeConsumerServesWebSocket(Vertx vertx) throws Exception {
+    echoConsumerServes(vertx, List.of("node", "node/node-echo-consumer.js", String.valueOf(bridgePort)), "node-echo");
+  }
+
+  /** Runs a bridge consumer that serves /ws/{name}, answering "{name}: text"; checks its route comes and goes with it. */
+  private void echoConsumerServes(Vertx vertx, List<String> command, String name) throws Exception {
+    String path = "/ws/" + name;
+    assertEquals(404, RouteProbe.upgradeStatus(vertx, httpPort, path).await(10, TimeUnit.SECONDS), "served before it was announced");
+    ScriptRun consumer = ScriptRun.start(command);
     try (consumer) {
-      consumer.awaitLine("py-echo ready", 30);
-      Eventually.eventually(vertx, 5000, () -> RouteProbe.upgradeStatus(vertx, httpPort, "/ws/py-echo").map(status -> status == 101))
+      consumer.awaitLine(name + " ready", 30);
+      Eventually.eventually(vertx, 5000, () -> RouteProbe.upgradeStatus(vertx, httpPort, path).map(status -> status == 101))
           .await(10, TimeUnit.SECONDS);
       CompletableFuture<List<String>> replies = new CompletableFuture<>();
       List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
       // closed below: until then this reference keeps it (Vert.x closes a client the GC finds unreferenced)
       io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
-      client.connect(httpPort, "127.0.0.1", "/ws/py-echo").onComplete(result -> {
+      client.connect(httpPort, "127.0.0.1", path).onComplete(result -> {
         if (result.failed()) {
           replies.completeExceptionally(result.cause());
           return;
@@ -137,14 +150,14 @@ class PolyglotBridgeTest {
       try {
         answers = replies.get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
-        throw new AssertionError("no answer from the Python consumer: " + consumer.output(), e);
+        throw new AssertionError("no answer from the " + name + " consumer: " + consumer.output(), e);
       } finally {
         client.close();
       }
-      assertEquals(List.of("py-echo: hello", "py-echo: from the JVM"), answers, consumer.output());
+      assertEquals(List.of(name + ": hello", name + ": from the JVM"), answers, consumer.output());
     }
     // the consumer's bridge connection is gone: the gateway drops its route
-    Eventually.eventually(vertx, 5000, () -> RouteProbe.upgradeStatus(vertx, httpPort, "/ws/py-echo").map(status -> status == 404))
+    Eventually.eventually(vertx, 5000, () -> RouteProbe.upgradeStatus(vertx, httpPort, path).map(status -> status == 404))
         .await(10, TimeUnit.SECONDS);
   }
 
