@@ -19,6 +19,7 @@ from celery.result import ResultSet
 parser = argparse.ArgumentParser()
 parser.add_argument("--redis", required=True)
 parser.add_argument("--queue", required=True)
+parser.add_argument("--id", help="the task id of revoke_id and send_revoked")
 parser.add_argument("checks", nargs="*", default=["add", "seed", "failure", "unknown", "pickle", "revoke"])
 args = parser.parse_args()
 
@@ -209,6 +210,22 @@ def check_chord():
 
 def check_compressed():
     raises(add.apply_async((1, 1), compression="zlib"), "ContentDisallowed", "compressed")
+
+
+def check_revoke_id():
+    """Only the revoke of --id, whose task nobody sent yet (send_revoked sends it, once the test saw the revoke land)."""
+    app.control.revoke(args.id)
+
+
+def check_send_revoked():
+    res = add.apply_async((1, 1), task_id=args.id)
+    until(lambda: res.state == "REVOKED", "REVOKED")
+    try:
+        res.get(timeout=30)
+    except TaskRevokedError as e:
+        print("raised", type(e).__name__, e)
+        return
+    raise AssertionError("get() did not raise")
 
 
 def check_bulk():

@@ -181,6 +181,26 @@ class CeleryClientTest {
   }
 
   @Test
+  @DisplayName("a revoke from Python that arrives before its task's message: the task, sent later, ends REVOKED without running")
+  void revokedBeforeArrival(Vertx vertx) throws Exception {
+    String id = UUID.randomUUID().toString();
+    run("--id", id, "revoke_id");
+    Redis redis = Redis.createClient(vertx, REDIS);
+    try {
+      String prefix = "switchboard:test-" + queue + ":tasks:";
+      // the worker has remembered the revoke: only now is the task sent
+      Eventually.eventually(vertx, 20_000, () -> redis.send(Request.cmd(Command.ZSCORE).arg(prefix + "celery:revoked").arg(id))
+          .map(score -> score != null)).await(30, TimeUnit.SECONDS);
+      assertTrue(run("--id", id, "send_revoked").contains("raised TaskRevokedError revoked"));
+      assertEquals("REVOKED", redis.send(Request.cmd(Command.HGET).arg(prefix + "task:" + id).arg("state"))
+          .await(10, TimeUnit.SECONDS).toString());
+      assertNull(redis.send(Request.cmd(Command.HGET).arg(prefix + "task:" + id).arg("t_STARTED")).await(10, TimeUnit.SECONDS));
+    } finally {
+      redis.close();
+    }
+  }
+
+  @Test
   @DisplayName("a task handed back by a stopping worker after STARTED reads PENDING again in Celery's backend")
   void handedBackIsPending(Vertx vertx) throws Exception {
     CeleryTaskClient celery = new CeleryTaskClient(vertx, REDIS, queue);
