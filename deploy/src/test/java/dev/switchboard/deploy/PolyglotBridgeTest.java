@@ -231,6 +231,59 @@ class PolyglotBridgeTest {
   }
 
   @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  @DisplayName("a bridge client permitted to send to the inboxes writes only to sockets routed to a consumer address it registered, whatever header it forges")
+  void inboxWritesScopedToServedSockets(Vertx vertx) throws Exception {
+    java.util.concurrent.atomic.AtomicReference<io.vertx.core.Promise<String>> connected = new java.util.concurrent.atomic.AtomicReference<>();
+    vertx.eventBus().<JsonObject>consumer(dev.switchboard.shared.protocol.Addresses.consumer("captive"), message -> {
+      message.reply(new JsonObject().put("type", "websocket.accept").put("instance", "test.captive").put("node", "test"));
+      io.vertx.core.Promise<String> waiting = connected.get();
+      if (waiting != null) {
+        waiting.tryComplete(message.body().getString("channel"));
+      }
+    }).completion().await(10, TimeUnit.SECONDS);
+    new dev.switchboard.shared.routes.RouteAnnouncer(vertx, "captive-test")
+        .announce(List.of(dev.switchboard.shared.routes.Route.websocket("/ws/captive", "captive"))).await(10, TimeUnit.SECONDS);
+    Eventually.eventually(vertx, 5000, () -> RouteProbe.upgradeStatus(vertx, httpPort, "/ws/captive").map(status -> status == 101))
+        .await(10, TimeUnit.SECONDS);
+
+    io.vertx.core.Promise<String> channelOf = io.vertx.core.Promise.promise();
+    connected.set(channelOf);
+    io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
+    try {
+      io.vertx.core.Promise<String> firstText = io.vertx.core.Promise.promise();
+      io.vertx.core.http.WebSocket socket = client.connect(httpPort, "127.0.0.1", "/ws/captive").await(10, TimeUnit.SECONDS);
+      socket.textMessageHandler(firstText::tryComplete);
+      String channel = channelOf.future().await(10, TimeUnit.SECONDS);
+      String inbox = dev.switchboard.shared.protocol.Addresses.inbox(
+          dev.switchboard.shared.protocol.Addresses.channelNode(channel).orElseThrow());
+
+      // a client serving py-echo: registered, permitted to send to inboxes, and it learnt this channel somehow
+      NetSocket bridgeSocket = net.connect(bridgePort, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      BridgeFrames frames = new BridgeFrames(bridgeSocket);
+      frames.write(new JsonObject().put("type", "register").put("address", "switchboard.consumer.py-echo"));
+      frames.write(new JsonObject().put("type", "send").put("address", inbox)
+          .put("headers", new JsonObject().put("channel", channel))
+          .put("body", new JsonObject().put("type", "websocket.send").put("text", "forged")));
+      frames.write(new JsonObject().put("type", "send").put("address", inbox)
+          .put("headers", new JsonObject().put("channel", channel)
+              .put("Switchboard-Bridge-Registered", "switchboard.consumer.captive"))
+          .put("body", new JsonObject().put("type", "websocket.send").put("text", "forged with a header")));
+      frames.write(new JsonObject().put("type", "ping"));
+      JsonArray refused = frames.collectUntilPong().await(10, TimeUnit.SECONDS);
+      bridgeSocket.close();
+      // the bridge has put both on the bus before its pong: a send from here to the same inbox comes after them
+      vertx.eventBus().send(inbox, new JsonObject().put("type", "websocket.send").put("text", "legit"),
+          new io.vertx.core.eventbus.DeliveryOptions().addHeader("channel", channel));
+      assertTrue(refused.isEmpty(), "the bridge itself refuses nothing here: " + refused);
+      assertEquals("legit", firstText.future().await(10, TimeUnit.SECONDS), "a forged send reached the socket");
+      socket.close();
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
   @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
   @DisplayName("a bridge client may announce only the patterns tcpBridge.routes lists: claiming a chat room is refused whole")
   void announcesOnlyListedPatterns(Vertx vertx, VertxTestContext testContext) {

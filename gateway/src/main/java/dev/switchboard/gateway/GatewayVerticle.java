@@ -255,7 +255,7 @@ public class GatewayVerticle extends VerticleBase {
   private void connect(ServerWebSocketHandshake handshake, RouteMatch match, AccessControl.Admitted admitted) {
     ClientLimits.Permit permit = admitted.permit();
     WebSocketConnection connection = new WebSocketConnection(vertx, services.channels(), Addresses.newChannel(nodeId, instance),
-        match.pattern(), meters, config.websocket().outboundQueueBytes(), closed -> {
+        match.pattern(), Addresses.consumer(match.consumer()), meters, config.websocket().outboundQueueBytes(), closed -> {
           connections.remove(closed);
           permit.release();
         });

@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * counts against the per-IP limits, and one whose frame announces more than {@code tcpBridge.maxFrameBytes}
  * is closed at once. With {@code tcp-bridge} in {@code auth.protect}, a connection must first send
  * {@code {"type":"ping","headers":{"authorization":"Bearer JWT"}}}; anything else first, or a bad token, closes
- * it. Deployed once per node.
+ * it. What a client sends to a node's inbox (a channel) carries the addresses it registered
+ * ({@code Addresses.BRIDGE_SENDER_HEADER}), so it reaches only sockets routed to the consumer it serves, unless
+ * {@code tcpBridge.anyChannel}. Deployed once per node.
  */
 public class TcpBridgeVerticle extends VerticleBase {
 
@@ -42,6 +44,10 @@ public class TcpBridgeVerticle extends VerticleBase {
 
   /** Authentication of each open connection (only when a token is required); entries leave with their socket. */
   private final Map<NetSocket, Future<String>> sessions = new HashMap<>();
+  /** The permitted addresses each open connection has registered, at most {@link #MAX_REGISTRATIONS} each. */
+  private final Map<NetSocket, Set<String>> registered = new HashMap<>();
+  /** Registrations one connection may hold; more are refused. */
+  static final int MAX_REGISTRATIONS = 1024;
   /** Open connections, closed on undeploy; bounded by the per-IP limits. */
   private final Set<NetSocket> open = new HashSet<>();
   private final AtomicLong oversizeClosed = new AtomicLong();
@@ -134,6 +140,7 @@ public class TcpBridgeVerticle extends VerticleBase {
       socket.closeHandler(v -> {
         admission.permit().release();
         sessions.remove(socket);
+        registered.remove(socket);
         open.remove(socket);
         routes.closed(socket);
       });
@@ -169,8 +176,49 @@ public class TcpBridgeVerticle extends VerticleBase {
   /** Route announcements are completed and remembered here before the bridge publishes them (see {@link BridgeRoutes}). */
   private boolean admitFrame(BridgeEvent event) {
     JsonObject frame = event.getRawMessage();
-    boolean sendOrPublish = event.type() == BridgeEventType.SEND || event.type() == BridgeEventType.PUBLISH;
-    return !sendOrPublish || frame == null || routes.onFrame(event.socket(), frame.getValue("address") instanceof String address ? address : null, frame);
+    if (frame == null) {
+      return true;
+    }
+    String address = frame.getValue("address") instanceof String text ? text : null;
+    return switch (event.type()) {
+      case REGISTER -> registering(event.socket(), address);
+      case UNREGISTER -> {
+        registered.getOrDefault(event.socket(), Set.of()).remove(address);
+        yield true;
+      }
+      case SEND, PUBLISH -> {
+        stampSender(event.socket(), address, frame);
+        yield routes.onFrame(event.socket(), address, frame);
+      }
+      default -> true;
+    };
+  }
+
+  /** Remembers a registration the bridge will allow (it checks the permissions itself after this hook). */
+  private boolean registering(NetSocket socket, String address) {
+    if (address == null || !BridgePermissions.permits(settings.outbound(), address)) {
+      return true; // the bridge refuses it itself
+    }
+    Set<String> addresses = registered.computeIfAbsent(socket, s -> new HashSet<>());
+    if (addresses.size() >= MAX_REGISTRATIONS && !addresses.contains(address)) {
+      log.debug("TCP bridge refused a registration of {}: {} already", socket.remoteAddress(), MAX_REGISTRATIONS);
+      return false;
+    }
+    addresses.add(address);
+    return true;
+  }
+
+  /** To an inbox: the header naming what this client registered replaces whatever the client sent in its place. */
+  private void stampSender(NetSocket socket, String address, JsonObject frame) {
+    if (settings.anyChannel() || address == null || !address.startsWith(Addresses.INBOX_PREFIX)) {
+      return;
+    }
+    JsonObject headers = frame.getValue("headers") instanceof JsonObject json ? json : new JsonObject();
+    // event-bus headers ignore case: a client's own spelling of the name must not come first
+    headers.fieldNames().removeIf(name -> name.equalsIgnoreCase(Addresses.BRIDGE_SENDER_HEADER));
+    Set<String> addresses = registered.getOrDefault(socket, Set.of());
+    headers.put(Addresses.BRIDGE_SENDER_HEADER, addresses.isEmpty() ? "(none)" : String.join(" ", addresses));
+    frame.put("headers", headers);
   }
 
   private void closeSoon(NetSocket socket) {

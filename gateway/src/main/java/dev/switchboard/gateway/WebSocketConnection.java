@@ -57,6 +57,8 @@ final class WebSocketConnection implements Outbox {
   private boolean earlyOverflow;
   private ServerWebSocket socket;
   private String instance;
+  /** The shared address of the route's consumer, where the connect went. */
+  private final String consumerAddress;
   private String consumerNode;
   private boolean binaryAllowed;
   private boolean closed;
@@ -69,12 +71,13 @@ final class WebSocketConnection implements Outbox {
   private long lastPingNanos;
   private boolean silenced;
 
-  WebSocketConnection(Vertx vertx, LocalChannels channels, String channel, String route, GatewayMeters meters,
-                      int outboundQueueBytes, Consumer<WebSocketConnection> onClosed) {
+  WebSocketConnection(Vertx vertx, LocalChannels channels, String channel, String route, String consumerAddress,
+                      GatewayMeters meters, int outboundQueueBytes, Consumer<WebSocketConnection> onClosed) {
     this.vertx = vertx;
     this.channels = channels;
     this.channel = channel;
     this.route = route;
+    this.consumerAddress = consumerAddress;
     this.meters = meters;
     this.outboundQueueBytes = outboundQueueBytes;
     this.onClosed = onClosed;
@@ -88,6 +91,11 @@ final class WebSocketConnection implements Outbox {
     context = vertx.getOrCreateContext();
     channels.open(channel, this);
     return Future.succeededFuture();
+  }
+
+  @Override
+  public String consumerAddress() {
+    return consumerAddress;
   }
 
   /** Remembers who accepted the connect: every later event goes to that instance. */

@@ -83,12 +83,34 @@ public final class ChannelInbox {
       stats.channelDropped(Outbox.Result.CLOSED);
       return;
     }
+    String bridgeSender = msg.headers().get(Addresses.BRIDGE_SENDER_HEADER);
+    if (bridgeSender != null && !servedBy(outbox, bridgeSender)) {
+      stats.channelDropped(Outbox.Result.NOT_PERMITTED);
+      return;
+    }
     Outbox.Result result = outbox.offer(event);
     if (result == Outbox.Result.DELIVERED) {
       stats.channelDelivered();
     } else {
       stats.channelDropped(result);
     }
+  }
+
+  /** Whether the consumer {@code outbox} was routed to has its address among the space-separated {@code registered}. */
+  private static boolean servedBy(Outbox outbox, String registered) {
+    String instance = outbox.consumerAddress();
+    if (instance == null || instance.isEmpty()) {
+      return false;
+    }
+    int at = registered.indexOf(instance);
+    while (at >= 0) {
+      int end = at + instance.length();
+      if ((at == 0 || registered.charAt(at - 1) == ' ') && (end == registered.length() || registered.charAt(end) == ' ')) {
+        return true;
+      }
+      at = registered.indexOf(instance, at + 1);
+    }
+    return false;
   }
 
   private record InstanceInbox(String prefix, String address) {

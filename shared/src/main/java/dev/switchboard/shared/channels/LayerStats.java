@@ -24,6 +24,7 @@ public final class LayerStats {
   private final LongAdder channelDelivered = new LongAdder();
   private final LongAdder channelDroppedClosed = new LongAdder();
   private final LongAdder channelDroppedSlow = new LongAdder();
+  private final LongAdder channelDroppedNotPermitted = new LongAdder();
   private final LongAdder snapshotsAbandoned = new LongAdder();
 
   /** Counts one group send issued from this node, with its report. */
@@ -47,7 +48,8 @@ public final class LayerStats {
 
   /** Counts one event sent to a channel and dropped here: the channel is not open, or its client is too slow. */
   public void channelDropped(Outbox.Result why) {
-    (why == Outbox.Result.TOO_SLOW ? channelDroppedSlow : channelDroppedClosed).increment();
+    (why == Outbox.Result.TOO_SLOW ? channelDroppedSlow
+        : why == Outbox.Result.NOT_PERMITTED ? channelDroppedNotPermitted : channelDroppedClosed).increment();
   }
 
   /** Counts a node (joined, or merged back after a split) whose group members this node gave up asking for. */
@@ -76,6 +78,7 @@ public final class LayerStats {
         .description("nodes whose group members this node gave up asking for after they joined").register(registry);
     channelDrops(registry, node, "channel_closed", channelDroppedClosed);
     channelDrops(registry, node, "client_too_slow", channelDroppedSlow);
+    channelDrops(registry, node, "not_permitted", channelDroppedNotPermitted);
   }
 
   private void channelDrops(MeterRegistry registry, String node, String reason, LongAdder count) {

@@ -19,10 +19,12 @@ public record BridgeSettings(Tcp tcp, SockJs sockJs) {
   /**
    * {@code port} -1 = off. Frames whose length prefix exceeds {@code maxFrameBytes} close the connection.
    * {@code routes}: the route patterns a client may announce (exact, or {@code re:REGEX} matched against the whole
-   * pattern); none by default, so an announcement is refused unless its every pattern is listed.
+   * pattern); none by default, so an announcement is refused unless its every pattern is listed. {@code anyChannel}:
+   * whether a client permitted to send to the nodes' inboxes may write to any channel it names, not only to sockets
+   * routed to an address it registered (false by default).
    */
   public record Tcp(String host, int port, List<String> inbound, List<String> outbound, int maxFrameBytes,
-      List<String> routes) {
+      List<String> routes, boolean anyChannel) {
 
     public boolean enabled() {
       return port >= 0;
@@ -43,7 +45,8 @@ public record BridgeSettings(Tcp tcp, SockJs sockJs) {
             permissions(tcp, "inbound"),
             permissions(tcp, "outbound"),
             tcp.integer("maxFrameBytes", 1024 * 1024, 64, 64 * 1024 * 1024),
-            permissions(tcp, "routes")),
+            permissions(tcp, "routes"),
+            tcp.flag("anyChannel", false)),
         new SockJs(
             permissions(sockJs, "inbound"),
             permissions(sockJs, "outbound"),
@@ -70,7 +73,8 @@ public record BridgeSettings(Tcp tcp, SockJs sockJs) {
   void writeTo(JsonObject root) {
     root.put("tcpBridge", new JsonObject().put("host", tcp.host).put("port", tcp.port)
         .put("inbound", new JsonArray(tcp.inbound)).put("outbound", new JsonArray(tcp.outbound))
-        .put("maxFrameBytes", tcp.maxFrameBytes).put("routes", new JsonArray(tcp.routes)));
+        .put("maxFrameBytes", tcp.maxFrameBytes).put("routes", new JsonArray(tcp.routes))
+        .put("anyChannel", tcp.anyChannel));
     root.put("sockjsBridge", new JsonObject().put("inbound", new JsonArray(sockJs.inbound))
         .put("outbound", new JsonArray(sockJs.outbound)).put("maxMessageBytes", sockJs.maxMessageBytes));
   }

@@ -86,6 +86,7 @@ public final class ConfigLoader {
       Map.entry("SWITCHBOARD_TCP_BRIDGE_OUTBOUND", "tcpBridge.outbound"),
       Map.entry("SWITCHBOARD_TCP_BRIDGE_MAX_FRAME_BYTES", "tcpBridge.maxFrameBytes"),
       Map.entry("SWITCHBOARD_TCP_BRIDGE_ROUTES", "tcpBridge.routes"),
+      Map.entry("SWITCHBOARD_TCP_BRIDGE_ANY_CHANNEL", "tcpBridge.anyChannel"),
       Map.entry("SWITCHBOARD_SOCKJS_BRIDGE_INBOUND", "sockjsBridge.inbound"),
       Map.entry("SWITCHBOARD_SOCKJS_BRIDGE_OUTBOUND", "sockjsBridge.outbound"),
       Map.entry("SWITCHBOARD_SOCKJS_BRIDGE_MAX_MESSAGE_BYTES", "sockjsBridge.maxMessageBytes"),

@@ -159,6 +159,17 @@ public final class Addresses {
   /** The header naming the destination channel of a message sent to a node's {@link #inbox}. */
   public static final String CHANNEL_HEADER = "channel";
 
+  /** The start of every {@link #inbox} address. */
+  public static final String INBOX_PREFIX = PREFIX + "inbox.";
+
+  /**
+   * Set by the TCP bridge on what its client sends to an {@link #inbox}, overwriting anything the client put there: the
+   * addresses that client has registered, space-separated. The inbox hands such an event only to a socket routed to
+   * one of them (its consumer's shared address), so a bridge client writes to the sockets of the consumer it serves,
+   * not to any channel it learns.
+   */
+  public static final String BRIDGE_SENDER_HEADER = "switchboard-bridge-registered";
+
   /** A node's channel-layer address for {@code verb}: membership changes and group deliveries for the channels it owns. */
   public static String layerNode(String nodeId, NodeVerb verb) {
     return PREFIX + "layer.node." + nodeId + "." + verb.name().toLowerCase(java.util.Locale.ROOT);
