@@ -72,13 +72,14 @@ class CeleryClientTest {
     ingest = vertx.deployVerticle(CeleryIngestVerticle.standalone(), options).await(60, TimeUnit.SECONDS);
   }
 
-  /** The test's task keys go (its Celery metas expire with their TTL). */
+  /** The test's task keys and its Celery queue's lists and kombu binding go (its Celery metas expire with their TTL). */
   @AfterEach
   void clean(Vertx vertx) throws Exception {
     Redis redis = Redis.createClient(vertx, REDIS);
     redis.send(Request.cmd(Command.EVAL)
-            .arg("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 1")
-            .arg(0).arg("switchboard:test-" + queue + ":*"))
+            .arg("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end "
+                + "return redis.call('DEL', ARGV[2], ARGV[3], ARGV[3] .. '\\6\\0223', ARGV[3] .. '\\6\\0226', ARGV[3] .. '\\6\\0229')")
+            .arg(0).arg("switchboard:test-" + queue + ":*").arg("_kombu.binding." + queue).arg(queue))
         .eventually(redis::close).await(20, TimeUnit.SECONDS);
   }
 

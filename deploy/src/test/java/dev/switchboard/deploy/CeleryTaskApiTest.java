@@ -72,6 +72,7 @@ class CeleryTaskApiTest {
     redis.send(Request.cmd(Command.EVAL)
             .arg("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return redis.call('DEL', ARGV[2])")
             .arg(0).arg("switchboard:" + namespace + ":*").arg(idle))
+        .compose(v -> redis.send(Request.cmd(Command.DEL).arg("_kombu.binding." + queue)))
         .eventually(redis::close).await(20, TimeUnit.SECONDS);
     if (celery != null) {
       celery.close();

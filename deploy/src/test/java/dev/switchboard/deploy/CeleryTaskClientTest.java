@@ -58,7 +58,7 @@ class CeleryTaskClientTest {
       client.close();
     }
     if (redis != null) {
-      redis.send(Request.cmd(Command.DEL).arg(gate).arg(queue).arg(IDLE)).eventually(redis::close)
+      redis.send(Request.cmd(Command.DEL).arg(gate).arg(queue).arg(IDLE).arg("_kombu.binding." + queue)).eventually(redis::close)
           .await(10, TimeUnit.SECONDS);
     }
   }

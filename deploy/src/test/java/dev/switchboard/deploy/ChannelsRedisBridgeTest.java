@@ -74,6 +74,12 @@ class ChannelsRedisBridgeTest {
       script.close();
     }
     Future.all(clients.stream().map(RoomClient::close).toList()).await(30, TimeUnit.SECONDS);
+    if (redis != null) { // what a peer killed mid-test left (its group membership, its channel's messages)
+      redis.send(Request.cmd(Command.EVAL)
+              .arg("for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 1")
+              .arg(0).arg(prefix + "*"))
+          .eventually(redis::close).await(20, TimeUnit.SECONDS);
+    }
   }
 
   private RoomClient join(Vertx vertx, String room) throws Exception {
