@@ -107,7 +107,15 @@ final class TokenAuth {
     if (jwt == null) {
       return Future.failedFuture(new Refused("tokens are not accepted: no JWT key is configured"));
     }
-    return jwt.authenticate(new TokenCredentials(token))
+    Future<User> verified;
+    try {
+      verified = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // the JWT library throws, rather than fails its Future, on a signed token whose claims have the wrong types
+      // ("iat": "yesterday"): still the client's bad token, a 401, not an internal error
+      verified = Future.failedFuture(e);
+    }
+    return verified
         .recover(err -> Future.failedFuture(new Refused("invalid token: " + err.getMessage())))
         .map(this::subject);
   }
