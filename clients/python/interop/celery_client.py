@@ -172,12 +172,13 @@ def check_timelimit():
 
 
 def check_retries():
-    """retry_once (a JVM task of the test) retries once, then returns its retries count: a message that says it is
-    the third attempt (retries=2, as Celery's self.retry() sends it) ends with 3."""
+    """retry_once (a JVM task of the test) retries once, then returns [retries, delivery]: a message that says it is
+    the third attempt (retries=2, as Celery's self.retry() sends it) ends with retries 3, and its delivery counts the
+    attempts before the message too (4: a delivery is never less than the attempt)."""
     res = app.send_task("retry_once", [], retries=2)
     result = res.get(timeout=30)
     print("retries", result)
-    assert result == 3, result
+    assert result == [3, 4], result
 
 
 def raises(res, kind, *words):

@@ -64,10 +64,10 @@ class CeleryClientTest {
             .put("shutdownGraceMs", 0).put("concurrency", concurrency))
         .put("celery", new JsonObject().put("queues", queue).put("aliases", "tasks.long_running_task=long_running"));
     DeploymentOptions options = new DeploymentOptions().setConfig(SwitchboardConfig.fromJson(json).toJson());
-    // retry_once: asks for one retry, then returns its retries count (what the worker read from the Celery message)
+    // retry_once: asks for one retry, then returns [retries, delivery] (counted from the Celery message's retries)
     TaskRegistry registry = TaskRegistry.shipped().register(TaskDefinition.async("retry_once", TaskSignature.of(),
         context -> RETRIED.add(context.id()) ? Future.failedFuture(context.retry(Duration.ZERO))
-            : Future.succeededFuture(context.retries())));
+            : Future.succeededFuture(new JsonArray().add(context.retries()).add(context.delivery()))));
     worker = vertx.deployVerticle(new WorkerVerticle(registry), options).await(60, TimeUnit.SECONDS);
     ingest = vertx.deployVerticle(CeleryIngestVerticle.standalone(), options).await(60, TimeUnit.SECONDS);
   }
@@ -176,9 +176,9 @@ class CeleryClientTest {
   }
 
   @Test
-  @DisplayName("the retries count of a Celery message is carried: a third attempt that retries once ends with retries 3")
+  @DisplayName("the retries count of a Celery message is carried: a third attempt that retries once ends with retries 3, delivery 4")
   void retries() throws Exception {
-    assertTrue(run("retries").contains("retries 3"));
+    assertTrue(run("retries").contains("retries [3, 4]"));
   }
 
   @Test
