@@ -284,6 +284,50 @@ class PolyglotBridgeTest {
   }
 
   @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  @DisplayName("a bridge client permitted to send to the HTTP inboxes answers only exchanges routed to a consumer address it registered")
+  void httpResponsesScopedToServedExchanges(Vertx vertx) throws Exception {
+    io.vertx.core.Promise<JsonObject> requested = io.vertx.core.Promise.promise();
+    vertx.eventBus().<JsonObject>consumer(dev.switchboard.shared.protocol.Addresses.consumer("captive-http"), message -> {
+      message.reply(new JsonObject().put("type", "http.accept").put("instance", "test.captive-http").put("node", "test"));
+      requested.tryComplete(message.body());
+    }).completion().await(10, TimeUnit.SECONDS);
+    new dev.switchboard.shared.routes.RouteAnnouncer(vertx, "captive-http-test")
+        .announce(List.of(dev.switchboard.shared.routes.Route.http("/captive-http", "captive-http"))).await(10, TimeUnit.SECONDS);
+    WebClient client = WebClient.create(vertx);
+    try {
+      // the gateway has heard the route once /api/routes lists it (a probe request would be taken and never answered)
+      Eventually.eventually(vertx, 5000, () -> get(client, "/api/routes").map(r -> r.bodyAsString().contains("/captive-http")))
+          .await(10, TimeUnit.SECONDS);
+      Future<HttpResponse<Buffer>> answer = get(client, "/captive-http");
+      JsonObject request = requested.future().await(10, TimeUnit.SECONDS);
+      String id = request.getString("request");
+      String reply = request.getString("reply");
+
+      NetSocket bridgeSocket = net.connect(bridgePort, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      BridgeFrames frames = new BridgeFrames(bridgeSocket);
+      frames.write(new JsonObject().put("type", "register").put("address", "switchboard.consumer.py-hello"));
+      frames.write(new JsonObject().put("type", "send").put("address", reply)
+          .put("headers", new JsonObject().put("switchboard-bridge-registered", "switchboard.consumer.captive-http"))
+          .put("body", new JsonObject().put("type", "http.response.start").put("request", id).put("status", 200)
+              .put("headers", new JsonObject())));
+      frames.write(new JsonObject().put("type", "ping"));
+      frames.collectUntilPong().await(10, TimeUnit.SECONDS);
+      bridgeSocket.close();
+      // after the bridge's pong the forged start is on the bus: the consumer's own answer comes after it
+      vertx.eventBus().send(reply, new JsonObject().put("type", "http.response.start").put("request", id).put("status", 201)
+          .put("headers", new JsonObject()));
+      vertx.eventBus().request(reply, new JsonObject().put("type", "http.response.body").put("request", id)
+          .put("body", Buffer.buffer("legit")).put("more_body", false));
+      HttpResponse<Buffer> response = answer.await(10, TimeUnit.SECONDS);
+      assertEquals(201, response.statusCode(), "a forged response start reached the client: " + response.bodyAsString());
+      assertEquals("legit", response.bodyAsString());
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
   @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
   @DisplayName("a bridge client may announce only the patterns tcpBridge.routes lists: claiming a chat room is refused whole")
   void announcesOnlyListedPatterns(Vertx vertx, VertxTestContext testContext) {

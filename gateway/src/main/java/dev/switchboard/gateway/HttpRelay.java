@@ -7,6 +7,7 @@ import dev.switchboard.shared.cluster.ClusterMembership;
 import dev.switchboard.shared.config.SwitchboardConfig;
 import dev.switchboard.shared.metrics.MetricNames;
 import dev.switchboard.shared.metrics.SwitchboardMetrics;
+import dev.switchboard.shared.channels.ChannelInbox;
 import dev.switchboard.shared.protocol.Addresses;
 import dev.switchboard.shared.routes.Route;
 import io.micrometer.core.instrument.Counter;
@@ -99,6 +100,10 @@ final class HttpRelay {
   private void onResponseEvent(Message<JsonObject> message) {
     JsonObject event = message.body();
     RelayedRequest request = event == null ? null : open.get(event.getString(AsgiHttp.REQUEST_ID, ""));
+    String bridgeSender = message.headers().get(Addresses.BRIDGE_SENDER_HEADER);
+    if (request != null && bridgeSender != null && !ChannelInbox.servedBy(request, bridgeSender)) {
+      request = null; // a bridge client answering an exchange of a consumer it does not serve: as if not open
+    }
     if (request == null) {
       if (message.replyAddress() != null) {
         message.fail(410, "the request is no longer open (client gone or timed out)");

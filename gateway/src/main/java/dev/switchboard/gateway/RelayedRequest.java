@@ -57,6 +57,11 @@ final class RelayedRequest implements Outbox {
   private volatile boolean finished;
   private long timer = -1;
 
+  @Override
+  public String consumerAddress() {
+    return Addresses.consumer(match.consumer());
+  }
+
   RelayedRequest(HttpRelay relay, RoutingContext rc, String id, RouteMatch match, String user) {
     this.relay = relay;
     this.vertx = relay.vertx();

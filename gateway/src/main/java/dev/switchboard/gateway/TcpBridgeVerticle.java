@@ -208,9 +208,13 @@ public class TcpBridgeVerticle extends VerticleBase {
     return true;
   }
 
-  /** To an inbox: the header naming what this client registered replaces whatever the client sent in its place. */
+  /**
+   * To an inbox or an HTTP inbox: the header naming what this client registered replaces whatever the client sent in
+   * its place.
+   */
   private void stampSender(NetSocket socket, String address, JsonObject frame) {
-    if (settings.anyChannel() || address == null || !address.startsWith(Addresses.INBOX_PREFIX)) {
+    if (settings.anyChannel() || address == null
+        || !address.startsWith(Addresses.INBOX_PREFIX) && !address.startsWith(Addresses.HTTP_INBOX_PREFIX)) {
       return;
     }
     JsonObject headers = frame.getValue("headers") instanceof JsonObject json ? json : new JsonObject();

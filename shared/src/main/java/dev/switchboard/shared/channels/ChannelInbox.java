@@ -97,7 +97,7 @@ public final class ChannelInbox {
   }
 
   /** Whether the consumer {@code outbox} was routed to has its address among the space-separated {@code registered}. */
-  private static boolean servedBy(Outbox outbox, String registered) {
+  public static boolean servedBy(Outbox outbox, String registered) {
     String instance = outbox.consumerAddress();
     if (instance == null || instance.isEmpty()) {
       return false;

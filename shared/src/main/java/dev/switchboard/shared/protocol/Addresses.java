@@ -161,10 +161,13 @@ public final class Addresses {
 
   /** The start of every {@link #inbox} address. */
   public static final String INBOX_PREFIX = PREFIX + "inbox.";
+  /** The start of every {@link #newHttpInbox} address. */
+  public static final String HTTP_INBOX_PREFIX = PREFIX + "http.";
 
   /**
    * Set by the TCP bridge on what its client sends to an {@link #inbox}, overwriting anything the client put there: the
-   * addresses that client has registered, space-separated. The inbox hands such an event only to a socket routed to
+   * addresses that client has registered, space-separated (on what it sends to an {@link #newHttpInbox} as well: a
+   * response only for an exchange routed to one of them). The inbox hands such an event only to a socket routed to
    * one of them (its consumer's shared address), so a bridge client writes to the sockets of the consumer it serves,
    * not to any channel it learns.
    */
