@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -223,7 +224,12 @@ final class WebSocketConnection implements Outbox {
     vertx.eventBus().send(instance, Asgi.receiveBytes(channel, bytes), AsgiWireCodec.DELIVERY);
   }
 
-  /** Called by the channel layer's fan-out, from any thread. */
+  /**
+   * Called by the channel layer's fan-out (from its loop) and by the instance inbox (on this socket's loop), from any
+   * thread. On this socket's own loop the event is handled at once: everything queued on the loop before it has run,
+   * so it keeps its place. Queuing it again would let a group message the fan-out offered while the inbox's event
+   * waited on the loop overtake it: a consumer's send, then its group send, would reach the client reversed.
+   */
   @Override
   public Result offer(JsonObject event) {
     if (finished) {
@@ -234,6 +240,11 @@ final class WebSocketConnection implements Outbox {
       PENDING.addAndGet(this, -weight);
       context.runOnContext(v -> closeTooSlow("outbound queue full"));
       return Result.TOO_SLOW;
+    }
+    if (((ContextInternal) context).inThread()) {
+      PENDING.addAndGet(this, -weight);
+      onOutbound(event, weight);
+      return Result.DELIVERED;
     }
     context.runOnContext(v -> {
       PENDING.addAndGet(this, -weight);
