@@ -6,12 +6,17 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one JSON error shape of the HTTP API, {@code {"error": message, "status": code}}, installed as the router's
  * error handler for every status it produces: handlers fail with {@code rc.fail(status, cause)} and this renders.
+ * A 500 is a defect of ours, so it is also logged with its cause (the client sees only the exception's class).
  */
 final class ApiErrors {
+
+  private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 
   private static final int[] STATUSES = {400, 401, 403, 404, 405, 409, 413, 415, 421, 429, 500, 502, 503, 504};
 
@@ -50,6 +55,8 @@ final class ApiErrors {
     int status = rc.statusCode() < 0 ? 500 : rc.statusCode();
     if (status == 401) {
       rc.response().putHeader("WWW-Authenticate", "Bearer");
+    } else if (status == 500) {
+      log.error("{} {} answered 500", rc.request().method(), rc.request().path(), rc.failure());
     }
     rc.response().setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
