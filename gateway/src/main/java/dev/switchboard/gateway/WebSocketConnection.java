@@ -12,7 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -68,6 +67,8 @@ final class WebSocketConnection implements Outbox {
   private boolean closedSlow;
   private final LocalChannels channels;
   private Context context;
+  /** The event-loop thread {@code context} always runs on (public API: no context internals). */
+  private Thread loop;
   private long lastHeardNanos;
   private long lastPingNanos;
   private boolean silenced;
@@ -90,6 +91,7 @@ final class WebSocketConnection implements Outbox {
    */
   Future<Void> listen() {
     context = vertx.getOrCreateContext();
+    loop = context.isEventLoopContext() ? Thread.currentThread() : null;
     channels.open(channel, this);
     return Future.succeededFuture();
   }
@@ -241,7 +243,7 @@ final class WebSocketConnection implements Outbox {
       context.runOnContext(v -> closeTooSlow("outbound queue full"));
       return Result.TOO_SLOW;
     }
-    if (((ContextInternal) context).inThread()) {
+    if (Thread.currentThread() == loop) {
       PENDING.addAndGet(this, -weight);
       onOutbound(event, weight);
       return Result.DELIVERED;
