@@ -52,6 +52,8 @@ class SplitMergeIT {
   // fields: Vert.x closes an unreachable client (a Cleaner), and with it the sockets and requests using it
   private WebSocketClient client;
   private WebClient http;
+  /** Numbers every probe message of the run: two waits with one prefix must not send the same text twice. */
+  private int probes;
 
   @AfterEach
   void stopAll() throws Exception {
@@ -207,12 +209,12 @@ class SplitMergeIT {
   private void awaitReceived(int port, String node, List<String> received, String prefix, long timeoutMs) throws Exception {
     long deadline = System.currentTimeMillis() + timeoutMs;
     String last = "";
-    for (int i = 0; System.currentTimeMillis() < deadline; i++) {
+    while (System.currentTimeMillis() < deadline) {
       if (received.stream().anyMatch(text -> text.startsWith(prefix + "-"))) {
         return;
       }
       try {
-        HttpResponse<Buffer> response = http.get(port, "127.0.0.1", "/split/" + node + "/send/" + GROUP + "?text=" + prefix + "-" + i)
+        HttpResponse<Buffer> response = http.get(port, "127.0.0.1", "/split/" + node + "/send/" + GROUP + "?text=" + prefix + "-" + probes++)
             .timeout(5_000).send().await();
         last = response.statusCode() + " " + response.bodyAsString();
       } catch (Exception e) {
